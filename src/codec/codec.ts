@@ -1,0 +1,71 @@
+// Implements protobuf.dev "Encoding" (https://protobuf.dev/programming-guides/encoding/): the message-codec contract of docs/DEVELOPING.md and the encode/decode driver shared by every hand-written codec.
+
+import { Reader } from "./reader.js";
+import { Writer } from "./writer.js";
+
+/** The shared contract (docs/DEVELOPING.md "Codec"): what transport and service code use. */
+export interface MessageCodec<T> {
+  /** Fully-qualified protobuf name, e.g. "user.User". */
+  readonly typeName: string;
+  /** A message with every field at its proto3 default, overlaid with `init`. */
+  create(init?: Partial<T>): T;
+  /** Encodes into one freshly allocated Buffer. With `reserve` > 0 the Buffer starts with that many
+   *  bytes left for the caller (the gRPC framer writes its 5-byte prefix there: no copy). */
+  encode(message: T, reserve?: number): Buffer;
+  /** Decodes; throws CodecError on malformed input. */
+  decode(bytes: Uint8Array): T;
+}
+
+/**
+ * The three functions a hand-written codec supplies (see docs/CODEC.md). `size` must return
+ * exactly the number of bytes `write` writes; `read` decodes fields until `r.end`.
+ */
+export interface CodecParts<T> {
+  readonly typeName: string;
+  create(init?: Partial<T>): T;
+  /** Exact encoded size of the message body (no length prefix). */
+  size(message: T): number;
+  /** Writes the message body at `w.pos`. */
+  write(message: T, w: Writer): void;
+  /** Reads fields from `r.pos` up to `r.end`. */
+  read(r: Reader): T;
+}
+
+/** A full codec: the shared contract plus the parts, so it can be nested in other messages. */
+export interface Codec<T> extends MessageCodec<T>, CodecParts<T> {}
+
+/** Encodes `message` with `parts`: sizes it once, allocates once, writes once. */
+export function encodeWith<T>(parts: CodecParts<T>, message: T, reserve = 0): Buffer {
+  const size = parts.size(message);
+  const buf = Buffer.allocUnsafe(reserve + size);
+  if (reserve > 0) buf.fill(0, 0, reserve);
+  const w = new Writer(buf, reserve);
+  parts.write(message, w);
+  if (w.pos !== buf.length) {
+    // A codec bug (size() and write() disagree), or the message changed while being encoded.
+    throw new Error(`${parts.typeName}: wrote ${w.pos - reserve} bytes, sized ${size}`);
+  }
+  return buf;
+}
+
+/** Decodes `bytes` with `parts`. Throws CodecError on malformed input. */
+export function decodeWith<T>(parts: CodecParts<T>, bytes: Uint8Array): T {
+  return parts.read(new Reader(bytes));
+}
+
+/** Builds a {@link Codec} from its parts (adds `encode`/`decode`). */
+export function defineCodec<T>(parts: CodecParts<T>): Codec<T> {
+  return {
+    typeName: parts.typeName,
+    create: parts.create,
+    size: parts.size,
+    write: parts.write,
+    read: parts.read,
+    encode(message: T, reserve?: number): Buffer {
+      return encodeWith(parts, message, reserve);
+    },
+    decode(bytes: Uint8Array): T {
+      return parts.read(new Reader(bytes));
+    },
+  };
+}

@@ -1,0 +1,37 @@
+// Implements protobuf.dev "Encoding" failure cases (https://protobuf.dev/programming-guides/encoding/): the ways bytes fail to be a message.
+
+/**
+ * Why a decode failed. Every malformed input maps to exactly one reason:
+ * - `truncated`: the input ends inside a tag, varint or fixed-width value.
+ * - `varint-too-long`: a varint runs past 10 bytes (the longest a 64-bit value needs).
+ * - `length-overrun`: a length prefix points past the end of the input or of the enclosing message.
+ * - `invalid-wire-type`: wire type 3/4 (deprecated groups) or 6/7 (undefined).
+ * - `field-zero`: a tag names field number 0, which the spec reserves.
+ * - `invalid-utf8`: a `string` field holds bytes that are not well-formed UTF-8.
+ * - `too-deep`: sub-messages nest deeper than {@link MAX_DEPTH}.
+ */
+export type CodecErrorReason =
+  | "truncated"
+  | "varint-too-long"
+  | "length-overrun"
+  | "invalid-wire-type"
+  | "field-zero"
+  | "invalid-utf8"
+  | "too-deep";
+
+/** Thrown by every decoder on malformed input; `offset` is the byte position where it was noticed. */
+export class CodecError extends Error {
+  override readonly name = "CodecError";
+  constructor(
+    readonly reason: CodecErrorReason,
+    message: string,
+    readonly offset: number = -1,
+  ) {
+    super(offset >= 0 ? `${message} (at byte ${offset})` : message);
+  }
+}
+
+/** Type guard for callers that catch `unknown`. */
+export function isCodecError(e: unknown): e is CodecError {
+  return e instanceof CodecError;
+}

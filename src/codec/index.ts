@@ -1,0 +1,26 @@
+// Implements protobuf.dev "Encoding" (https://protobuf.dev/programming-guides/encoding/): the public surface of the codec package.
+
+export type { MessageCodec, CodecParts, Codec } from "./codec.js";
+export { defineCodec, encodeWith, decodeWith } from "./codec.js";
+export { CodecError, isCodecError } from "./errors.js";
+export type { CodecErrorReason } from "./errors.js";
+export { WireType, MAX_FIELD_NUMBER, makeTag, tagField, tagWireType } from "./wire-types.js";
+export { Reader, MAX_DEPTH } from "./reader.js";
+export type { MessageReader } from "./reader.js";
+export {
+  Writer,
+  sizeVarint32,
+  sizeVarintNumber,
+  sizeTag,
+  sizeInt32,
+  sizeUint32,
+  sizeSint32,
+  sizeUint64,
+  sizeInt64,
+  sizeSint64,
+  sizeString,
+  sizeBytes,
+  sizeMessage,
+  utf8Length,
+} from "./writer.js";
+export type { MessageWriter } from "./writer.js";

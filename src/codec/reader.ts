@@ -1,0 +1,348 @@
+// Implements protobuf.dev "Encoding" (https://protobuf.dev/programming-guides/encoding/): bounds-checked decoding of varints, fixed-width values and LEN records.
+
+import { isUtf8 } from "node:buffer";
+import { CodecError } from "./errors.js";
+import { WireType } from "./wire-types.js";
+
+/** Nesting limit for sub-messages, as in the reference implementations (C++, Java, Go use 100). */
+export const MAX_DEPTH = 100;
+
+/** The part of a codec the Reader needs to decode a sub-message (see codec.ts `Codec<T>`). */
+export interface MessageReader<T> {
+  read(r: Reader): T;
+}
+
+// Node's native slice methods (present on every Buffer, not in @types/node).
+interface NativeSlices {
+  latin1Slice(start: number, end: number): string;
+  utf8Slice(start: number, end: number): string;
+}
+
+const TWO_32 = 4294967296;
+
+/**
+ * A cursor over one input buffer. Every read is checked against `end`, the end of the message
+ * being decoded (the whole input at top level, the sub-message's bytes inside `message()`), so a
+ * length that overruns its parent is caught even when the input goes on.
+ *
+ * `bytes()` and `$unknown` return views into the input, not copies.
+ */
+export class Reader {
+  readonly buf: Buffer;
+  /** Next byte to read. */
+  pos: number;
+  /** End (exclusive) of the message being decoded. */
+  end: number;
+  /** Current sub-message nesting level (0 at top level). */
+  depth = 0;
+  /** Where the last tag read by `tag()` started: unknown fields are kept from there. */
+  tagStart = 0;
+
+  constructor(bytes: Uint8Array) {
+    this.buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.pos = 0;
+    this.end = bytes.byteLength;
+  }
+
+  private fail(reason: "truncated" | "varint-too-long" | "length-overrun" | "invalid-utf8", what: string, at: number): never {
+    throw new CodecError(reason, what, at);
+  }
+
+  /**
+   * Reads a tag and checks it: field number 0 and wire types 3, 4, 6, 7 are rejected.
+   * Returns the raw tag `(field << 3) | wireType`, so a codec can `switch` on it directly.
+   */
+  tag(): number {
+    const start = this.pos;
+    this.tagStart = start;
+    const tag = this.uint32();
+    if (tag >>> 3 === 0) throw new CodecError("field-zero", "field number 0 is reserved", start);
+    const wt = tag & 7;
+    if (wt > 5 || wt === 3 || wt === 4) {
+      throw new CodecError("invalid-wire-type", `invalid wire type ${wt} for field ${tag >>> 3}`, start);
+    }
+    return tag;
+  }
+
+  /** Reads a varint and returns its low 32 bits, unsigned (uint32; also used for tags). */
+  uint32(): number {
+    const buf = this.buf;
+    const end = this.end;
+    let pos = this.pos;
+    if (pos >= end) this.fail("truncated", "input ends inside a varint", pos);
+    let b = buf[pos++];
+    if (b < 0x80) {
+      this.pos = pos;
+      return b;
+    }
+    let v = b & 0x7f;
+    for (let shift = 7; shift < 35; shift += 7) {
+      if (pos >= end) this.fail("truncated", "input ends inside a varint", pos);
+      b = buf[pos++];
+      v |= (b & 0x7f) << shift;
+      if (b < 0x80) {
+        this.pos = pos;
+        return v >>> 0;
+      }
+    }
+    // Bytes 6..10 only carry bits above 32: consume them, but a varint never exceeds 10 bytes.
+    for (let i = 5; i < 10; i++) {
+      if (pos >= end) this.fail("truncated", "input ends inside a varint", pos);
+      if (buf[pos++] < 0x80) {
+        this.pos = pos;
+        return v >>> 0;
+      }
+    }
+    this.fail("varint-too-long", "varint longer than 10 bytes", pos);
+  }
+
+  /** int32 (and enum): a varint truncated to 32 bits, two's complement. */
+  int32(): number {
+    return this.uint32() | 0;
+  }
+
+  /** sint32: zigzag-decoded. */
+  sint32(): number {
+    const v = this.uint32();
+    return (v >>> 1) ^ -(v & 1);
+  }
+
+  bool(): boolean {
+    return this.uint32() !== 0;
+  }
+
+  // 64-bit varints. Values below 2^49 (seven bytes) are read with number arithmetic, which is
+  // exact there; longer ones go through (lo, hi) 32-bit halves. The result is always a bigint.
+  private lo = 0;
+  private hi = 0;
+
+  /** Reads a varint of up to 10 bytes. Returns it as a number when it took at most 7 bytes
+   *  (value < 2^49), else returns -1 and leaves the value in `lo`/`hi`. */
+  private varint64(): number {
+    const buf = this.buf;
+    const end = this.end;
+    let pos = this.pos;
+    let v = 0;
+    let mul = 1;
+    for (let i = 0; i < 7; i++) {
+      if (pos >= end) this.fail("truncated", "input ends inside a varint", pos);
+      const b = buf[pos++];
+      v += (b & 0x7f) * mul;
+      if (b < 0x80) {
+        this.pos = pos;
+        return v;
+      }
+      mul *= 128;
+    }
+    // 49 bits so far in v; split into halves and continue.
+    let lo = v % TWO_32;
+    let hi = (v - lo) / TWO_32; // 17 bits
+    // Byte 8 carries bits 49..55, byte 9 bits 56..62, byte 10 bit 63.
+    for (let shift = 17; shift < 38; shift += 7) {
+      if (pos >= end) this.fail("truncated", "input ends inside a varint", pos);
+      const b = buf[pos++];
+      hi |= (b & 0x7f) << shift; // at shift 31 only bit 63 survives, as it should
+      if (b < 0x80) {
+        this.pos = pos;
+        this.lo = lo >>> 0;
+        this.hi = hi >>> 0;
+        return -1;
+      }
+    }
+    this.fail("varint-too-long", "varint longer than 10 bytes", pos);
+  }
+
+  /** uint64 as an exact bigint. */
+  uint64(): bigint {
+    const v = this.varint64();
+    if (v >= 0) return BigInt(v);
+    return (BigInt(this.hi) << 32n) | BigInt(this.lo);
+  }
+
+  /** int64 as an exact bigint (two's complement of the 64-bit varint). */
+  int64(): bigint {
+    const v = this.varint64();
+    if (v >= 0) return BigInt(v);
+    const hi = this.hi;
+    // Negative values within ±2^53 still convert through a number.
+    if (hi >= 0xffe00000) return BigInt((hi | 0) * TWO_32 + this.lo);
+    return BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(this.lo));
+  }
+
+  /** sint64: zigzag-decoded, as an exact bigint. */
+  sint64(): bigint {
+    const v = this.varint64();
+    if (v >= 0) return BigInt(v % 2 === 0 ? v / 2 : -(v + 1) / 2);
+    const u = (BigInt(this.hi) << 32n) | BigInt(this.lo);
+    return (u >> 1n) ^ -(u & 1n);
+  }
+
+  private need(n: number): number {
+    const pos = this.pos;
+    if (pos + n > this.end) this.fail("truncated", `input ends inside a ${n}-byte value`, pos);
+    this.pos = pos + n;
+    return pos;
+  }
+
+  fixed32(): number {
+    return this.buf.readUInt32LE(this.need(4));
+  }
+
+  sfixed32(): number {
+    return this.buf.readInt32LE(this.need(4));
+  }
+
+  float(): number {
+    return this.buf.readFloatLE(this.need(4));
+  }
+
+  double(): number {
+    return this.buf.readDoubleLE(this.need(8));
+  }
+
+  fixed64(): bigint {
+    const at = this.need(8);
+    const lo = this.buf.readUInt32LE(at);
+    const hi = this.buf.readUInt32LE(at + 4);
+    if (hi < 0x200000) return BigInt(hi * TWO_32 + lo);
+    return (BigInt(hi) << 32n) | BigInt(lo);
+  }
+
+  sfixed64(): bigint {
+    const at = this.need(8);
+    const lo = this.buf.readUInt32LE(at);
+    const hi = this.buf.readInt32LE(at + 4);
+    if (hi < 0x200000 && hi >= -0x200000) return BigInt(hi * TWO_32 + lo);
+    return BigInt.asIntN(64, (BigInt(hi >>> 0) << 32n) | BigInt(lo));
+  }
+
+  /** Reads a LEN prefix and checks that the bytes it announces all lie within `end`.
+   *  Returns the length; the bytes start at `this.pos`. */
+  length(): number {
+    const start = this.pos;
+    const buf = this.buf;
+    const end = this.end;
+    let pos = start;
+    let len = 0;
+    for (let shift = 0; ; shift += 7) {
+      if (pos >= end) this.fail("truncated", "input ends inside a length prefix", pos);
+      const b = buf[pos++];
+      if (shift < 28) len |= (b & 0x7f) << shift;
+      else if (shift === 28) len += (b & 0x7f) * 268435456;
+      else if ((b & 0x7f) !== 0) len = Infinity; // >= 2^35: cannot fit any input
+      if (b < 0x80) break;
+      if (shift === 63) this.fail("varint-too-long", "varint longer than 10 bytes", pos);
+    }
+    if (len > end - pos) {
+      this.fail("length-overrun", `length ${len} runs past the end (${end - pos} bytes left)`, start);
+    }
+    this.pos = pos;
+    return len;
+  }
+
+  /** bytes: a view into the input (no copy). */
+  bytes(): Uint8Array {
+    const len = this.length();
+    const start = this.pos;
+    this.pos = start + len;
+    return this.buf.subarray(start, start + len);
+  }
+
+  /** string: UTF-8, validated (ill-formed bytes are a CodecError, not U+FFFD). */
+  string(): string {
+    const len = this.length();
+    const buf = this.buf;
+    const start = this.pos;
+    const end = start + len;
+    this.pos = end;
+    if (len === 0) return "";
+    if (len <= 24) {
+      // Short strings: scan for ASCII in JS (cheaper than a native call), build directly.
+      let i = start;
+      while (i < end && buf[i] < 0x80) i++;
+      if (i === end) {
+        let s = "";
+        for (let j = start; j < end; j++) s += String.fromCharCode(buf[j]);
+        return s;
+      }
+    }
+    const slices = buf as unknown as NativeSlices;
+    if (!isUtf8(buf.subarray(start, end))) this.fail("invalid-utf8", "string field is not valid UTF-8", start);
+    return slices.utf8Slice(start, end);
+  }
+
+  /**
+   * Reads a length-delimited sub-message with `codec`, confining it to its own bytes and
+   * counting nesting depth (a CodecError "too-deep" past {@link MAX_DEPTH}).
+   */
+  message<T>(codec: MessageReader<T>): T {
+    const len = this.length();
+    const parentEnd = this.end;
+    if (this.depth >= MAX_DEPTH) {
+      throw new CodecError("too-deep", `sub-messages nested deeper than ${MAX_DEPTH}`, this.pos);
+    }
+    this.depth++;
+    this.end = this.pos + len;
+    const m = codec.read(this);
+    this.end = parentEnd;
+    this.depth--;
+    return m;
+  }
+
+  /** Skips the value of a field whose tag was just read (any valid wire type). */
+  skip(tag: number): void {
+    switch (tag & 7) {
+      case WireType.VARINT:
+        this.uint32();
+        return;
+      case WireType.I64:
+        this.need(8);
+        return;
+      case WireType.LEN:
+        this.pos += this.length();
+        return;
+      case WireType.I32:
+        this.need(4);
+        return;
+      default:
+        throw new CodecError("invalid-wire-type", `invalid wire type ${tag & 7}`, this.tagStart);
+    }
+  }
+
+  /**
+   * Skips the field whose tag was just read and returns the unknown-field bytes so far plus this
+   * field (tag included). Consecutive unknown fields widen one view into the input; only
+   * non-adjacent ones are copied together. Use as `m.$unknown = r.unknown(tag, m.$unknown)`.
+   */
+  unknown(tag: number, prev: Uint8Array | undefined): Uint8Array {
+    const start = this.tagStart;
+    this.skip(tag);
+    const buf = this.buf;
+    if (prev === undefined) return buf.subarray(start, this.pos);
+    if (
+      prev.buffer === buf.buffer &&
+      prev.byteOffset >= buf.byteOffset &&
+      prev.byteOffset + prev.byteLength === buf.byteOffset + start
+    ) {
+      return buf.subarray(prev.byteOffset - buf.byteOffset, this.pos);
+    }
+    const out = Buffer.allocUnsafe(prev.byteLength + this.pos - start);
+    out.set(prev, 0);
+    buf.copy(out, prev.byteLength, start, this.pos);
+    return out;
+  }
+
+  /** Reads a packed or unpacked repeated scalar: call on either wire type; `item` reads one. */
+  packed<T>(tag: number, out: T[], item: (r: Reader) => T): void {
+    if ((tag & 7) !== WireType.LEN) {
+      out.push(item(this));
+      return;
+    }
+    const len = this.length();
+    const parentEnd = this.end;
+    const end = this.pos + len;
+    this.end = end;
+    while (this.pos < end) out.push(item(this));
+    this.end = parentEnd;
+  }
+}

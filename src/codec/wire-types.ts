@@ -1,0 +1,36 @@
+// Implements protobuf.dev "Encoding" § "Message Structure" (https://protobuf.dev/programming-guides/encoding/#structure): wire types and tags.
+
+/** The wire types of the protobuf binary format. 3 and 4 (groups) are deprecated and rejected here. */
+export const WireType = {
+  /** int32, int64, uint32, uint64, sint32, sint64, bool, enum */
+  VARINT: 0,
+  /** fixed64, sfixed64, double */
+  I64: 1,
+  /** string, bytes, embedded messages, packed repeated fields, map entries */
+  LEN: 2,
+  /** group start (deprecated: not accepted) */
+  SGROUP: 3,
+  /** group end (deprecated: not accepted) */
+  EGROUP: 4,
+  /** fixed32, sfixed32, float */
+  I32: 5,
+} as const;
+export type WireType = (typeof WireType)[keyof typeof WireType];
+
+/** Largest field number the spec allows (2^29 - 1). */
+export const MAX_FIELD_NUMBER = 0x1fffffff;
+
+/** The tag value `(field << 3) | wireType` as an unsigned 32-bit number. */
+export function makeTag(field: number, wireType: WireType): number {
+  return ((field << 3) | wireType) >>> 0;
+}
+
+/** Field number of a tag. */
+export function tagField(tag: number): number {
+  return tag >>> 3;
+}
+
+/** Wire type of a tag (may be 3, 4, 6 or 7 for invalid input: check before trusting it). */
+export function tagWireType(tag: number): number {
+  return tag & 7;
+}

@@ -1,0 +1,315 @@
+// Implements protobuf.dev "Encoding" (https://protobuf.dev/programming-guides/encoding/): sizing and writing varints, fixed-width values and LEN records into one buffer.
+
+import type { WireType } from "./wire-types.js";
+
+/** The part of a codec the Writer needs to write a sub-message (see codec.ts `Codec<T>`). */
+export interface MessageWriter<T> {
+  size(message: T): number;
+  write(message: T, w: Writer): void;
+}
+
+const TWO_32 = 4294967296;
+const MAX_SAFE = 9007199254740991n;
+const MIN_SAFE = -9007199254740991n;
+
+// ---------------------------------------------------------------------------------------------
+// Size helpers: a codec's `size()` adds these up so `encode` can allocate the exact Buffer once.
+// ---------------------------------------------------------------------------------------------
+
+/** Bytes of a varint holding the unsigned 32-bit value `n` (also for tags and lengths). */
+export function sizeVarint32(n: number): number {
+  n >>>= 0;
+  return n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : n < 0x10000000 ? 4 : 5;
+}
+
+/** Bytes of a varint holding a non-negative integer `n` below 2^53. */
+export function sizeVarintNumber(n: number): number {
+  if (n < 0x10000000) return n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : 4;
+  return n < 34359738368 ? 5 : n < 4398046511104 ? 6 : n < 562949953421312 ? 7 : 8;
+}
+
+/** Bytes of the tag of `field` (any wire type). */
+export function sizeTag(field: number): number {
+  return sizeVarint32(field << 3);
+}
+
+/** int32 / enum: negative values take 10 bytes (sign-extended to 64 bits). */
+export function sizeInt32(n: number): number {
+  return n < 0 ? 10 : sizeVarint32(n);
+}
+
+/** uint32 */
+export function sizeUint32(n: number): number {
+  return sizeVarint32(n);
+}
+
+/** sint32 (zigzag) */
+export function sizeSint32(n: number): number {
+  return sizeVarint32((n << 1) ^ (n >> 31));
+}
+
+/** uint64: `v` is taken modulo 2^64. */
+export function sizeUint64(v: bigint): number {
+  if (v >= 0n && v <= MAX_SAFE) return sizeVarintNumber(Number(v));
+  const u = BigInt.asUintN(64, v);
+  return u < 0x100000000000000n ? 8 : u < 0x8000000000000000n ? 9 : 10;
+}
+
+/** int64: negative values take 10 bytes. */
+export function sizeInt64(v: bigint): number {
+  if (v >= 0n && v <= MAX_SAFE) return sizeVarintNumber(Number(v));
+  return v < 0n ? 10 : sizeUint64(v);
+}
+
+/** sint64 (zigzag) */
+export function sizeSint64(v: bigint): number {
+  if (v >= MIN_SAFE / 2n && v <= MAX_SAFE / 2n) {
+    const n = Number(v);
+    return sizeVarintNumber(n < 0 ? -2 * n - 1 : 2 * n);
+  }
+  return sizeUint64(zigzag64(v));
+}
+
+function zigzag64(v: bigint): bigint {
+  return BigInt.asUintN(64, (v << 1n) ^ (v >> 63n));
+}
+
+/** Bytes of `s` encoded as UTF-8 (lone surrogates count as U+FFFD, 3 bytes, as Buffer writes them). */
+export function utf8Length(s: string): number {
+  const len = s.length;
+  if (len > 64) return Buffer.byteLength(s, "utf8");
+  let n = len;
+  for (let i = 0; i < len; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
+    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < len) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d < 0xe000) {
+        i++; // a surrogate pair: 2 UTF-16 units, 4 bytes
+        n += 2;
+      } else n += 2;
+    } else n += 2;
+  }
+  return n;
+}
+
+/** string field value: length prefix + UTF-8 bytes (the tag is not included). */
+export function sizeString(s: string): number {
+  const n = utf8Length(s);
+  return sizeVarint32(n) + n;
+}
+
+/** bytes field value: length prefix + bytes (the tag is not included). */
+export function sizeBytes(b: Uint8Array): number {
+  return sizeVarint32(b.byteLength) + b.byteLength;
+}
+
+/** Embedded message value: length prefix + body (the tag is not included). */
+export function sizeMessage<T>(codec: MessageWriter<T>, message: T): number {
+  const n = codec.size(message);
+  return sizeVarint32(n) + n;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writer
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Writes into a Buffer that was allocated at the exact size beforehand (see `codec.ts`
+ * `encodeWith`). Methods return `this` so field writes can chain; no method allocates except
+ * `int64`/`uint64` outside ±2^53 (bigint arithmetic).
+ */
+export class Writer {
+  readonly buf: Buffer;
+  pos: number;
+
+  constructor(buf: Buffer, pos = 0) {
+    this.buf = buf;
+    this.pos = pos;
+  }
+
+  /** Tag of `field` with `wireType`. */
+  tag(field: number, wireType: WireType): this {
+    return this.uint32(((field << 3) | wireType) >>> 0);
+  }
+
+  /** Varint of an unsigned 32-bit value (uint32, lengths, tags). */
+  uint32(n: number): this {
+    const buf = this.buf;
+    let pos = this.pos;
+    n >>>= 0;
+    while (n > 0x7f) {
+      buf[pos++] = (n & 0x7f) | 0x80;
+      n >>>= 7;
+    }
+    buf[pos++] = n;
+    this.pos = pos;
+    return this;
+  }
+
+  /** Varint of a non-negative integer below 2^53. */
+  private varintNumber(n: number): void {
+    if (n <= 0xffffffff) {
+      this.uint32(n);
+      return;
+    }
+    const buf = this.buf;
+    let pos = this.pos;
+    while (n > 0x7f) {
+      const low = n % 128;
+      buf[pos++] = low | 0x80;
+      n = (n - low) / 128;
+    }
+    buf[pos++] = n;
+    this.pos = pos;
+  }
+
+  /** Varint of the 64-bit value hi:lo (both unsigned 32-bit). */
+  private varint64(lo: number, hi: number): void {
+    const buf = this.buf;
+    let pos = this.pos;
+    while (hi !== 0) {
+      buf[pos++] = (lo & 0x7f) | 0x80;
+      lo = ((lo >>> 7) | (hi << 25)) >>> 0;
+      hi >>>= 7;
+    }
+    while (lo > 0x7f) {
+      buf[pos++] = (lo & 0x7f) | 0x80;
+      lo >>>= 7;
+    }
+    buf[pos++] = lo;
+    this.pos = pos;
+  }
+
+  /** int32 / enum: negative values are sign-extended to a 10-byte varint. */
+  int32(n: number): this {
+    if (n >= 0) return this.uint32(n);
+    this.varint64(n >>> 0, 0xffffffff);
+    return this;
+  }
+
+  /** sint32 (zigzag). */
+  sint32(n: number): this {
+    return this.uint32((n << 1) ^ (n >> 31));
+  }
+
+  bool(b: boolean): this {
+    this.buf[this.pos++] = b ? 1 : 0;
+    return this;
+  }
+
+  /** uint64 (taken modulo 2^64). */
+  uint64(v: bigint): this {
+    if (v >= 0n && v <= MAX_SAFE) this.varintNumber(Number(v));
+    else this.big64(BigInt.asUintN(64, v));
+    return this;
+  }
+
+  /** int64 (two's complement, so negative values take 10 bytes). */
+  int64(v: bigint): this {
+    if (v >= 0n && v <= MAX_SAFE) this.varintNumber(Number(v));
+    else if (v < 0n && v >= MIN_SAFE) {
+      // Two's complement halves computed with numbers: -n = 2^64 - n.
+      const n = Number(v);
+      const lo = n % TWO_32; // in (-2^32, 0]
+      const hi = Math.floor(n / TWO_32);
+      this.varint64(lo >>> 0, hi >>> 0);
+    } else this.big64(BigInt.asUintN(64, v));
+    return this;
+  }
+
+  /** sint64 (zigzag). */
+  sint64(v: bigint): this {
+    if (v >= MIN_SAFE / 2n && v <= MAX_SAFE / 2n) {
+      const n = Number(v);
+      this.varintNumber(n < 0 ? -2 * n - 1 : 2 * n);
+    } else this.big64(zigzag64(v));
+    return this;
+  }
+
+  private big64(u: bigint): void {
+    this.varint64(Number(u & 0xffffffffn), Number(u >> 32n));
+  }
+
+  fixed32(n: number): this {
+    this.pos = this.buf.writeUInt32LE(n >>> 0, this.pos);
+    return this;
+  }
+
+  sfixed32(n: number): this {
+    this.pos = this.buf.writeInt32LE(n | 0, this.pos);
+    return this;
+  }
+
+  float(n: number): this {
+    this.pos = this.buf.writeFloatLE(n, this.pos);
+    return this;
+  }
+
+  double(n: number): this {
+    this.pos = this.buf.writeDoubleLE(n, this.pos);
+    return this;
+  }
+
+  /** fixed64 / sfixed64 (taken modulo 2^64, little-endian). */
+  fixed64(v: bigint): this {
+    const u = BigInt.asUintN(64, v);
+    const buf = this.buf;
+    this.pos = buf.writeUInt32LE(Number(u & 0xffffffffn), this.pos);
+    this.pos = buf.writeUInt32LE(Number(u >> 32n), this.pos);
+    return this;
+  }
+
+  sfixed64(v: bigint): this {
+    return this.fixed64(v);
+  }
+
+  /** string: length prefix + UTF-8. */
+  string(s: string): this {
+    const len = s.length;
+    const buf = this.buf;
+    if (len < 43) {
+      // At most 3 bytes per UTF-16 unit, so the length fits one prefix byte: write the text
+      // first and fill the prefix in after, instead of measuring the string a second time.
+      const start = this.pos;
+      let pos = start + 1;
+      let i = 0;
+      for (; i < len; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        buf[pos++] = c;
+      }
+      if (i < len) pos += buf.write(s.slice(i), pos, "utf8");
+      buf[start] = pos - start - 1;
+      this.pos = pos;
+      return this;
+    }
+    const n = utf8Length(s);
+    this.uint32(n);
+    this.pos += buf.write(s, this.pos, n, "utf8");
+    return this;
+  }
+
+  /** bytes: length prefix + the bytes. */
+  bytes(b: Uint8Array): this {
+    this.uint32(b.byteLength);
+    this.buf.set(b, this.pos);
+    this.pos += b.byteLength;
+    return this;
+  }
+
+  /** Bytes copied as they are (kept unknown fields, pre-encoded data). */
+  raw(b: Uint8Array): this {
+    this.buf.set(b, this.pos);
+    this.pos += b.byteLength;
+    return this;
+  }
+
+  /** Embedded message: length prefix + body written by `codec`. */
+  message<T>(codec: MessageWriter<T>, message: T): this {
+    this.uint32(codec.size(message));
+    codec.write(message, this);
+    return this;
+  }
+}
