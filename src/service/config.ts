@@ -1,0 +1,112 @@
+// Service configuration from environment variables, overridden by command-line flags of the same name
+// (`PORT` ↔ `--port`). AUTH_TOKENS is environment-only: flags are visible to every user in `ps`.
+
+export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface TlsFiles {
+  readonly certFile: string;
+  readonly keyFile: string;
+  /** With it, clients must present a certificate signed by this CA (mutual TLS). */
+  readonly clientCaFile?: string;
+}
+
+export interface ServiceConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly tls?: TlsFiles;
+  /** The raw AUTH_TOKENS value; undefined = generate one admin token at start. */
+  readonly authTokens?: string;
+  readonly logLevel: LogLevel;
+  readonly shutdownGraceMs: number;
+  /** Most items one BatchCreateUsers call may send. */
+  readonly maxBatchSize: number;
+}
+
+export const DEFAULT_PORT = 50051;
+export const DEFAULT_HOST = "0.0.0.0";
+export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
+export const DEFAULT_MAX_BATCH_SIZE = 100_000;
+
+/** Every setting: environment variable, flag, meaning. docs/SERVICE.md and `--help` print this. */
+export const SETTINGS = [
+  { env: "PORT", flag: "--port", help: `TCP port to listen on (default ${DEFAULT_PORT}; 0 = any free port)` },
+  { env: "HOST", flag: "--host", help: `address to bind (default ${DEFAULT_HOST})` },
+  { env: "TLS_CERT", flag: "--tls-cert", help: "PEM certificate chain file; with TLS_KEY switches to TLS" },
+  { env: "TLS_KEY", flag: "--tls-key", help: "PEM private key file" },
+  { env: "TLS_CLIENT_CA", flag: "--tls-client-ca", help: "PEM CA file; clients must present a certificate it signed (mTLS)" },
+  { env: "AUTH_TOKENS", flag: undefined, help: "token=role,… (roles admin, moderator, user); unset = one random admin token, printed at start" },
+  { env: "LOG_LEVEL", flag: "--log-level", help: "debug | info | warn | error | silent (default info)" },
+  { env: "SHUTDOWN_GRACE_MS", flag: "--shutdown-grace-ms", help: `how long calls in flight may run after SIGTERM/SIGINT (default ${DEFAULT_SHUTDOWN_GRACE_MS})` },
+  { env: "MAX_BATCH_SIZE", flag: "--max-batch-size", help: `most items in one BatchCreateUsers call (default ${DEFAULT_MAX_BATCH_SIZE})` },
+] as const;
+
+export type LoadedConfig =
+  | { readonly ok: true; readonly config: ServiceConfig }
+  | { readonly ok: false; readonly error: string }
+  | { readonly ok: false; readonly help: string };
+
+export function usage(): string {
+  const lines = ["usage: npm start -- [flags]   (every flag has an environment variable)", ""];
+  for (const s of SETTINGS) lines.push(`  ${(s.flag ?? "(env only)").padEnd(22)} ${s.env.padEnd(18)} ${s.help}`);
+  return lines.join("\n");
+}
+
+function parseInteger(name: string, text: string, min: number, max: number): number | string {
+  if (!/^\d+$/.test(text.trim())) return `${name} must be a whole number, got "${text}"`;
+  const n = Number(text.trim());
+  if (n < min || n > max) return `${name} must be between ${min} and ${max}, got ${n}`;
+  return n;
+}
+
+/** Reads `env`, then `argv` flags (`--port 1234` or `--port=1234`) on top. */
+export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[]): LoadedConfig {
+  const values = new Map<string, string>();
+  for (const s of SETTINGS) {
+    const v = env[s.env];
+    if (v !== undefined && v !== "") values.set(s.env, v);
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--help" || arg === "-h") return { ok: false, help: usage() };
+    const eq = arg.indexOf("=");
+    const flag = eq >= 0 ? arg.slice(0, eq) : arg;
+    const setting = SETTINGS.find((s) => s.flag === flag);
+    if (setting === undefined) return { ok: false, error: `unknown argument "${arg}" (try --help)` };
+    let value: string;
+    if (eq >= 0) value = arg.slice(eq + 1);
+    else if (i + 1 < argv.length) value = argv[++i];
+    else return { ok: false, error: `${flag} needs a value` };
+    values.set(setting.env, value);
+  }
+
+  const port = parseInteger("PORT", values.get("PORT") ?? String(DEFAULT_PORT), 0, 65535);
+  if (typeof port === "string") return { ok: false, error: port };
+  const grace = parseInteger("SHUTDOWN_GRACE_MS", values.get("SHUTDOWN_GRACE_MS") ?? String(DEFAULT_SHUTDOWN_GRACE_MS), 0, 3_600_000);
+  if (typeof grace === "string") return { ok: false, error: grace };
+  const maxBatch = parseInteger("MAX_BATCH_SIZE", values.get("MAX_BATCH_SIZE") ?? String(DEFAULT_MAX_BATCH_SIZE), 1, 10_000_000);
+  if (typeof maxBatch === "string") return { ok: false, error: maxBatch };
+  const level = (values.get("LOG_LEVEL") ?? "info").toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+    return { ok: false, error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, got "${level}"` };
+  }
+
+  const cert = values.get("TLS_CERT");
+  const key = values.get("TLS_KEY");
+  const ca = values.get("TLS_CLIENT_CA");
+  if ((cert === undefined) !== (key === undefined)) return { ok: false, error: "TLS_CERT and TLS_KEY go together: set both or neither" };
+  if (ca !== undefined && cert === undefined) return { ok: false, error: "TLS_CLIENT_CA (mutual TLS) needs TLS_CERT and TLS_KEY too" };
+  let tls: TlsFiles | undefined;
+  if (cert !== undefined && key !== undefined) tls = ca === undefined ? { certFile: cert, keyFile: key } : { certFile: cert, keyFile: key, clientCaFile: ca };
+
+  const config: ServiceConfig = {
+    port,
+    host: values.get("HOST") ?? DEFAULT_HOST,
+    ...(tls === undefined ? {} : { tls }),
+    ...(values.has("AUTH_TOKENS") ? { authTokens: values.get("AUTH_TOKENS") } : {}),
+    logLevel: level as LogLevel,
+    shutdownGraceMs: grace,
+    maxBatchSize: maxBatch,
+  };
+  return { ok: true, config };
+}

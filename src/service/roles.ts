@@ -1,0 +1,44 @@
+// Role spellings shared by validation (role, role_filter, update values) and auth (token roles).
+// The numbers are the `user.Role` enum of proto/user.proto.
+
+export const ROLE_UNSPECIFIED = 0;
+export const ROLE_USER = 1;
+export const ROLE_ADMIN = 2;
+export const ROLE_MODERATOR = 3;
+
+/** The roles a token can carry and a user can have. */
+export type RoleName = "user" | "admin" | "moderator";
+
+const BY_NAME: ReadonlyMap<string, number> = new Map([
+  ["user", ROLE_USER],
+  ["role_user", ROLE_USER],
+  ["admin", ROLE_ADMIN],
+  ["role_admin", ROLE_ADMIN],
+  ["moderator", ROLE_MODERATOR],
+  ["role_moderator", ROLE_MODERATOR],
+]);
+
+/** "ROLE_ADMIN", "admin", "Admin" … → 2. Undefined for anything else, including "ROLE_UNSPECIFIED"
+ *  (it names no role a user can have, so filtering or updating by it is a mistake worth reporting). */
+export function parseRoleName(text: string): number | undefined {
+  return BY_NAME.get(text.toLowerCase());
+}
+
+/** 1 → "user", 2 → "admin", 3 → "moderator"; undefined for any other number. */
+export function roleName(role: number): RoleName | undefined {
+  switch (role) {
+    case ROLE_USER:
+      return "user";
+    case ROLE_ADMIN:
+      return "admin";
+    case ROLE_MODERATOR:
+      return "moderator";
+    default:
+      return undefined;
+  }
+}
+
+/** A role number a user may be given (ROLE_UNSPECIFIED excluded). */
+export function isAssignableRole(role: number): boolean {
+  return role === ROLE_USER || role === ROLE_ADMIN || role === ROLE_MODERATOR;
+}

@@ -1,0 +1,155 @@
+// Request validation for the user service: every rule of proto/user.proto's comments, as field
+// violations for a google.rpc.BadRequest detail (field names as in the .proto: `username`,
+// `role_filter`; inside a batch prefixed with the position: `requests[3].email`).
+
+import type { ListFilter, NewUser, UserPatch } from "../store/user-store.js";
+import { ROLE_UNSPECIFIED, ROLE_USER, isAssignableRole, parseRoleName } from "./roles.js";
+
+/** Same shape as google.rpc.BadRequest.FieldViolation. */
+export interface FieldViolation {
+  readonly field: string;
+  readonly description: string;
+}
+
+/** The request shapes validated here; the codec's message types have these fields. */
+export interface CreateUserFields {
+  readonly username: string;
+  readonly email: string;
+  readonly fullName: string;
+  readonly role: number;
+}
+export interface ListUsersFields {
+  readonly roleFilter: string;
+  readonly limit: number;
+}
+export interface UpdateFields {
+  readonly userId: string;
+  readonly field: string;
+  readonly value: string;
+}
+
+export type Checked<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly violations: FieldViolation[] };
+
+const USERNAME = /^[A-Za-z0-9_.-]{3,32}$/;
+// RFC 5322 dot-atom local part (no quoted strings, no comments), ASCII only.
+const EMAIL_LOCAL = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
+// RFC 1035 host labels: letters, digits, inner hyphens, at most 63 characters.
+const DOMAIN_LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+
+/** Why `username` is unacceptable, or undefined when it is fine. */
+export function usernameProblem(username: string): string | undefined {
+  if (username.length < 3 || username.length > 32) {
+    return `username must be 3 to 32 characters long (got ${username.length})`;
+  }
+  if (!USERNAME.test(username)) return "username may contain only letters, digits, '_', '.' and '-'";
+  return undefined;
+}
+
+/** Why `email` is not a usable address (local@domain.tld, at most 254 characters), or undefined. */
+export function emailProblem(email: string): string | undefined {
+  if (email.length === 0) return "email is required";
+  if (email.length > 254) return "email must be at most 254 characters long";
+  const at = email.lastIndexOf("@");
+  if (at <= 0 || at === email.length - 1) return "email must look like name@example.com";
+  const local = email.slice(0, at);
+  const domain = email.slice(at + 1);
+  if (local.length > 64) return "the part of the email before '@' must be at most 64 characters long";
+  if (!EMAIL_LOCAL.test(local)) return "the part of the email before '@' has a character or dot that is not allowed";
+  const labels = domain.split(".");
+  if (labels.length < 2) return "the email domain must have a dot, like example.com";
+  for (const label of labels) {
+    if (!DOMAIN_LABEL.test(label)) return `the email domain "${domain}" is not a valid host name`;
+  }
+  if (/^[0-9]+$/.test(labels[labels.length - 1])) return `the email domain "${domain}" is not a valid host name`;
+  return undefined;
+}
+
+function roleProblem(role: number): string | undefined {
+  if (role === ROLE_UNSPECIFIED || isAssignableRole(role)) return undefined;
+  return `role ${role} is not a known role (ROLE_USER, ROLE_ADMIN, ROLE_MODERATOR)`;
+}
+
+function checkCreateInto(req: CreateUserFields, prefix: string, out: FieldViolation[]): void {
+  const u = usernameProblem(req.username);
+  if (u !== undefined) out.push({ field: `${prefix}username`, description: u });
+  const e = emailProblem(req.email);
+  if (e !== undefined) out.push({ field: `${prefix}email`, description: e });
+  const r = roleProblem(req.role);
+  if (r !== undefined) out.push({ field: `${prefix}role`, description: r });
+}
+
+/** The store input for a valid request; ROLE_UNSPECIFIED becomes ROLE_USER. */
+export function toNewUser(req: CreateUserFields): NewUser {
+  return {
+    username: req.username,
+    email: req.email,
+    fullName: req.fullName,
+    role: req.role === ROLE_UNSPECIFIED ? ROLE_USER : req.role,
+  };
+}
+
+export function checkCreateUser(req: CreateUserFields): Checked<NewUser> {
+  const violations: FieldViolation[] = [];
+  checkCreateInto(req, "", violations);
+  return violations.length === 0 ? { ok: true, value: toNewUser(req) } : { ok: false, violations };
+}
+
+/** Every item of a batch; violations name the position, `requests[3].email`. */
+export function checkBatch(reqs: readonly CreateUserFields[]): Checked<NewUser[]> {
+  const violations: FieldViolation[] = [];
+  for (let i = 0; i < reqs.length; i++) checkCreateInto(reqs[i], `requests[${i}].`, violations);
+  return violations.length === 0 ? { ok: true, value: reqs.map(toNewUser) } : { ok: false, violations };
+}
+
+/** For GetUser and DeleteUser: an empty id is invalid; any other is looked up (unknown = NOT_FOUND). */
+export function checkId(id: string): Checked<string> {
+  if (id.length === 0) return { ok: false, violations: [{ field: "id", description: "id is required" }] };
+  return { ok: true, value: id };
+}
+
+export function checkListUsers(req: ListUsersFields): Checked<ListFilter> {
+  const violations: FieldViolation[] = [];
+  let role: number | undefined;
+  if (req.roleFilter !== "") {
+    role = parseRoleName(req.roleFilter);
+    if (role === undefined) {
+      violations.push({
+        field: "role_filter",
+        description: `unknown role "${req.roleFilter}": use admin, moderator or user (or ROLE_ADMIN …), any case, or empty for all`,
+      });
+    }
+  }
+  if (req.limit < 0) violations.push({ field: "limit", description: `limit must be 0 (no limit) or positive, got ${req.limit}` });
+  if (violations.length > 0) return { ok: false, violations };
+  return { ok: true, value: role === undefined ? { limit: req.limit } : { role, limit: req.limit } };
+}
+
+/** A StreamUserUpdates request as a store patch, or the message of its `success: false` answer. */
+export type CheckedUpdate =
+  | { readonly ok: true; readonly patch: UserPatch; readonly changesRole: boolean }
+  | { readonly ok: false; readonly message: string };
+
+export function checkUpdate(req: UpdateFields): CheckedUpdate {
+  if (req.userId === "") return { ok: false, message: "user_id is required" };
+  switch (req.field) {
+    case "username": {
+      const p = usernameProblem(req.value);
+      return p === undefined ? { ok: true, patch: { username: req.value }, changesRole: false } : { ok: false, message: `invalid value: ${p}` };
+    }
+    case "email": {
+      const p = emailProblem(req.value);
+      return p === undefined ? { ok: true, patch: { email: req.value }, changesRole: false } : { ok: false, message: `invalid value: ${p}` };
+    }
+    case "full_name":
+      return { ok: true, patch: { fullName: req.value }, changesRole: false };
+    case "role": {
+      const role = parseRoleName(req.value);
+      if (role === undefined) {
+        return { ok: false, message: `invalid value: unknown role "${req.value}" (use admin, moderator or user)` };
+      }
+      return { ok: true, patch: { role }, changesRole: true };
+    }
+    default:
+      return { ok: false, message: `unknown field "${req.field}": use username, email, full_name or role` };
+  }
+}

@@ -1,0 +1,94 @@
+// The storage contract behind the user service: the RPC layer (src/service) only sees this interface,
+// so another backend (a database, a file) can be added without touching the handlers.
+
+/** A stored user. Same field names and types as the `user.User` message (timestamps are ms since the
+ *  Unix epoch, as bigint), so a record is encoded as the RPC response without a copy. Records handed
+ *  out by a store are immutable snapshots: an update makes a new record. */
+export interface UserRecord {
+  readonly id: string;
+  readonly username: string;
+  readonly email: string;
+  readonly fullName: string;
+  /** A `user.Role` number; the store never stores ROLE_UNSPECIFIED (0). */
+  readonly role: number;
+  readonly createdAt: bigint;
+  readonly updatedAt: bigint;
+}
+
+/** What a create needs; the store picks the id and the timestamps. Validation is the caller's job. */
+export interface NewUser {
+  readonly username: string;
+  readonly email: string;
+  readonly fullName: string;
+  readonly role: number;
+}
+
+/** The fields an update may change; absent fields keep their value. */
+export type UserPatch = Partial<NewUser>;
+
+export interface ListFilter {
+  /** Only users with this role; undefined = every role. */
+  readonly role?: number;
+  /** At most this many users; undefined or 0 = no limit. */
+  readonly limit?: number;
+}
+
+/** A snapshot of the users, in creation order, as they were when `list` was called. Iterate it once;
+ *  `close()` (also run by `return()` when a `for await` loop exits early) releases the snapshot. */
+export interface UserSnapshot extends AsyncIterable<UserRecord> {
+  close(): void;
+}
+
+export type StoreErrorKind = "already_exists" | "not_found";
+
+/** The one error a store throws for a request the data forbids (everything else is a bug). */
+export class StoreError extends Error {
+  override readonly name = "StoreError";
+  constructor(
+    readonly kind: StoreErrorKind,
+    message: string,
+    /** The field at fault: "username", "email" or "id". */
+    readonly field: "username" | "email" | "id",
+    /** In a batch, the position of the item at fault. */
+    readonly index?: number,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Guarantees every implementation gives (docs/SERVICE.md repeats them):
+ * - usernames and emails are unique, both compared case-insensitively (see `usernameKey`/`emailKey`);
+ * - every operation is atomic: no caller ever observes, and no failure ever leaves, a half-applied
+ *   change; `createMany` commits all items or none;
+ * - `updatedAt` strictly increases with each successful update of a user, even within one millisecond;
+ *   a new user has `createdAt === updatedAt`;
+ * - `list` iterates a consistent snapshot in creation order: writes made while it runs are not seen.
+ */
+export interface UserStore {
+  /** Throws StoreError("already_exists") on a username or email clash. */
+  create(user: NewUser): Promise<UserRecord>;
+  /** All or nothing. Throws StoreError("already_exists", index = position) on a clash with the store
+   *  or with an earlier item of the same batch; nothing is created then. */
+  createMany(users: readonly NewUser[]): Promise<UserRecord[]>;
+  get(id: string): Promise<UserRecord | undefined>;
+  /** Returns the new record. Throws StoreError("not_found") or StoreError("already_exists"). */
+  update(id: string, patch: UserPatch): Promise<UserRecord>;
+  /** Returns false when there is no such user. */
+  delete(id: string): Promise<boolean>;
+  list(filter?: ListFilter): UserSnapshot;
+  /** Number of live users. */
+  count(): Promise<number>;
+}
+
+/** Usernames are unique ignoring case ("Alice" clashes with "alice") but stored as typed. Validation
+ *  allows ASCII only, so lower-casing is exact. */
+export function usernameKey(username: string): string {
+  return username.toLowerCase();
+}
+
+/** Emails are unique ignoring case, the whole address: RFC 5321 lets the local part be case-sensitive
+ *  but no real mail system treats it so, and two accounts for Bob@x and bob@x is a support ticket. */
+export function emailKey(email: string): string {
+  return email.toLowerCase();
+}
