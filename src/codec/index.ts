@@ -24,3 +24,4 @@ export {
   utf8Length,
 } from "./writer.js";
 export type { MessageWriter } from "./writer.js";
+export * from "./google-rpc.js";
