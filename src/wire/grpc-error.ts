@@ -2,7 +2,8 @@
 
 import { Metadata } from "./metadata.js";
 import { Status, isStatusCode, statusName, type StatusCode } from "./status.js";
-import { anyTypeName, packAny, type Any, type DetailCodec } from "./status-details.js";
+import { anyTypeName, type Any, type DetailCodec } from "./status-details.js";
+import { BadRequestCodec, ErrorInfoCodec, type BadRequest, type ErrorInfo, type FieldViolation } from "../codec/google-rpc.js";
 
 export interface GrpcErrorOptions {
   /** Trailing metadata sent with (or received with) the status. */
@@ -54,8 +55,28 @@ export class GrpcError extends Error {
 
   /** Adds a typed detail, e.g. `err.addDetail(BadRequestCodec, { fieldViolations: [...] })`. */
   addDetail<T>(codec: DetailCodec<T>, message: T): this {
-    this.details.push(packAny(codec, message));
+    this.details.push({ typeUrl: "type.googleapis.com/" + codec.typeName, value: codec.encode(message) });
     return this;
+  }
+
+  /** Adds a `google.rpc.BadRequest` with these field violations. */
+  addBadRequest(fieldViolations: Array<Pick<FieldViolation, "field" | "description">>): this {
+    return this.addDetail<BadRequest>(BadRequestCodec, { fieldViolations: fieldViolations.map((v) => ({ field: v.field, description: v.description })) });
+  }
+
+  /** Adds a `google.rpc.ErrorInfo`. */
+  addErrorInfo(reason: string, domain: string, metadata: Record<string, string> = {}): this {
+    return this.addDetail<ErrorInfo>(ErrorInfoCodec, { reason, domain, metadata });
+  }
+
+  /** The `google.rpc.BadRequest` detail, if any. */
+  get badRequest(): BadRequest | undefined {
+    return this.findDetail(BadRequestCodec);
+  }
+
+  /** The `google.rpc.ErrorInfo` detail, if any. */
+  get errorInfo(): ErrorInfo | undefined {
+    return this.findDetail(ErrorInfoCodec);
   }
 
   /** Every detail of the codec's type, decoded (details that fail to decode are skipped). */

@@ -64,3 +64,15 @@ describe("status, GrpcError and trailers", () => {
     expect(parseContentType("text/plain").ok).toBe(false);
   });
 });
+
+describe("typed details", () => {
+  it("carries BadRequest and ErrorInfo through trailers", () => {
+    const err = new GrpcError(Status.INVALID_ARGUMENT, "bad")
+      .addBadRequest([{ field: "email", description: "not an address" }])
+      .addErrorInfo("EMAIL_INVALID", "user.example.com", { k: "v" });
+    const parsed = trailersToStatus(errorToTrailers(err) as Record<string, string>);
+    const back = new GrpcError(parsed.status.code, parsed.status.message, { details: parsed.status.details });
+    expect(back.badRequest?.fieldViolations[0]).toMatchObject({ field: "email", description: "not an address" });
+    expect(back.errorInfo).toMatchObject({ reason: "EMAIL_INVALID", domain: "user.example.com", metadata: { k: "v" } });
+  });
+});
