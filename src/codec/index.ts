@@ -25,3 +25,4 @@ export {
 } from "./writer.js";
 export type { MessageWriter } from "./writer.js";
 export * from "./google-rpc.js";
+export * from "./user.js";
