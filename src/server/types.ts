@@ -1,0 +1,118 @@
+// Implements the server-side call model of PROTOCOL-HTTP2 (https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md): service/method descriptors, the four handler kinds, the call context and interceptors.
+
+import type { MessageCodec } from "../codec/codec.js";
+import type { Encoding } from "../wire/compression.js";
+import type { Metadata } from "../wire/metadata.js";
+
+/** The four call kinds (PROTOCOL-HTTP2: a stream of request messages and a stream of responses). */
+export type MethodKind = "unary" | "server_streaming" | "client_streaming" | "bidi_streaming";
+
+/** One RPC of a service, written by hand next to its codecs. */
+export interface MethodDescriptor<Req = unknown, Res = unknown, K extends MethodKind = MethodKind> {
+  /** The method name on the wire (`GetUser` in `/user.UserService/GetUser`). Defaults to the key in `methods`. */
+  readonly name?: string;
+  readonly kind: K;
+  readonly requestCodec: MessageCodec<Req>;
+  readonly responseCodec: MessageCodec<Res>;
+}
+
+/** The methods of a service, keyed by the implementation's property name. */
+export type MethodMap = { readonly [key: string]: MethodDescriptor };
+
+/** A service: its fully-qualified name (`user.UserService`) and its methods. */
+export interface ServiceDescriptor<M extends MethodMap = MethodMap> {
+  readonly typeName: string;
+  readonly methods: M;
+}
+
+/**
+ * Builds a typed descriptor. Example:
+ * `defineService("user.UserService", { GetUser: { kind: "unary", requestCodec: GetUserRequestCodec, responseCodec: UserCodec } })`
+ */
+export function defineService<const M extends MethodMap>(typeName: string, methods: M): ServiceDescriptor<M> {
+  return { typeName, methods };
+}
+
+/** Writes response messages. `write` resolves (or returns undefined at once) when the message is handed
+ *  to HTTP/2; it waits for the peer's flow-control window when the send buffer is full, so `await` it. */
+export interface ServerWriter<Res> {
+  write(message: Res): Promise<void> | void;
+  /** True once the call has ended (status sent, cancelled or deadline passed): further writes throw. */
+  readonly closed: boolean;
+}
+
+/** What every handler and interceptor sees of the call. */
+export interface ServerCallContext {
+  /** `/package.Service/Method`. */
+  readonly path: string;
+  readonly service: string;
+  readonly method: string;
+  readonly kind: MethodKind;
+  /** Request metadata (custom headers; reserved `grpc-*`/pseudo headers are not included). */
+  readonly metadata: Metadata;
+  /** Aborted on deadline (reason: GrpcError DEADLINE_EXCEEDED), client cancel/disconnect (CANCELLED) or forced shutdown. */
+  readonly signal: AbortSignal;
+  /** Absolute deadline in `Date.now()` milliseconds, or undefined when the client sent no `grpc-timeout`. */
+  readonly deadline: number | undefined;
+  /** Remote address, e.g. `127.0.0.1:53412` or `[::1]:53412`. */
+  readonly peer: string;
+  /** The request's `:authority`. */
+  readonly authority: string | undefined;
+  /** The client's `user-agent`. */
+  readonly userAgent: string | undefined;
+  /** The client's TLS certificate (mTLS) when the connection is TLS and the client sent one. */
+  readonly peerCertificate: PeerCertificate | undefined;
+  /** Response header metadata: add to it before the first message (or call `sendHeader`). */
+  readonly responseHeader: Metadata;
+  /** Response trailer metadata, sent with the status. */
+  readonly trailer: Metadata;
+  /** Sends the response headers now (merging `metadata` into `responseHeader` first). Idempotent. */
+  sendHeader(metadata?: Metadata): void;
+  /** Compresses the responses with this encoding if the client accepts it (call before the first message). */
+  setResponseEncoding(encoding: Encoding): void;
+}
+
+/** A subset of node:tls PeerCertificate that does not tie users to node types. */
+export interface PeerCertificate {
+  readonly subject: Readonly<Record<string, string | string[]>>;
+  readonly issuer: Readonly<Record<string, string | string[]>>;
+  readonly fingerprint256: string;
+  readonly serialNumber: string;
+  readonly raw: Buffer;
+}
+
+export type UnaryHandler<Req, Res> = (request: Req, ctx: ServerCallContext) => Promise<Res> | Res;
+export type ServerStreamingHandler<Req, Res> = (request: Req, ctx: ServerCallContext, out: ServerWriter<Res>) => Promise<void> | void;
+export type ClientStreamingHandler<Req, Res> = (requests: AsyncIterable<Req>, ctx: ServerCallContext) => Promise<Res> | Res;
+export type BidiStreamingHandler<Req, Res> = (requests: AsyncIterable<Req>, ctx: ServerCallContext, out: ServerWriter<Res>) => Promise<void> | void;
+
+/** The handler type a method descriptor calls for. */
+export type HandlerFor<D> =
+  D extends MethodDescriptor<infer Req, infer Res, infer K>
+    ? K extends "unary"
+      ? UnaryHandler<Req, Res>
+      : K extends "server_streaming"
+        ? ServerStreamingHandler<Req, Res>
+        : K extends "client_streaming"
+          ? ClientStreamingHandler<Req, Res>
+          : BidiStreamingHandler<Req, Res>
+    : never;
+
+/** The object a service implementation must be: one handler per method key. */
+export type ServiceImplementation<S extends ServiceDescriptor> = { readonly [K in keyof S["methods"]]: HandlerFor<S["methods"][K]> };
+
+/** What an interceptor sees: the context plus hooks on the message streams. */
+export interface ServerInterceptorCall extends ServerCallContext {
+  /** Applies `fn` to every decoded request message before the handler sees it (in interceptor order). Throw a GrpcError to fail the call. */
+  onRequestMessage(fn: (message: unknown) => unknown): void;
+  /** Applies `fn` to every response message before it is encoded (outermost interceptor last). Throw a GrpcError to fail the call. */
+  onResponseMessage(fn: (message: unknown) => unknown): void;
+}
+
+/**
+ * A server interceptor: runs around the rest of the chain and the handler. `await next()` resolves
+ * when the handler has finished (the status is sent after the whole chain returns, so trailers can
+ * still be added); it rejects with the handler's error, which the interceptor may replace. Throw a
+ * `GrpcError` before `next()` to reject the call without running the handler.
+ */
+export type ServerInterceptor = (call: ServerInterceptorCall, next: () => Promise<void>) => Promise<void>;
