@@ -1,32 +1,33 @@
 // Implements "HTTP to gRPC Status Code Mapping" (https://github.com/grpc/grpc/blob/master/doc/http-grpc-status-mapping.md).
 
+import { Status, type StatusCode } from "./status.js";
+
 /**
  * The gRPC code a client reports when a response carries no `grpc-status`, chosen from the HTTP
  * `:status` an intermediary (or a non-gRPC server) sent. The spec's table is for clients only, and
  * only when `grpc-status` is absent: a present `grpc-status` always wins.
- *
- * Codes are the numeric gRPC status codes of doc/statuscodes.md.
+
  */
-export function grpcCodeForHttpStatus(httpStatus: number): number {
+export function grpcCodeForHttpStatus(httpStatus: number): StatusCode {
   // 1xx informational headers should have been skipped by the HTTP layer; seeing one as the final
   // status means the response is broken.
-  if (httpStatus >= 100 && httpStatus < 200) return 13; // INTERNAL
+  if (httpStatus >= 100 && httpStatus < 200) return Status.INTERNAL;
   switch (httpStatus) {
     case 400:
-      return 13; // INTERNAL
+      return Status.INTERNAL;
     case 401:
-      return 16; // UNAUTHENTICATED
+      return Status.UNAUTHENTICATED;
     case 403:
-      return 7; // PERMISSION_DENIED
+      return Status.PERMISSION_DENIED;
     case 404:
-      return 12; // UNIMPLEMENTED
+      return Status.UNIMPLEMENTED;
     case 429: // Too Many Requests
     case 502: // Bad Gateway
     case 503: // Service Unavailable
     case 504: // Gateway Timeout
-      return 14; // UNAVAILABLE
+      return Status.UNAVAILABLE;
     default:
-      return 2; // UNKNOWN
+      return Status.UNKNOWN;
   }
 }
 

@@ -1,5 +1,7 @@
 // Implements PROTOCOL-HTTP2 "Errors" (the HTTP2 RST_STREAM error code to gRPC status code table) (https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md#errors).
 
+import { Status, type StatusCode } from "./status.js";
+
 /** HTTP/2 error codes of RFC 9113 section 7, as carried by RST_STREAM and GOAWAY frames. */
 export const Http2ErrorCode = {
   NO_ERROR: 0x0,
@@ -27,9 +29,9 @@ export function http2ErrorName(code: number): string {
 
 /**
  * The gRPC code for a stream reset by the peer before a status arrived, row by row from the spec's
- * table. Codes are the numeric gRPC status codes of doc/statuscodes.md.
+ * table.
  */
-export function grpcCodeForRstStream(http2Code: number): number {
+export function grpcCodeForRstStream(http2Code: number): StatusCode {
   switch (http2Code) {
     case Http2ErrorCode.NO_ERROR: // a reset without trailers is still a broken call
     case Http2ErrorCode.PROTOCOL_ERROR:
@@ -39,20 +41,20 @@ export function grpcCodeForRstStream(http2Code: number): number {
     case Http2ErrorCode.FRAME_SIZE_ERROR:
     case Http2ErrorCode.COMPRESSION_ERROR:
     case Http2ErrorCode.CONNECT_ERROR:
-      return 13; // INTERNAL
+      return Status.INTERNAL;
     case Http2ErrorCode.REFUSED_STREAM:
       // The server did no application processing: the spec marks this UNAVAILABLE (safe to retry).
-      return 14; // UNAVAILABLE
+      return Status.UNAVAILABLE;
     case Http2ErrorCode.CANCEL:
-      return 1; // CANCELLED
+      return Status.CANCELLED;
     case Http2ErrorCode.ENHANCE_YOUR_CALM:
       // "with additional error detail provided by runtime to indicate that the exhausted resource is bandwidth"
-      return 8; // RESOURCE_EXHAUSTED
+      return Status.RESOURCE_EXHAUSTED;
     case Http2ErrorCode.INADEQUATE_SECURITY:
-      return 7; // PERMISSION_DENIED
+      return Status.PERMISSION_DENIED;
     default:
       // STREAM_CLOSED, HTTP_1_1_REQUIRED and unknown codes have no row: treat as INTERNAL.
-      return 13; // INTERNAL
+      return Status.INTERNAL;
   }
 }
 

@@ -1,0 +1,307 @@
+// Implements the client channel of PROTOCOL-HTTP2 (one HTTP/2 connection per target) with "gRPC Connection Backoff Protocol" and "Client-side Keepalive" (https://github.com/grpc/grpc/blob/master/doc/connection-backoff.md, doc/keepalive.md).
+import * as http2 from "node:http2";
+import * as net from "node:net";
+import * as tls from "node:tls";
+import { DEFAULT_MAX_RECEIVE_MESSAGE_SIZE, DEFAULT_MAX_SEND_MESSAGE_SIZE } from "../wire/framing.js";
+import { USER_AGENT } from "../wire/headers.js";
+import { Backoff, type BackoffOptions } from "./backoff.js";
+import { Keepalive, type KeepaliveOptions } from "./keepalive.js";
+import { describeTarget, parseTarget, type Target } from "./target.js";
+
+export { DEFAULT_MAX_RECEIVE_MESSAGE_SIZE, DEFAULT_MAX_SEND_MESSAGE_SIZE };
+
+/** TLS settings. `true` means TLS with the system roots. Client certificate (`cert` + `key`) gives mTLS. */
+export interface ChannelTlsOptions {
+  /** Trusted root certificates (PEM); default: Node's bundled roots. */
+  ca?: string | Buffer;
+  /** Client certificate chain (PEM), for mutual TLS. */
+  cert?: string | Buffer;
+  /** Client private key (PEM), for mutual TLS. */
+  key?: string | Buffer;
+  /** Name checked against the server certificate (SNI); default: the target host. */
+  serverName?: string;
+  /** Default true. Setting false disables certificate checks (tests only). */
+  rejectUnauthorized?: boolean;
+}
+
+export interface ChannelOptions {
+  /** TLS (`true` or settings) or plaintext HTTP/2 with prior knowledge (default). */
+  tls?: boolean | ChannelTlsOptions;
+  /** Largest response message accepted, after decompression. Default 4 MiB; larger is RESOURCE_EXHAUSTED. */
+  maxReceiveMessageSize?: number;
+  /** Largest request message sent; larger fails the call with RESOURCE_EXHAUSTED. Default unlimited. */
+  maxSendMessageSize?: number;
+  /** Largest response header/trailer block accepted (HTTP/2 SETTINGS_MAX_HEADER_LIST_SIZE). Default: node's. */
+  maxHeaderListSize?: number;
+  /** Prefix of the `user-agent` header. */
+  userAgent?: string;
+  /** Reconnection backoff (connection-backoff.md). */
+  backoff?: BackoffOptions;
+  /** Keepalive pings (keepalive.md). Disabled by default. */
+  keepalive?: KeepaliveOptions;
+  /** HTTP/2 settings sent to the server, e.g. `initialWindowSize`. */
+  http2Settings?: http2.Settings;
+}
+
+/** The states of gRPC's connectivity-semantics document; `ready` includes "connecting and usable". */
+export type ConnectivityState = "idle" | "connecting" | "ready" | "transient_failure" | "shutdown";
+
+/**
+ * One HTTP/2 session and what we learned about it. Calls keep the record they started on so their
+ * error messages can say why that connection failed.
+ */
+export class SessionRecord {
+  connected = false;
+  error: Error | undefined;
+  goawayCode: number | undefined;
+  keepaliveFailure: string | undefined;
+  keepalive: Keepalive | undefined;
+  constructor(readonly session: http2.ClientHttp2Session) {}
+
+  /** Why this connection ended (or could not start), for UNAVAILABLE messages. */
+  reason(): string {
+    if (this.keepaliveFailure !== undefined) return this.keepaliveFailure;
+    if (this.error !== undefined) {
+      const code = (this.error as NodeJS.ErrnoException).code;
+      return code !== undefined && !this.error.message.includes(code) ? `${code}: ${this.error.message}` : this.error.message;
+    }
+    if (this.goawayCode !== undefined) return `server sent GOAWAY (code ${this.goawayCode})`;
+    return this.connected ? "connection closed" : "connection closed before the HTTP/2 handshake completed";
+  }
+}
+
+/** What `Channel.acquire` hands back: a session to open a stream on, or why there is none. */
+export type Acquired = SessionRecord | { readonly failure: string };
+
+/**
+ * A channel to one target over one HTTP/2 session, shared by every call.
+ *
+ * States (each transition is in one method below):
+ * - `idle`: no session. The next call connects (lazy connect).
+ * - `connecting`: a session exists and its handshake runs; calls may already open streams on it
+ *   (node:http2 queues them until the connection is up).
+ * - `ready`: connected. Keepalive pings run.
+ * - `transient_failure`: the last attempt failed; a backoff timer is running. Calls fail fast with
+ *   UNAVAILABLE naming the peer and the cause, except `waitForReady` calls, which wait.
+ * - `shutdown`: `close()` was called; new calls fail.
+ */
+export class Channel {
+  readonly target: Target;
+  /** The peer as error messages name it. */
+  readonly peer: string;
+  readonly maxReceiveMessageSize: number;
+  readonly maxSendMessageSize: number;
+  readonly userAgent: string;
+  private readonly authorityUrl: string;
+  private readonly backoff: Backoff;
+  private readonly options: ChannelOptions;
+  private stateValue: ConnectivityState = "idle";
+  private current: SessionRecord | undefined;
+  private lastFailure = "";
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryAt = 0;
+  private waiters: Array<(r: Acquired) => void> = [];
+  private activeCalls = 0;
+  private readonly stateListeners = new Set<(s: ConnectivityState) => void>();
+
+  constructor(target: string, options: ChannelOptions = {}) {
+    const parsed = parseTarget(target);
+    if ("error" in parsed) throw new TypeError(parsed.error);
+    this.target = parsed.target;
+    this.peer = describeTarget(this.target);
+    this.options = options;
+    this.maxReceiveMessageSize = options.maxReceiveMessageSize ?? DEFAULT_MAX_RECEIVE_MESSAGE_SIZE;
+    this.maxSendMessageSize = options.maxSendMessageSize ?? DEFAULT_MAX_SEND_MESSAGE_SIZE;
+    this.userAgent = `${options.userAgent === undefined ? "" : options.userAgent + " "}${USER_AGENT}`;
+    this.backoff = new Backoff(options.backoff);
+    const scheme = options.tls ? "https" : "http";
+    this.authorityUrl = `${scheme}://${this.target.authority}`;
+  }
+
+  get state(): ConnectivityState {
+    return this.stateValue;
+  }
+
+  /** Calls `listener` on every state change; returns a function that unsubscribes. */
+  onStateChange(listener: (s: ConnectivityState) => void): () => void {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
+  }
+
+  /** The `:scheme` calls use. */
+  get secure(): boolean {
+    return Boolean(this.options.tls);
+  }
+
+  /**
+   * A session for a new call: synchronous in the common case (ready or connecting), a promise for
+   * `waitForReady` calls while the channel backs off.
+   */
+  acquire(waitForReady: boolean): Acquired | Promise<Acquired> {
+    switch (this.stateValue) {
+      case "ready":
+      case "connecting":
+        return this.current as SessionRecord;
+      case "idle":
+        return this.connect();
+      case "shutdown":
+        return { failure: `channel to ${this.peer} is closed` };
+      case "transient_failure":
+        if (!waitForReady) {
+          const wait = Math.max(0, Math.round(this.retryAt - Date.now()));
+          return { failure: `failed to connect to ${this.peer}: ${this.lastFailure} (next attempt in ${wait} ms)` };
+        }
+        return new Promise<Acquired>((resolve) => this.waiters.push(resolve));
+    }
+  }
+
+  /** Starts connecting now instead of at the first call. */
+  connectNow(): void {
+    if (this.stateValue === "idle") this.connect();
+  }
+
+  /** Call bookkeeping for keepalive's "without calls" rule. */
+  callStarted(): void {
+    this.activeCalls++;
+  }
+  callEnded(): void {
+    this.activeCalls--;
+  }
+
+  /**
+   * Closes the channel: no new calls; calls in flight finish, then the session closes. Resolves
+   * when the connection is closed.
+   */
+  close(): Promise<void> {
+    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
+    this.setState("shutdown");
+    this.flushWaiters({ failure: `channel to ${this.peer} is closed` });
+    const rec = this.current;
+    this.current = undefined;
+    if (rec === undefined || rec.session.destroyed) return Promise.resolve();
+    rec.keepalive?.stop();
+    return new Promise((resolve) => rec.session.close(() => resolve()));
+  }
+
+  /** Closes the channel at once, cancelling calls in flight. */
+  destroy(): void {
+    void this.close();
+    this.current?.session.destroy();
+  }
+
+  private connect(): SessionRecord {
+    const rec = new SessionRecord(this.openSession());
+    this.current = rec;
+    this.setState("connecting");
+    const session = rec.session;
+    const connectTimer = setTimeout(() => {
+      rec.error = new Error(`connection attempt timed out after ${this.backoff.connectTimeout()} ms`);
+      session.destroy();
+    }, this.backoff.connectTimeout());
+    connectTimer.unref();
+    session.once("connect", () => {
+      clearTimeout(connectTimer);
+      rec.connected = true;
+      this.backoff.reset();
+      if (this.current !== rec) return;
+      this.setState("ready");
+      if (this.options.keepalive !== undefined) {
+        rec.keepalive = new Keepalive(session, this.options.keepalive, () => this.activeCalls, (reason) => {
+          rec.keepaliveFailure = reason;
+          session.destroy();
+        });
+        rec.keepalive.start();
+      }
+    });
+    session.on("error", (err) => {
+      rec.error ??= err;
+    });
+    session.on("goaway", (code) => {
+      rec.goawayCode = code;
+      // No new streams on a session that got GOAWAY: the next call opens a new one.
+      if (this.current === rec) {
+        this.current = undefined;
+        this.setState("idle");
+      }
+    });
+    session.once("close", () => {
+      clearTimeout(connectTimer);
+      rec.keepalive?.stop();
+      if (this.current !== rec) return;
+      this.current = undefined;
+      if (rec.connected && rec.keepaliveFailure === undefined) {
+        this.setState("idle");
+      } else {
+        this.lastFailure = rec.reason();
+        this.enterTransientFailure();
+      }
+    });
+    // The session must not keep the process alive when no call is in flight.
+    session.unref();
+    return rec;
+  }
+
+  private openSession(): http2.ClientHttp2Session {
+    const t = this.target;
+    const tlsOpt = this.options.tls;
+    const settings: http2.Settings = { enablePush: false, ...this.options.http2Settings };
+    const base: http2.ClientSessionOptions = {
+      settings,
+      maxHeaderListPairs: 1024,
+    };
+    if (this.options.maxHeaderListSize !== undefined) settings.maxHeaderListSize = this.options.maxHeaderListSize;
+    if (!tlsOpt) {
+      if (t.kind === "unix") {
+        return http2.connect(this.authorityUrl, { ...base, createConnection: () => net.connect(t.path) });
+      }
+      return http2.connect(this.authorityUrl, base);
+    }
+    const o: ChannelTlsOptions = tlsOpt === true ? {} : tlsOpt;
+    const secure: http2.SecureClientSessionOptions = {
+      ...base,
+      ALPNProtocols: ["h2"],
+      ...(o.ca !== undefined ? { ca: o.ca } : {}),
+      ...(o.cert !== undefined ? { cert: o.cert } : {}),
+      ...(o.key !== undefined ? { key: o.key } : {}),
+      ...(o.rejectUnauthorized !== undefined ? { rejectUnauthorized: o.rejectUnauthorized } : {}),
+    };
+    const servername = o.serverName ?? (t.kind === "tcp" && net.isIP(t.host) === 0 ? t.host : undefined);
+    if (servername !== undefined) secure.servername = servername;
+    if (t.kind === "unix") {
+      return http2.connect(this.authorityUrl, {
+        ...secure,
+        createConnection: () => tls.connect({ ...secure, path: t.path } as tls.ConnectionOptions),
+      });
+    }
+    return http2.connect(this.authorityUrl, secure);
+  }
+
+  private enterTransientFailure(): void {
+    const delay = this.backoff.next();
+    this.retryAt = Date.now() + delay;
+    this.setState("transient_failure");
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      if (this.stateValue !== "transient_failure") return;
+      if (this.waiters.length > 0) {
+        this.flushWaiters(this.connect());
+      } else {
+        // Nobody waits: go idle so the next call connects at once, without holding a socket open.
+        this.setState("idle");
+      }
+    }, delay);
+    this.retryTimer.unref();
+  }
+
+  private flushWaiters(r: Acquired): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const resolve of w) resolve(r);
+  }
+
+  private setState(s: ConnectivityState): void {
+    if (this.stateValue === s) return;
+    this.stateValue = s;
+    for (const l of this.stateListeners) l(s);
+  }
+}

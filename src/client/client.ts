@@ -1,0 +1,225 @@
+// Implements the client side of the four RPC kinds of PROTOCOL-HTTP2 (unary, server streaming, client streaming, bidi) (https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md).
+import { GrpcError } from "../wire/grpc-error.js";
+import { Metadata } from "../wire/metadata.js";
+
+import { AsyncQueue } from "./async-queue.js";
+import type { Channel } from "./channel.js";
+import { Http2Call } from "./http2-call.js";
+import { composeInterceptors, type CallHandler, type ClientInterceptor, type ClientRequest, type ClientResponse } from "./interceptors.js";
+import { SingleResponseSink, transportHandler } from "./transport.js";
+import type { CallOptions, ClientMethod, MethodKind } from "./types.js";
+
+export interface ClientOptions {
+  /** Interceptors for every call, outermost first. */
+  interceptors?: readonly ClientInterceptor[];
+  /** Options merged under each call's own (e.g. a default `timeoutMs`). */
+  defaultCallOptions?: CallOptions;
+}
+
+function noop(): void {}
+
+/** Marks a promise as handled (callers may ignore headers/trailers) while keeping its rejection for those who await it. */
+function quiet<T>(p: Promise<T>): Promise<T> {
+  p.catch(noop);
+  return p;
+}
+
+/**
+ * A call whose responses arrive as a stream: iterate it with `for await`. Ending the loop early
+ * cancels the call. The iteration throws the call's `GrpcError` if it fails.
+ */
+export class ResponseStream<O> implements AsyncIterable<O> {
+  /** Response headers (user metadata). Rejects if the call fails before headers arrive. */
+  readonly headers: Promise<Metadata>;
+  /** Trailing metadata, when the call has ended (successfully or not). */
+  readonly trailers: Promise<Metadata>;
+  protected readonly controller = new AbortController();
+  private readonly response: Promise<ClientResponse>;
+  private resolveTrailers!: (md: Metadata) => void;
+
+  constructor(start: (signal: AbortSignal) => Promise<ClientResponse>) {
+    this.trailers = quiet(new Promise<Metadata>((resolve) => (this.resolveTrailers = resolve)));
+    this.response = quiet(start(this.controller.signal));
+    this.headers = quiet(this.response.then((r) => r.headers));
+    this.response.catch((err: unknown) => {
+      this.onFailed(err);
+      this.resolveTrailers(err instanceof GrpcError ? err.metadata : new Metadata());
+    });
+  }
+
+  /** Cancels the call: the stream ends with CANCELLED. */
+  cancel(reason = "cancelled by the client"): void {
+    this.controller.abort(new Error(reason));
+  }
+
+  protected onFailed(_err: unknown): void {}
+
+  async *[Symbol.asyncIterator](): AsyncIterator<O> {
+    const r = await this.response;
+    try {
+      for await (const m of r.messages as AsyncIterable<O>) yield m;
+    } catch (err) {
+      this.resolveTrailers(err instanceof GrpcError ? err.metadata : r.trailers);
+      this.onFailed(err);
+      throw err;
+    }
+    this.resolveTrailers(r.trailers);
+  }
+}
+
+/** A server-streaming call. */
+export class ServerStreamingCall<O> extends ResponseStream<O> {}
+
+/** A bidirectional call: `write` requests, `end()` when done, and iterate the responses. */
+export class BidiStreamingCall<I, O> extends ResponseStream<O> {
+  constructor(
+    private readonly requests: AsyncQueue<I>,
+    start: (signal: AbortSignal) => Promise<ClientResponse>,
+  ) {
+    super(start);
+  }
+
+  /** Sends one request. Resolves when the transport has taken it (flow control); rejects if the call is over. */
+  write(message: I): Promise<void> {
+    return this.requests.write(message);
+  }
+
+  /** Half-closes: no more requests. */
+  end(): void {
+    this.requests.close();
+  }
+
+  protected override onFailed(err: unknown): void {
+    this.requests.abort(err);
+  }
+}
+
+/** A client-streaming call: `write` requests, then `closeAndRecv()` for the single response. */
+export class ClientStreamingCall<I, O> {
+  /** Response headers. */
+  readonly headers: Promise<Metadata>;
+  /** Trailing metadata, when the call has ended. */
+  readonly trailers: Promise<Metadata>;
+  /** The response; settles when the call ends. */
+  readonly response: Promise<O>;
+  private readonly controller = new AbortController();
+
+  constructor(
+    private readonly requests: AsyncQueue<I>,
+    start: (signal: AbortSignal) => Promise<ClientResponse>,
+  ) {
+    const r = quiet(start(this.controller.signal));
+    r.catch((err: unknown) => this.requests.abort(err));
+    this.response = quiet(r.then((x) => x.message as O));
+    this.headers = quiet(r.then((x) => x.headers));
+    this.trailers = quiet(r.then((x) => x.trailers, (err: unknown) => (err instanceof GrpcError ? err.metadata : new Metadata())));
+  }
+
+  /** Sends one request. Resolves when the transport has taken it; rejects if the call is over. */
+  write(message: I): Promise<void> {
+    return this.requests.write(message);
+  }
+
+  /** Half-closes and waits for the response. */
+  closeAndRecv(): Promise<O> {
+    this.requests.close();
+    return this.response;
+  }
+
+  cancel(reason = "cancelled by the client"): void {
+    this.controller.abort(new Error(reason));
+  }
+}
+
+function checkKind(method: ClientMethod<unknown, unknown>, want: MethodKind): void {
+  if (method.kind !== want) throw new TypeError(`${method.path} is a ${method.kind} method, not ${want}`);
+}
+
+/** A signal that aborts when either input does. */
+function anySignal(a: AbortSignal | undefined, b: AbortSignal): AbortSignal {
+  if (a === undefined) return b;
+  if (a.aborted) return a;
+  const c = new AbortController();
+  const onA = (): void => c.abort(a.reason);
+  const onB = (): void => c.abort(b.reason);
+  a.addEventListener("abort", onA, { once: true });
+  b.addEventListener("abort", onB, { once: true });
+  return c.signal;
+}
+
+/**
+ * Makes calls on a {@link Channel}: one method per call kind. Typed clients wrap it:
+ * `getUser(req, opts) { return this.client.unary(GetUser, req, opts); }`.
+ */
+export class Client {
+  private readonly handler: CallHandler;
+  private readonly hasInterceptors: boolean;
+  private readonly defaults: CallOptions | undefined;
+
+  constructor(
+    readonly channel: Channel,
+    options: ClientOptions = {},
+  ) {
+    const interceptors = options.interceptors ?? [];
+    this.hasInterceptors = interceptors.length > 0;
+    this.handler = composeInterceptors(interceptors, transportHandler(channel));
+    this.defaults = options.defaultCallOptions;
+  }
+
+  private opts(o: CallOptions | undefined): CallOptions {
+    if (this.defaults === undefined) return o ?? {};
+    return o === undefined ? this.defaults : { ...this.defaults, ...o };
+  }
+
+  private request(method: ClientMethod<unknown, unknown>, options: CallOptions, message: unknown, messages: AsyncIterable<unknown> | undefined): ClientRequest {
+    return { method, metadata: options.metadata ?? new Metadata(), options, message, messages };
+  }
+
+  /** A unary call: resolves with the response, rejects with a `GrpcError`. */
+  unary<I, O>(method: ClientMethod<I, O>, request: I, options?: CallOptions): Promise<O> {
+    checkKind(method as ClientMethod<unknown, unknown>, "unary");
+    const o = this.opts(options);
+    if (!this.hasInterceptors) {
+      // Fast path: one Http2Call and one promise, no request/response objects.
+      return new Promise<O>((resolve, reject) => {
+        const sink = new SingleResponseSink<O>(resolve as (v: unknown) => void, reject, false);
+        const call = new Http2Call<I, O>(this.channel, method, o, sink);
+        sink.call = call as Http2Call<unknown, O>;
+        call.start();
+        call.sendLast(request);
+      });
+    }
+    return this.handler(this.request(method as ClientMethod<unknown, unknown>, o, request, undefined)).then((r) => r.message as O);
+  }
+
+  /** A server-streaming call: iterate the result with `for await`. */
+  serverStreaming<I, O>(method: ClientMethod<I, O>, request: I, options?: CallOptions): ServerStreamingCall<O> {
+    checkKind(method as ClientMethod<unknown, unknown>, "server_streaming");
+    const o = this.opts(options);
+    return new ServerStreamingCall<O>((signal) =>
+      this.handler(this.request(method as ClientMethod<unknown, unknown>, { ...o, signal: anySignal(o.signal, signal) }, request, undefined)),
+    );
+  }
+
+  /** A client-streaming call: `write` requests, then `closeAndRecv()`. */
+  clientStreaming<I, O>(method: ClientMethod<I, O>, options?: CallOptions): ClientStreamingCall<I, O> {
+    checkKind(method as ClientMethod<unknown, unknown>, "client_streaming");
+    const o = this.opts(options);
+    const requests = new AsyncQueue<I>(1);
+    return new ClientStreamingCall<I, O>(requests, (signal) =>
+      this.handler(this.request(method as ClientMethod<unknown, unknown>, { ...o, signal: anySignal(o.signal, signal) }, undefined, requests)),
+    );
+  }
+
+  /** A bidirectional call: `write`/`end` requests and iterate responses at the same time. */
+  bidiStreaming<I, O>(method: ClientMethod<I, O>, options?: CallOptions): BidiStreamingCall<I, O> {
+    checkKind(method as ClientMethod<unknown, unknown>, "bidi_streaming");
+    const o = this.opts(options);
+    const requests = new AsyncQueue<I>(1);
+    return new BidiStreamingCall<I, O>(requests, (signal) =>
+      this.handler(this.request(method as ClientMethod<unknown, unknown>, { ...o, signal: anySignal(o.signal, signal) }, undefined, requests)),
+    );
+  }
+}
+
+

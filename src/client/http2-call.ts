@@ -1,0 +1,384 @@
+// Implements PROTOCOL-HTTP2 "Requests" and "Responses" for one client call on one HTTP/2 stream, with the "HTTP to gRPC Status Code Mapping" and "Errors" tables (https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md).
+import type { ClientHttp2Stream, IncomingHttpHeaders, IncomingHttpStatusHeader, OutgoingHttpHeaders } from "node:http2";
+import { constants as h2 } from "node:http2";
+import { ACCEPT_ENCODING, compress, decompress, parseEncoding, type Encoding } from "../wire/compression.js";
+import { parseContentType } from "../wire/content-type.js";
+import { EnvelopeDecoder, PREFIX_LENGTH, encodeEnvelope, writeEnvelopePrefix, type EnvelopeSink } from "../wire/framing.js";
+import { GrpcError } from "../wire/grpc-error.js";
+import { Header, HeaderValue } from "../wire/headers.js";
+import { describeHttpStatus, grpcCodeForHttpStatus } from "../wire/http-status.js";
+import { Metadata } from "../wire/metadata.js";
+import { describeRstStream, grpcCodeForRstStream } from "../wire/rst-stream.js";
+import { Status, type StatusCode } from "../wire/status.js";
+import { formatTimeout } from "../wire/timeout.js";
+import { statusToError, trailersToStatus } from "../wire/trailers.js";
+import type { Acquired, Channel, SessionRecord } from "./channel.js";
+import type { CallOptions, ClientMethod } from "./types.js";
+
+/** What one call reports, in this order: headers (at most once), messages, then the end (exactly once). */
+export interface CallSink<O> {
+  onHeaders(headers: Metadata): void;
+  onMessage(message: O): void;
+  /** `error` undefined means status OK. `trailers` is the trailing user metadata. */
+  onEnd(error: GrpcError | undefined, trailers: Metadata): void;
+}
+
+/**
+ * One gRPC call on one HTTP/2 stream: writes the request headers and Length-Prefixed-Messages,
+ * parses and validates the response (status, content-type, encoding, framing, trailers), enforces
+ * the deadline and the AbortSignal, and reports to a {@link CallSink}. No promise or closure per
+ * message: `send` is a plain method and incoming messages go straight from the envelope decoder
+ * to the sink.
+ */
+export class Http2Call<I, O> implements EnvelopeSink {
+  private stream: ClientHttp2Stream | undefined;
+  private record: SessionRecord | undefined;
+  private decoder: EnvelopeDecoder | undefined;
+  private responseEncoding: Encoding = "identity";
+  private done = false;
+  private gotHeaders = false;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly startedAt = Date.now();
+  private streamAt = 0;
+  private headersAt = 0;
+  private received = 0;
+  private deadlineMs = 0;
+  /** Writes made before the stream exists (only while a waitForReady call waits for the channel). */
+  private pending: Buffer[] | undefined;
+  private pendingEnd = false;
+  private readonly compression: Encoding;
+  private counted = false;
+  private remoteEnded = false;
+  /** Called when the stream can take more data after `send` returned false. */
+  onDrain: (() => void) | undefined;
+
+  constructor(
+    private readonly channel: Channel,
+    private readonly method: ClientMethod<I, O>,
+    private readonly options: CallOptions,
+    private readonly sink: CallSink<O>,
+  ) {
+    this.compression = options.compression ?? "identity";
+  }
+
+  /** True once the call has ended (status received, cancelled or failed). */
+  get isDone(): boolean {
+    return this.done;
+  }
+
+  /** Opens the stream. Failures (expired deadline, aborted signal, no connection) go to the sink. */
+  start(): void {
+    const o = this.options;
+    if (o.signal !== undefined) {
+      if (o.signal.aborted) {
+        this.finish(this.abortError(), new Metadata());
+        return;
+      }
+      o.signal.addEventListener("abort", this.onAbort);
+    }
+    let timeout: number | undefined;
+    if (o.deadline !== undefined) timeout = o.deadline.getTime() - this.startedAt;
+    if (o.timeoutMs !== undefined) timeout = timeout === undefined ? o.timeoutMs : Math.min(timeout, o.timeoutMs);
+    if (timeout !== undefined) {
+      this.deadlineMs = timeout;
+      if (timeout <= 0) {
+        this.finish(new GrpcError(Status.DEADLINE_EXCEEDED, `deadline expired before the call started (${-timeout} ms ago) calling ${this.method.path}`), new Metadata());
+        return;
+      }
+      this.timer = setTimeout(this.onDeadline, timeout);
+    }
+    this.channel.callStarted();
+    this.counted = true;
+    const acquired = this.channel.acquire(o.waitForReady === true);
+    if (acquired instanceof Promise) {
+      this.pending = [];
+      acquired.then(this.openOn, (err: unknown) => this.finish(GrpcError.from(err, Status.UNAVAILABLE), new Metadata()));
+    } else {
+      this.openOn(acquired);
+    }
+  }
+
+  /**
+   * Encodes and writes one request message (prefix written in place). Returns false when the
+   * stream's buffer is full: wait for `onDrain` before sending more.
+   */
+  send(message: I): boolean {
+    if (this.done) return false;
+    const frame = this.frame(message);
+    if (frame === undefined) return false;
+    if (this.stream === undefined) {
+      this.pending?.push(frame);
+      return true;
+    }
+    return this.stream.write(frame);
+  }
+
+  /** Sends the last request message and half-closes in one write (unary and server-streaming). */
+  sendLast(message: I): void {
+    if (this.done) return;
+    const frame = this.frame(message);
+    if (frame === undefined) return;
+    if (this.stream === undefined) {
+      this.pending?.push(frame);
+      this.pendingEnd = true;
+      return;
+    }
+    this.stream.end(frame);
+  }
+
+  /** Half-closes: no more request messages. */
+  halfClose(): void {
+    if (this.done) return;
+    if (this.stream === undefined) this.pendingEnd = true;
+    else this.stream.end();
+  }
+
+  /** Cancels the call: resets the stream (RST_STREAM CANCEL) and reports CANCELLED (or `code`). */
+  cancel(message = "call cancelled by the client", code: StatusCode = Status.CANCELLED): void {
+    if (this.done) return;
+    this.finish(new GrpcError(code, message), new Metadata());
+  }
+
+  /** Pauses (`false`) or resumes delivery of response messages: HTTP/2 flow control does the rest. */
+  setReading(on: boolean): void {
+    const s = this.stream;
+    if (s === undefined) return;
+    if (on) s.resume();
+    else s.pause();
+  }
+
+  private frame(message: I): Buffer | undefined {
+    let frame: Buffer;
+    try {
+      frame = this.method.requestCodec.encode(message, PREFIX_LENGTH);
+    } catch (err) {
+      this.finish(new GrpcError(Status.INTERNAL, `could not encode the request message: ${(err as Error).message}`, { cause: err }), new Metadata());
+      return undefined;
+    }
+    const size = frame.length - PREFIX_LENGTH;
+    if (size > this.channel.maxSendMessageSize) {
+      this.finish(
+        new GrpcError(Status.RESOURCE_EXHAUSTED, `request message of ${size} bytes exceeds the send limit of ${this.channel.maxSendMessageSize}`),
+        new Metadata(),
+      );
+      return undefined;
+    }
+    if (this.compression === "identity") return writeEnvelopePrefix(frame, false);
+    return encodeEnvelope(compress(this.compression, frame.subarray(PREFIX_LENGTH)), true);
+  }
+
+  private readonly openOn = (acquired: Acquired): void => {
+    if (this.done) return;
+    if ("failure" in acquired) {
+      this.finish(new GrpcError(Status.UNAVAILABLE, acquired.failure), new Metadata());
+      return;
+    }
+    this.record = acquired;
+    const headers: OutgoingHttpHeaders = {
+      [Header.method]: HeaderValue.methodPost,
+      [Header.path]: this.method.path,
+      [Header.contentType]: HeaderValue.contentTypeGrpc,
+      [Header.te]: HeaderValue.teTrailers,
+      [Header.userAgent]: this.channel.userAgent,
+      [Header.grpcAcceptEncoding]: ACCEPT_ENCODING,
+    };
+    if (this.compression !== "identity") headers[Header.grpcEncoding] = this.compression;
+    if (this.deadlineMs > 0) headers[Header.grpcTimeout] = formatTimeout(this.deadlineMs - (Date.now() - this.startedAt));
+    const md = this.options.metadata;
+    if (md !== undefined && md.size > 0) md.toHeaders(headers);
+    let stream: ClientHttp2Stream;
+    try {
+      stream = acquired.session.request(headers, { endStream: false });
+    } catch (err) {
+      this.finish(new GrpcError(Status.UNAVAILABLE, `could not start a call to ${this.channel.peer}: ${(err as Error).message}`, { cause: err }), new Metadata());
+      return;
+    }
+    this.stream = stream;
+    this.streamAt = Date.now();
+    this.decoder = new EnvelopeDecoder(this, this.channel.maxReceiveMessageSize);
+    stream.on("response", this.onResponse);
+    stream.on("data", this.onData);
+    stream.on("trailers", this.onTrailers);
+    stream.on("error", this.onStreamError);
+    stream.on("close", this.onClose);
+    stream.on("drain", this.onStreamDrain);
+    const pending = this.pending;
+    if (pending !== undefined) {
+      this.pending = undefined;
+      const last = pending.length - 1;
+      for (let i = 0; i < last; i++) stream.write(pending[i]);
+      if (this.pendingEnd) stream.end(last >= 0 ? pending[last] : undefined);
+      else if (last >= 0) stream.write(pending[last]);
+    }
+  };
+
+  private readonly onResponse = (headers: IncomingHttpHeaders & IncomingHttpStatusHeader): void => {
+    if (this.done) return;
+    this.gotHeaders = true;
+    this.headersAt = Date.now();
+    const httpStatus = headers[Header.status] ?? 0;
+    const hasStatus = headers[Header.grpcStatus] !== undefined;
+    if (hasStatus) {
+      // Trailers-Only (or a proxy that put a status in its headers): the status wins (http-grpc-status-mapping.md).
+      this.onTrailers(headers);
+      return;
+    }
+    const contentType = headers[Header.contentType];
+    if (httpStatus !== 200) {
+      this.finish(new GrpcError(grpcCodeForHttpStatus(httpStatus), `${describeHttpStatus(httpStatus, contentType)} from ${this.channel.peer}`), new Metadata());
+      return;
+    }
+    const ct = parseContentType(contentType);
+    if (!ct.ok) {
+      this.finish(
+        new GrpcError(Status.INTERNAL, `unexpected content-type "${contentType ?? ""}" in the response from ${this.channel.peer}: want application/grpc`),
+        new Metadata(),
+      );
+      return;
+    }
+    const enc = parseEncoding(headers[Header.grpcEncoding] as string | undefined);
+    if (!enc.ok) {
+      // compression.md: a message compressed with an algorithm the client does not support is INTERNAL.
+      this.finish(new GrpcError(Status.INTERNAL, `server ${enc.message}`), new Metadata());
+      return;
+    }
+    this.responseEncoding = enc.encoding;
+    const md = Metadata.fromHeaders(headers);
+    if (!md.ok) {
+      this.finish(new GrpcError(md.tooLarge ? Status.RESOURCE_EXHAUSTED : Status.INTERNAL, `response headers: ${md.error}`), new Metadata());
+      return;
+    }
+    this.options.onHeader?.(md.metadata);
+    this.sink.onHeaders(md.metadata);
+  };
+
+  private readonly onData = (chunk: Buffer): void => {
+    if (this.done) return;
+    if (!this.gotHeaders) {
+      this.finish(new GrpcError(Status.INTERNAL, "received DATA before response headers"), new Metadata());
+      return;
+    }
+    const err = (this.decoder as EnvelopeDecoder).push(chunk);
+    if (err !== undefined && !this.done) {
+      this.finish(new GrpcError(err.code, `response from ${this.channel.peer}: ${err.message}`), new Metadata());
+    }
+  };
+
+  /** EnvelopeSink: one complete response message. */
+  onEnvelope(compressed: boolean, data: Buffer): void {
+    if (this.done) return;
+    let bytes = data;
+    if (compressed) {
+      const r = decompress(this.responseEncoding, data, this.channel.maxReceiveMessageSize);
+      if (!r.ok) {
+        this.finish(new GrpcError(r.code, `response from ${this.channel.peer}: ${r.message}`), new Metadata());
+        return;
+      }
+      bytes = r.data;
+    }
+    let message: O;
+    try {
+      message = this.method.responseCodec.decode(bytes);
+    } catch (err) {
+      this.finish(new GrpcError(Status.INTERNAL, `could not parse the response message: ${(err as Error).message}`, { cause: err }), new Metadata());
+      return;
+    }
+    this.received++;
+    this.sink.onMessage(message);
+  }
+
+  private readonly onTrailers = (trailers: IncomingHttpHeaders): void => {
+    if (this.done) return;
+    this.remoteEnded = true;
+    const parsed = trailersToStatus(trailers);
+    const st = parsed.status;
+    if (st.code === Status.OK && parsed.ok && this.decoder?.hasPartial === true) {
+      this.finish(new GrpcError(Status.INTERNAL, "the response ended in the middle of a message"), st.metadata);
+      return;
+    }
+    this.finish(st.code === Status.OK && parsed.ok ? undefined : statusToError(st), st.metadata);
+  };
+
+  private streamError: Error | undefined;
+  private readonly onStreamError = (err: Error): void => {
+    this.streamError ??= err;
+  };
+
+  private readonly onStreamDrain = (): void => {
+    this.onDrain?.();
+  };
+
+  private readonly onClose = (): void => {
+    if (this.done) return;
+    const stream = this.stream as ClientHttp2Stream;
+    const rst = stream.rstCode ?? h2.NGHTTP2_NO_ERROR;
+    const rec = this.record;
+    // The session failed (refused, reset, TLS error, keepalive timeout): UNAVAILABLE, naming the peer.
+    if (rec !== undefined && (rec.error !== undefined || rec.keepaliveFailure !== undefined || !rec.connected)) {
+      this.finish(new GrpcError(Status.UNAVAILABLE, `connection to ${this.channel.peer} failed: ${rec.reason()}`, { cause: this.streamError }), new Metadata());
+      return;
+    }
+    if (rst !== h2.NGHTTP2_NO_ERROR) {
+      this.finish(new GrpcError(grpcCodeForRstStream(rst), `${describeRstStream(rst)} (${this.channel.peer})`), new Metadata());
+      return;
+    }
+    if (this.streamError !== undefined) {
+      this.finish(new GrpcError(Status.UNAVAILABLE, `call to ${this.channel.peer} failed: ${this.streamError.message}`, { cause: this.streamError }), new Metadata());
+      return;
+    }
+    this.finish(new GrpcError(Status.INTERNAL, `the server at ${this.channel.peer} closed the stream without sending a gRPC status`), new Metadata());
+  };
+
+  private readonly onDeadline = (): void => {
+    this.timer = undefined;
+    if (this.done) return;
+    this.finish(new GrpcError(Status.DEADLINE_EXCEEDED, this.describeDeadline()), new Metadata());
+  };
+
+  private readonly onAbort = (): void => {
+    if (!this.done) this.finish(this.abortError(), new Metadata());
+  };
+
+  private abortError(): GrpcError {
+    const reason: unknown = this.options.signal?.reason;
+    const why = reason instanceof Error ? reason.message : reason === undefined ? "" : String(reason);
+    return new GrpcError(Status.CANCELLED, `call to ${this.method.path} cancelled by its AbortSignal${why === "" ? "" : `: ${why}`}`, { cause: reason });
+  }
+
+  /** Says where the time went, as grpc-js does: connecting, waiting for headers, receiving. */
+  private describeDeadline(): string {
+    const now = Date.now();
+    const parts: string[] = [];
+    if (this.streamAt === 0) parts.push(`waiting for a connection to ${this.channel.peer}: ${now - this.startedAt} ms`);
+    else {
+      parts.push(`connection: ${this.streamAt - this.startedAt} ms`);
+      if (this.headersAt === 0) parts.push(`waiting for response headers: ${now - this.streamAt} ms`);
+      else parts.push(`waiting for response headers: ${this.headersAt - this.streamAt} ms`, `receiving (${this.received} messages so far): ${now - this.headersAt} ms`);
+    }
+    return `deadline of ${this.deadlineMs} ms exceeded after ${now - this.startedAt} ms calling ${this.method.path} on ${this.channel.peer} (${parts.join(", ")})`;
+  }
+
+  /** Ends the call once: stops timers and listeners, resets the stream if it is still open, reports. */
+  private finish(error: GrpcError | undefined, trailers: Metadata): void {
+    if (this.done) return;
+    this.done = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.options.signal?.removeEventListener("abort", this.onAbort);
+    if (this.counted) this.channel.callEnded();
+    const s = this.stream;
+    if (s !== undefined && !s.closed && !s.destroyed) {
+      // After the server's status the stream is over on its side: only an unfinished request side
+      // needs closing (NO_ERROR). Ending early ourselves (deadline, abort, bad response) is a CANCEL.
+      if (!this.remoteEnded) s.close(h2.NGHTTP2_CANCEL);
+      else if (!s.writableEnded) s.close(h2.NGHTTP2_NO_ERROR);
+    }
+    if (error !== undefined && error.metadata !== trailers && trailers.size > 0) {
+      // Keep trailers on the error: GrpcError.metadata is the trailing metadata.
+      error = new GrpcError(error.code, error.rawMessage, { metadata: trailers, details: error.details, cause: error.cause });
+    }
+    this.options.onTrailer?.(trailers);
+    this.sink.onEnd(error, trailers);
+    // A send loop waiting for 'drain' must wake up and see the call is over.
+    this.onDrain?.();
+  }
+}

@@ -1,0 +1,11 @@
+// Implements the public client API of PROTOCOL-HTTP2 (https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md): re-exports.
+export { Channel, DEFAULT_MAX_RECEIVE_MESSAGE_SIZE, type ChannelOptions, type ChannelTlsOptions, type ConnectivityState } from "./channel.js";
+export { Client, ClientStreamingCall, BidiStreamingCall, ServerStreamingCall, ResponseStream, type ClientOptions } from "./client.js";
+export { composeInterceptors, type CallHandler, type ClientInterceptor, type ClientRequest, type ClientResponse } from "./interceptors.js";
+export { clientMethod, type CallOptions, type ClientCodec, type ClientMethod, type MethodKind } from "./types.js";
+export { Backoff, type BackoffOptions } from "./backoff.js";
+export type { KeepaliveOptions } from "./keepalive.js";
+export { parseTarget, type Target } from "./target.js";
+export { GrpcError } from "../wire/grpc-error.js";
+export { Metadata } from "../wire/metadata.js";
+export { Status, type StatusCode } from "../wire/status.js";
