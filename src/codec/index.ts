@@ -26,3 +26,5 @@ export {
 export type { MessageWriter } from "./writer.js";
 export * from "./google-rpc.js";
 export * from "./user.js";
+export { decodeRaw, decodeRawFields, encodeRaw, formatRaw } from "./raw.js";
+export type { RawField, RawResult } from "./raw.js";
