@@ -2,7 +2,6 @@
 // violations → INVALID_ARGUMENT with a google.rpc.BadRequest detail; store clashes → ALREADY_EXISTS;
 // missing users → NOT_FOUND.
 
-import { BadRequestCodec } from "../codec/google-rpc.js";
 import { StoreError } from "../store/user-store.js";
 import { GrpcError } from "../wire/grpc-error.js";
 import { Status } from "../wire/status.js";
@@ -12,9 +11,7 @@ import type { FieldViolation } from "./validation.js";
  *  (for programs). */
 export function invalidArgument(violations: readonly FieldViolation[]): GrpcError {
   const text = violations.map((v) => `${v.field}: ${v.description}`).join("; ");
-  return new GrpcError(Status.INVALID_ARGUMENT, text).addDetail(BadRequestCodec, {
-    fieldViolations: violations.map((v) => ({ field: v.field, description: v.description })),
-  });
+  return new GrpcError(Status.INVALID_ARGUMENT, text).addBadRequest([...violations]);
 }
 
 /** A StoreError as its gRPC status (in a batch, the message names the position); anything else is

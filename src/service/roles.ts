@@ -1,10 +1,12 @@
 // Role spellings shared by validation (role, role_filter, update values) and auth (token roles).
-// The numbers are the `user.Role` enum of proto/user.proto.
+// The numbers are the `user.Role` enum of proto/user.proto, from the codec.
 
-export const ROLE_UNSPECIFIED = 0;
-export const ROLE_USER = 1;
-export const ROLE_ADMIN = 2;
-export const ROLE_MODERATOR = 3;
+import { Role } from "../codec/user.js";
+
+export const ROLE_UNSPECIFIED: number = Role.ROLE_UNSPECIFIED;
+export const ROLE_USER: number = Role.ROLE_USER;
+export const ROLE_ADMIN: number = Role.ROLE_ADMIN;
+export const ROLE_MODERATOR: number = Role.ROLE_MODERATOR;
 
 /** The roles a token can carry and a user can have. */
 export type RoleName = "user" | "admin" | "moderator";

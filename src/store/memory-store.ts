@@ -291,7 +291,7 @@ class MemorySnapshot implements UserSnapshot, AsyncIterator<UserRecord> {
   }
 
   /** The next user of the snapshot, or undefined at the end (which also releases it). */
-  nextRecord(): UserRecord | undefined {
+  read(): UserRecord | undefined {
     if (!this.open) return undefined;
     if (this.sent < this.limit) {
       while (this.i < this.end) {
@@ -310,7 +310,7 @@ class MemorySnapshot implements UserSnapshot, AsyncIterator<UserRecord> {
   }
 
   next(): Promise<IteratorResult<UserRecord>> {
-    const r = this.nextRecord();
+    const r = this.read();
     return Promise.resolve(r === undefined ? { done: true, value: undefined } : { done: false, value: r });
   }
 

@@ -33,9 +33,13 @@ export interface ListFilter {
   readonly limit?: number;
 }
 
-/** A snapshot of the users, in creation order, as they were when `list` was called. Iterate it once;
- *  `close()` (also run by `return()` when a `for await` loop exits early) releases the snapshot. */
+/** A snapshot of the users, in creation order, as they were when `list` was called. Read it once, by
+ *  `read()` or by `for await`; reaching the end releases it, and so does `close()` (which `return()` runs
+ *  when a `for await` loop exits early). */
 export interface UserSnapshot extends AsyncIterable<UserRecord> {
+  /** The next user, or undefined at the end. A backend that must wait returns a promise; the memory
+   *  store never does, so a streaming handler pays no promise per user. */
+  read(): UserRecord | undefined | Promise<UserRecord | undefined>;
   close(): void;
 }
 

@@ -1,0 +1,159 @@
+// The server interceptor chain of the user service, assembled in ONE place: `userServiceInterceptors`
+// below lists them in the order they run (first = outermost). docs/SERVICE.md describes each.
+
+import { randomUUID } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import type { CreateUserRequest, DeleteUserRequest, GetUserRequest, ListUsersRequest } from "../codec/user.js";
+import type { ServerCallContext, ServerInterceptor } from "../server/types.js";
+import { GrpcError } from "../wire/grpc-error.js";
+import { Status, statusName } from "../wire/status.js";
+import type { Principal, TokenAuthenticator } from "./auth.js";
+import { PUBLIC_SERVICES, USER_SERVICE, isAllowed } from "./authorization.js";
+import { invalidArgument } from "./errors.js";
+import type { Logger } from "./logger.js";
+import { checkCreateUser, checkId, checkListUsers, type FieldViolation } from "./validation.js";
+
+export const REQUEST_ID_HEADER = "x-request-id";
+/** A client's request id is echoed if it is at most this long (and printable ASCII, which metadata
+ *  guarantees); otherwise a fresh one replaces it. */
+export const MAX_REQUEST_ID_LENGTH = 128;
+
+export interface InterceptorDeps {
+  readonly authenticator: TokenAuthenticator;
+  readonly logger: Logger;
+}
+
+/** The chain, outermost first. */
+export function userServiceInterceptors(deps: InterceptorDeps): ServerInterceptor[] {
+  return [
+    requestIdInterceptor(), // 1. id first, so every later step (and the log) has it
+    loggingInterceptor(deps.logger), // 2. sees every call, refused ones too, with its final status
+    recoveryInterceptor(), // 3. a bug below becomes INTERNAL; the server keeps serving
+    authInterceptor(deps.authenticator), // 4. token → principal, or UNAUTHENTICATED
+    authorizationInterceptor(), // 5. principal's role vs the method → PERMISSION_DENIED
+    validationInterceptor(), // 6. request fields → INVALID_ARGUMENT with google.rpc.BadRequest
+  ];
+}
+
+// ---- per-call state shared by the interceptors and the handlers ----------------------------------
+
+// Keyed by the call's AbortSignal: one object per call, the same in the interceptor's view and the
+// handler's context, and collected with the call.
+const principals = new WeakMap<AbortSignal, Principal>();
+
+/** The authenticated caller of a call (set by the auth interceptor), or undefined. */
+export function principalOf(ctx: Pick<ServerCallContext, "signal">): Principal | undefined {
+  return principals.get(ctx.signal);
+}
+
+// ---- the interceptors --------------------------------------------------------------------------
+
+/** Echoes the client's `x-request-id` or makes one (a random UUID), in the response headers. */
+export function requestIdInterceptor(): ServerInterceptor {
+  return (call, next) => {
+    let id = call.metadata.get(REQUEST_ID_HEADER);
+    if (id === undefined || id.length === 0 || id.length > MAX_REQUEST_ID_LENGTH) {
+      id = randomUUID();
+      call.metadata.set(REQUEST_ID_HEADER, id); // so later steps read one value
+    }
+    call.responseHeader.set(REQUEST_ID_HEADER, id);
+    return next();
+  };
+}
+
+/** One JSON line per call, when it ends: method, status, duration, request id, peer, role. */
+export function loggingInterceptor(logger: Logger): ServerInterceptor {
+  return async (call, next) => {
+    const start = performance.now();
+    let error: GrpcError | undefined;
+    try {
+      await next();
+    } catch (err) {
+      error = GrpcError.from(err, Status.UNKNOWN);
+      throw err;
+    } finally {
+      const code = error === undefined ? Status.OK : error.code;
+      const level = code === Status.INTERNAL || code === Status.UNKNOWN || code === Status.DATA_LOSS ? "error" : "info";
+      if (logger.enabled(level)) {
+        const cause = error?.cause;
+        logger.log(level, "call", {
+          method: call.path,
+          code: statusName(code),
+          status: code,
+          duration_ms: Math.round((performance.now() - start) * 1000) / 1000,
+          request_id: call.metadata.get(REQUEST_ID_HEADER),
+          peer: call.peer,
+          role: principalOf(call)?.role,
+          error: error?.rawMessage,
+          cause: cause instanceof Error ? cause.stack : cause === undefined ? undefined : String(cause),
+        });
+      }
+    }
+  };
+}
+
+/** A handler or interceptor that throws anything but a GrpcError answers INTERNAL with a generic
+ *  message; the original error travels as `cause` to the log, never to the client. */
+export function recoveryInterceptor(): ServerInterceptor {
+  return async (_call, next) => {
+    try {
+      await next();
+    } catch (err) {
+      if (err instanceof GrpcError) throw err;
+      throw new GrpcError(Status.INTERNAL, "internal error (the server logged the details)", { cause: err });
+    }
+  };
+}
+
+/** `authorization: Bearer <token>` → principal; health and reflection pass without one. */
+export function authInterceptor(authenticator: TokenAuthenticator): ServerInterceptor {
+  return (call, next) => {
+    if (PUBLIC_SERVICES.has(call.service)) return next();
+    const header = call.metadata.get("authorization");
+    if (header === undefined) throw new GrpcError(Status.UNAUTHENTICATED, "missing authorization metadata: send `authorization: Bearer <token>`");
+    const principal = authenticator.authenticate(header);
+    if (principal === undefined) throw new GrpcError(Status.UNAUTHENTICATED, "invalid or unknown bearer token");
+    principals.set(call.signal, principal);
+    return next();
+  };
+}
+
+/** The method's role table (src/service/authorization.ts). */
+export function authorizationInterceptor(): ServerInterceptor {
+  return (call, next) => {
+    if (PUBLIC_SERVICES.has(call.service)) return next();
+    const principal = principalOf(call);
+    if (principal === undefined) throw new GrpcError(Status.UNAUTHENTICATED, "not authenticated");
+    if (!isAllowed(call.path, principal.role)) {
+      throw new GrpcError(Status.PERMISSION_DENIED, `role "${principal.role}" may not call ${call.method}`);
+    }
+    return next();
+  };
+}
+
+type Validator = (message: unknown) => FieldViolation[] | undefined;
+
+const violationsOf = <T>(r: { ok: true; value: T } | { ok: false; violations: FieldViolation[] }): FieldViolation[] | undefined =>
+  r.ok ? undefined : r.violations;
+
+/** Request validators of the unary and server-streaming methods, by `:path`. */
+const VALIDATORS: Readonly<Record<string, Validator>> = {
+  [`/${USER_SERVICE}/CreateUser`]: (m) => violationsOf(checkCreateUser(m as CreateUserRequest)),
+  [`/${USER_SERVICE}/GetUser`]: (m) => violationsOf(checkId((m as GetUserRequest).id)),
+  [`/${USER_SERVICE}/DeleteUser`]: (m) => violationsOf(checkId((m as DeleteUserRequest).id)),
+  [`/${USER_SERVICE}/ListUsers`]: (m) => violationsOf(checkListUsers(m as ListUsersRequest)),
+};
+
+export function validationInterceptor(): ServerInterceptor {
+  return (call, next) => {
+    const validate = VALIDATORS[call.path];
+    if (validate !== undefined) {
+      call.onRequestMessage((message) => {
+        const violations = validate(message);
+        if (violations !== undefined) throw invalidArgument(violations);
+        return message;
+      });
+    }
+    return next();
+  };
+}

@@ -1,0 +1,76 @@
+// user.UserService (proto/user.proto) on our server: the service descriptor (shared with the client)
+// and the implementation binding the transport-free handlers (user-handlers.ts) to the four call kinds.
+
+import {
+  BatchCreateResponseCodec,
+  CreateUserRequestCodec,
+  DeleteUserRequestCodec,
+  DeleteUserResponseCodec,
+  GetUserRequestCodec,
+  ListUsersRequestCodec,
+  UserCodec,
+  UserUpdateRequestCodec,
+  UserUpdateResponseCodec,
+} from "../codec/user.js";
+import { defineService, type ServerCallContext, type ServiceImplementation } from "../server/types.js";
+import { GrpcError } from "../wire/grpc-error.js";
+import { Status } from "../wire/status.js";
+import { USER_SERVICE } from "./authorization.js";
+import { principalOf } from "./interceptors.js";
+import type { UserCallContext, UserHandlers } from "./user-handlers.js";
+
+/** The six methods, their kinds and codecs. The client derives its method table from this too. */
+export const UserServiceDescriptor = defineService(USER_SERVICE, {
+  CreateUser: { kind: "unary", requestCodec: CreateUserRequestCodec, responseCodec: UserCodec },
+  GetUser: { kind: "unary", requestCodec: GetUserRequestCodec, responseCodec: UserCodec },
+  ListUsers: { kind: "server_streaming", requestCodec: ListUsersRequestCodec, responseCodec: UserCodec },
+  BatchCreateUsers: { kind: "client_streaming", requestCodec: CreateUserRequestCodec, responseCodec: BatchCreateResponseCodec },
+  StreamUserUpdates: { kind: "bidi_streaming", requestCodec: UserUpdateRequestCodec, responseCodec: UserUpdateResponseCodec },
+  DeleteUser: { kind: "unary", requestCodec: DeleteUserRequestCodec, responseCodec: DeleteUserResponseCodec },
+});
+
+function userContext(ctx: ServerCallContext): UserCallContext {
+  const principal = principalOf(ctx);
+  // Only reachable if the service is registered without the interceptor chain.
+  if (principal === undefined) throw new GrpcError(Status.UNAUTHENTICATED, "not authenticated");
+  return { role: principal.role, signal: ctx.signal };
+}
+
+/** The server-side implementation. Register it together with `userServiceInterceptors`: the handlers
+ *  rely on the chain for authentication, authorization and request validation. */
+export function userServiceImplementation(h: UserHandlers): ServiceImplementation<typeof UserServiceDescriptor> {
+  return {
+    CreateUser: (req) => h.createUser(req),
+    GetUser: (req) => h.getUser(req),
+    DeleteUser: (req) => h.deleteUser(req),
+
+    // Pull one user at a time and wait whenever the writer waits for HTTP/2 flow control: a slow
+    // reader holds the cursor back instead of making the server buffer the snapshot.
+    async ListUsers(req, _ctx, out) {
+      const snapshot = h.listUsers(req);
+      try {
+        for (;;) {
+          const next = snapshot.read();
+          const user = next instanceof Promise ? await next : next;
+          if (user === undefined) return;
+          const written = out.write(user);
+          if (written !== undefined) await written;
+        }
+      } finally {
+        snapshot.close();
+      }
+    },
+
+    BatchCreateUsers: (requests, ctx) => h.batchCreateUsers(requests, userContext(ctx)),
+
+    // Answer each request before reading the next: answers keep request order, and pipelined
+    // requests simply wait in the HTTP/2 stream.
+    async StreamUserUpdates(requests, ctx, out) {
+      const { role } = userContext(ctx);
+      for await (const req of requests) {
+        const written = out.write(await h.applyUpdate(req, role));
+        if (written !== undefined) await written;
+      }
+    },
+  };
+}
