@@ -1,0 +1,156 @@
+// Codec benchmark (issue 2): encode and decode of one User and of a 100-user batch, our hand-written
+// codec against protobufjs (loaded from proto/user.proto) in the same process. Not a test: prints
+// median ops/s over several rounds and the ratio ours / protobufjs.
+//
+//   npm run bench:codec               (default: 5 rounds of 400 ms per case)
+//   ROUNDS=9 ROUND_MS=1000 npm run bench:codec
+
+import protobuf from "protobufjs";
+import { defineCodec, sizeMessage, UserCodec, WireType } from "../src/codec/index.js";
+import type { Codec, User } from "../src/codec/index.js";
+
+const ROUNDS = Number(process.env.ROUNDS ?? 5);
+const ROUND_MS = Number(process.env.ROUND_MS ?? 400);
+
+// ---- the batch wrapper: message UserList { repeated user.User users = 1; } --------------------
+
+interface UserList {
+  users: User[];
+}
+
+const UserListCodec: Codec<UserList> = defineCodec<UserList>({
+  typeName: "bench.UserList",
+  create: (init) => ({ users: [], ...init }),
+  size(m) {
+    let n = 0;
+    for (let i = 0; i < m.users.length; i++) n += 1 + sizeMessage(UserCodec, m.users[i]);
+    return n;
+  },
+  write(m, w) {
+    for (let i = 0; i < m.users.length; i++) w.tag(1, WireType.LEN).message(UserCodec, m.users[i]);
+  },
+  read(r) {
+    const m: UserList = { users: [] };
+    while (r.pos < r.end) {
+      const tag = r.tag();
+      if (tag === ((1 << 3) | WireType.LEN)) m.users.push(r.message(UserCodec));
+      else r.skip(tag);
+    }
+    return m;
+  },
+});
+
+const root = protobuf.loadSync("proto/user.proto");
+const userNs = root.lookup("user") as protobuf.Namespace;
+userNs.add(new protobuf.Type("UserList").add(new protobuf.Field("users", 1, "User", "repeated")));
+root.resolveAll();
+const PbUser = root.lookupType("user.User");
+const PbUserList = root.lookupType("user.UserList");
+
+// ---- data: realistic users, a few with non-ASCII names -----------------------------------------
+
+const NAMES = ["Ada Lovelace", "Grace Hopper", "Alan Turing", "José Müller", "Edsger Dijkstra", "Barbara Liskov", "Zoë Ångström"];
+function makeUser(i: number): User {
+  const created = 1_732_000_000_000n + BigInt(i) * 7919n;
+  return {
+    id: `6f1c2a3e-${(1000 + i).toString(16).padStart(4, "0")}-4b5c-9d8e-0123456789ab`,
+    username: `user_${i}`,
+    email: `user${i}@example.com`,
+    fullName: NAMES[i % NAMES.length],
+    role: (i % 3) + 1,
+    createdAt: created,
+    updatedAt: created + 1234n,
+  };
+}
+const ours1 = makeUser(7);
+const ours100: UserList = { users: Array.from({ length: 100 }, (_, i) => makeUser(i)) };
+// protobufjs' natural input: int64 as number.
+function toPb(u: User): Record<string, unknown> {
+  return { ...u, createdAt: Number(u.createdAt), updatedAt: Number(u.updatedAt) };
+}
+const pb1 = PbUser.fromObject(toPb(ours1));
+const pb100 = PbUserList.fromObject({ users: ours100.users.map(toPb) });
+
+const bytes1 = UserCodec.encode(ours1);
+const bytes100 = UserListCodec.encode(ours100);
+// Same bytes from both encoders (fields in number order, defaults skipped).
+if (!bytes1.equals(PbUser.encode(pb1).finish()) || !bytes100.equals(PbUserList.encode(pb100).finish())) {
+  throw new Error("our encoding differs from protobufjs' for the benchmark data");
+}
+
+// ---- measurement -------------------------------------------------------------------------------
+
+let sink = 0; // keeps results alive so the work is not optimised away
+
+function rate(fn: () => unknown): number {
+  const start = performance.now();
+  let ops = 0;
+  let now = start;
+  while (now - start < ROUND_MS) {
+    for (let i = 0; i < 200; i++) {
+      const r = fn();
+      if (r === undefined) sink++;
+    }
+    ops += 200;
+    now = performance.now();
+  }
+  return (ops * 1000) / (now - start);
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1];
+}
+
+interface Case {
+  name: string;
+  ours: () => unknown;
+  theirs: () => unknown;
+}
+
+const cases: Case[] = [
+  { name: `encode User (${bytes1.length} B)`, ours: () => UserCodec.encode(ours1), theirs: () => PbUser.encode(pb1).finish() },
+  { name: `decode User (${bytes1.length} B)`, ours: () => UserCodec.decode(bytes1), theirs: () => PbUser.decode(bytes1) },
+  { name: `encode 100 users (${bytes100.length} B)`, ours: () => UserListCodec.encode(ours100), theirs: () => PbUserList.encode(pb100).finish() },
+  { name: `decode 100 users (${bytes100.length} B)`, ours: () => UserListCodec.decode(bytes100), theirs: () => PbUserList.decode(bytes100) },
+];
+
+// Warm-up: let both sides reach optimised code before measuring.
+for (const c of cases) {
+  for (let i = 0; i < 20_000; i++) {
+    c.ours();
+    c.theirs();
+  }
+}
+
+const rows: string[][] = [];
+for (const c of cases) {
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    // Alternate the order so drift on a shared machine hits both sides alike.
+    if (round % 2 === 0) {
+      a.push(rate(c.ours));
+      b.push(rate(c.theirs));
+    } else {
+      b.push(rate(c.theirs));
+      a.push(rate(c.ours));
+    }
+  }
+  const ours = median(a);
+  const theirs = median(b);
+  rows.push([c.name, fmt(ours), fmt(theirs), `${(ours / theirs).toFixed(2)}×`]);
+}
+
+function fmt(n: number): string {
+  return Math.round(n).toLocaleString("en-US");
+}
+
+const head = ["case", "ours ops/s", "protobufjs ops/s", "ours/protobufjs"];
+const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+const line = (r: string[]) => "| " + r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(" | ") + " |";
+console.log(`node ${process.version}, protobufjs ${protobuf.util.isNode ? "(node)" : ""} 7.x; median of ${ROUNDS} rounds × ${ROUND_MS} ms`);
+console.log(line(head));
+console.log("|" + widths.map((w, i) => (i === 0 ? "-".repeat(w + 2) : "-".repeat(w + 1) + ":")).join("|") + "|");
+for (const r of rows) console.log(line(r));
+if (sink < 0) console.log(sink);
