@@ -1,0 +1,80 @@
+// The proto3 JSON mapping (protobuf.dev "ProtoJSON Format") for the user messages userctl prints and
+// reads: lowerCamelCase names (snake_case accepted on input), int64 as decimal strings, enums by name.
+
+import { Role, roleName, type CreateUserRequest, type User, type UserUpdateRequest } from "../codec/user.js";
+import { parseRoleName } from "../service/roles.js";
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** A User as proto3 JSON, every field present (like `--emit-defaults`). */
+export function userToJson(u: User): { [key: string]: Json } {
+  return {
+    id: u.id,
+    username: u.username,
+    email: u.email,
+    fullName: u.fullName,
+    role: roleName(u.role) ?? u.role,
+    createdAt: u.createdAt.toString(),
+    updatedAt: u.updatedAt.toString(),
+  };
+}
+
+export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
+
+function field(obj: { [key: string]: Json }, camel: string, snake: string): Json | undefined {
+  return obj[camel] ?? obj[snake];
+}
+
+function str(obj: { [key: string]: Json }, camel: string, snake = camel): string | Parsed<never> {
+  const v = field(obj, camel, snake);
+  if (v === undefined || v === null) return "";
+  if (typeof v !== "string") return { ok: false, error: `"${snake}" must be a string` };
+  return v;
+}
+
+/** A role given as an enum name ("ROLE_ADMIN"), a short name ("admin", any case) or a number. */
+export function parseRoleValue(v: Json | undefined): Parsed<number> {
+  if (v === undefined || v === null || v === "") return { ok: true, value: Role.ROLE_UNSPECIFIED };
+  if (typeof v === "number" && Number.isInteger(v)) return { ok: true, value: v };
+  if (typeof v === "string") {
+    if (v.toUpperCase() === "ROLE_UNSPECIFIED") return { ok: true, value: Role.ROLE_UNSPECIFIED };
+    const r = parseRoleName(v);
+    if (r !== undefined) return { ok: true, value: r };
+  }
+  return { ok: false, error: `unknown role ${JSON.stringify(v)}: use user, admin or moderator` };
+}
+
+function asObject(line: string): Parsed<{ [key: string]: Json }> {
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch (e) {
+    return { ok: false, error: `not JSON: ${(e as Error).message}` };
+  }
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return { ok: false, error: "expected a JSON object" };
+  return { ok: true, value: v as { [key: string]: Json } };
+}
+
+/** One line of a `batch` file: `{"username":…,"email":…,"full_name":…,"role":"admin"}`. */
+export function parseCreateLine(line: string): Parsed<CreateUserRequest> {
+  const o = asObject(line);
+  if (!o.ok) return o;
+  const username = str(o.value, "username");
+  const email = str(o.value, "email");
+  const fullName = str(o.value, "fullName", "full_name");
+  for (const s of [username, email, fullName]) if (typeof s !== "string") return s;
+  const role = parseRoleValue(o.value.role);
+  if (!role.ok) return role;
+  return { ok: true, value: { username: username as string, email: email as string, fullName: fullName as string, role: role.value } };
+}
+
+/** One line of `update` input: `{"user_id":…,"field":"email","value":…}`. */
+export function parseUpdateLine(line: string): Parsed<UserUpdateRequest> {
+  const o = asObject(line);
+  if (!o.ok) return o;
+  const userId = str(o.value, "userId", "user_id");
+  const f = str(o.value, "field");
+  const value = str(o.value, "value");
+  for (const s of [userId, f, value]) if (typeof s !== "string") return s;
+  return { ok: true, value: { userId: userId as string, field: f as string, value: value as string } };
+}

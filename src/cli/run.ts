@@ -1,0 +1,201 @@
+// userctl: every RPC of user.UserService (and a health check) from the shell, printing proto3 JSON.
+// Exit status: 0 on success; the gRPC status code (1-16) when a call fails; 64 on a usage error.
+
+import { readFileSync, createReadStream } from "node:fs";
+import { createInterface } from "node:readline";
+import { parseArgs } from "node:util";
+import { Channel, type ChannelTlsOptions } from "../client/channel.js";
+import { Client } from "../client/client.js";
+import { clientMethods } from "../client/types.js";
+import { ServingStatus } from "../codec/health.js";
+import { HealthServiceDescriptor } from "../service/health.js";
+import { UserServiceClient } from "../service/user-client.js";
+import { GrpcError } from "../wire/grpc-error.js";
+import { Metadata } from "../wire/metadata.js";
+import { statusName } from "../wire/status.js";
+import { parseCreateLine, parseRoleValue, parseUpdateLine, userToJson, type Json } from "./json.js";
+
+export const EXIT_USAGE = 64;
+
+/** Where userctl reads and writes; tests pass their own. */
+export interface CliIo {
+  readonly stdin: NodeJS.ReadableStream;
+  readonly out: (line: string) => void;
+  readonly err: (line: string) => void;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+export const USAGE = `usage: userctl [global flags] <command> [args]
+
+commands:
+  create --username U --email E [--full-name N] [--role user|admin|moderator]
+  get <id>
+  list [--role R] [--limit N]            one JSON user per line, in creation order
+  batch [file]                           JSON lines of users from file (or stdin), created all or nothing
+  update                                 JSON lines {"user_id","field","value"} from stdin; one answer per line
+  delete <id>
+  health [service]                       grpc.health.v1 Check ("" = the whole server)
+
+global flags (environment variable in brackets):
+  --target host:port    server address [USERCTL_TARGET] (default localhost:50051)
+  --token T             bearer token [USERCTL_TOKEN]
+  --timeout MS          deadline of the call (default none)
+  --request-id ID       x-request-id to send
+  --tls                 use TLS (system roots unless --ca)
+  --ca FILE             trusted CA (PEM); implies --tls
+  --cert FILE --key FILE  client certificate for mutual TLS; implies --tls
+  --server-name NAME    name to check in the server certificate
+
+exit status: 0 ok, 1-16 the gRPC status code of a failed call, ${EXIT_USAGE} usage error.`;
+
+const GLOBAL_OPTIONS = {
+  target: { type: "string" },
+  token: { type: "string" },
+  timeout: { type: "string" },
+  "request-id": { type: "string" },
+  tls: { type: "boolean" },
+  ca: { type: "string" },
+  cert: { type: "string" },
+  key: { type: "string" },
+  "server-name": { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+const COMMAND_OPTIONS = {
+  username: { type: "string" },
+  email: { type: "string" },
+  "full-name": { type: "string" },
+  role: { type: "string" },
+  limit: { type: "string" },
+} as const;
+
+class UsageError extends Error {}
+
+function tlsOptions(v: { tls?: boolean; ca?: string; cert?: string; key?: string; "server-name"?: string }): boolean | ChannelTlsOptions | undefined {
+  if ((v.cert === undefined) !== (v.key === undefined)) throw new UsageError("--cert and --key go together");
+  if (!v.tls && v.ca === undefined && v.cert === undefined) return undefined;
+  const o: ChannelTlsOptions = {};
+  if (v.ca !== undefined) o.ca = readFileSync(v.ca);
+  if (v.cert !== undefined && v.key !== undefined) {
+    o.cert = readFileSync(v.cert);
+    o.key = readFileSync(v.key);
+  }
+  if (v["server-name"] !== undefined) o.serverName = v["server-name"];
+  return Object.keys(o).length === 0 ? true : o;
+}
+
+async function* lines(input: NodeJS.ReadableStream): AsyncGenerator<{ text: string; n: number }> {
+  let n = 0;
+  for await (const line of createInterface({ input, crlfDelay: Infinity })) {
+    n++;
+    if (line.trim() !== "") yield { text: line, n };
+  }
+}
+
+/** Runs one userctl invocation; resolves with the exit status. */
+export async function runUserctl(argv: readonly string[], io: CliIo): Promise<number> {
+  let client: UserServiceClient | undefined;
+  try {
+    const { values: g, positionals } = parseArgs({ args: [...argv], options: { ...GLOBAL_OPTIONS, ...COMMAND_OPTIONS }, allowPositionals: true, strict: true });
+    const [command, ...args] = positionals;
+    if (g.help || command === undefined) {
+      (g.help ? io.out : io.err)(USAGE);
+      return g.help ? 0 : EXIT_USAGE;
+    }
+    const timeoutMs = g.timeout === undefined ? undefined : Number(g.timeout);
+    if (timeoutMs !== undefined && !(Number.isInteger(timeoutMs) && timeoutMs > 0)) throw new UsageError("--timeout must be a positive number of ms");
+    const target = g.target ?? io.env.USERCTL_TARGET ?? "localhost:50051";
+    const token = g.token ?? io.env.USERCTL_TOKEN;
+    const tls = tlsOptions(g);
+    const metadata = new Metadata();
+    if (g["request-id"] !== undefined) metadata.set("x-request-id", g["request-id"]);
+    const callOptions = { metadata, ...(timeoutMs === undefined ? {} : { timeoutMs }) };
+    const channel = new Channel(target, tls === undefined ? {} : { tls });
+    client = new UserServiceClient({ channel, ...(token === undefined ? {} : { token }) });
+    const print = (v: Json): void => io.out(JSON.stringify(v));
+
+    switch (command) {
+      case "create": {
+        if (g.username === undefined || g.email === undefined) throw new UsageError("create needs --username and --email");
+        const role = parseRoleValue(g.role);
+        if (!role.ok) throw new UsageError(role.error);
+        const u = await client.createUser({ username: g.username, email: g.email, fullName: g["full-name"] ?? "", role: role.value }, callOptions);
+        print(userToJson(u));
+        return 0;
+      }
+      case "get":
+      case "delete": {
+        if (args.length !== 1) throw new UsageError(`${command} needs exactly one id`);
+        if (command === "get") print(userToJson(await client.getUser(args[0], callOptions)));
+        else print({ success: (await client.deleteUser(args[0], callOptions)).success });
+        return 0;
+      }
+      case "list": {
+        const limit = g.limit === undefined ? 0 : Number(g.limit);
+        if (!Number.isInteger(limit)) throw new UsageError("--limit must be a whole number");
+        for await (const u of client.listUsers({ roleFilter: g.role ?? "", limit }, callOptions)) print(userToJson(u));
+        return 0;
+      }
+      case "batch": {
+        if (args.length > 1) throw new UsageError("batch takes at most one file");
+        const input = args.length === 0 || args[0] === "-" ? io.stdin : createReadStream(args[0]);
+        const batch = client.batchCreateUsers(callOptions);
+        for await (const { text, n } of lines(input)) {
+          const req = parseCreateLine(text);
+          if (!req.ok) {
+            batch.cancel();
+            throw new UsageError(`line ${n}: ${req.error}`);
+          }
+          await batch.send(req.value);
+        }
+        const r = await batch.closeAndRecv();
+        print({ createdCount: r.createdCount, userIds: r.userIds });
+        return 0;
+      }
+      case "update": {
+        const stream = client.streamUserUpdates(callOptions);
+        // Read answers while sending (pipelined); a bad input line stops sending but keeps the answers so far.
+        const answers = (async () => {
+          for await (const r of stream) print({ userId: r.userId, success: r.success, message: r.message });
+        })();
+        let badLine: string | undefined;
+        for await (const { text, n } of lines(io.stdin)) {
+          const req = parseUpdateLine(text);
+          if (!req.ok) {
+            badLine = `line ${n}: ${req.error}`;
+            break;
+          }
+          await stream.send(req.value);
+        }
+        stream.end();
+        await answers;
+        if (badLine !== undefined) throw new UsageError(badLine);
+        // The call succeeded; updates that failed say so in their own line ("success": false).
+        return 0;
+      }
+      case "health": {
+        const health = new Client(channel);
+        const m = clientMethods(HealthServiceDescriptor);
+        const r = await health.unary(m.Check, { service: args[0] ?? "" }, callOptions);
+        const name = Object.entries(ServingStatus).find(([, v]) => v === r.status)?.[0] ?? r.status;
+        print({ status: name });
+        return 0;
+      }
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError || (err instanceof TypeError && "code" in err && String(err.code).startsWith("ERR_PARSE_ARGS"))) {
+      io.err(`userctl: ${err.message}\n(userctl --help for usage)`);
+      return EXIT_USAGE;
+    }
+    const e = GrpcError.from(err);
+    const detail: { [key: string]: Json } = { code: statusName(e.code), status: e.code, message: e.rawMessage };
+    const bad = e.badRequest;
+    if (bad !== undefined) detail.fieldViolations = bad.fieldViolations.map((v) => ({ field: v.field, description: v.description }));
+    io.err(JSON.stringify({ error: detail }));
+    return e.code;
+  } finally {
+    await client?.channel.close();
+  }
+}
