@@ -157,14 +157,17 @@ function stripComments(source: string): string {
 function parseFile(name: string, file: string): ParsedFile {
   const source = readFileSync(file, "utf8");
   const code = stripComments(source);
-  if (/^\s*edition\s*=/m.test(code)) throw new Error(`${name}: editions are not supported, only proto2 and proto3`);
-  const syntax = /^\s*syntax\s*=\s*["']proto3["']/m.test(code) ? "proto3" : "proto2";
+  if (/\bedition\s*=/.test(code)) throw new Error(`${name}: editions are not supported, only proto2 and proto3`);
+  const syntax = /\bsyntax\s*=\s*["']proto3["']/.test(code) ? "proto3" : "proto2";
   const result = protobuf.parse(source, new protobuf.Root(), { keepCase: true });
-  // protobufjs keeps imports but not which are public, nor the order of plain vs weak ones.
+  // protobufjs keeps the imports but not which are public, nor the order of plain vs weak ones:
+  // scan for them, keeping only what protobufjs saw (so text inside a string literal cannot count).
+  const known = new Set([...(result.imports ?? []), ...(result.weakImports ?? [])]);
   const imports: ParsedFile["imports"] = [];
-  for (const m of code.matchAll(/^\s*import\s+(?:(public|weak)\s+)?["']([^"']+)["']\s*;/gm)) {
-    imports.push({ name: m[2], kind: (m[1] as "public" | "weak" | undefined) ?? "plain" });
+  for (const m of code.matchAll(/\bimport\s+(?:(public|weak)\s+)?["']([^"']+)["']\s*;/g)) {
+    if (known.delete(m[2])) imports.push({ name: m[2], kind: (m[1] as "public" | "weak" | undefined) ?? "plain" });
   }
+  for (const missed of known) imports.push({ name: missed, kind: "plain" });
   const pkg = result.package ?? "";
   const top = pkg ? (result.root.lookup(pkg) as protobuf.Namespace) : result.root;
   return { name, pkg, syntax, imports, top };
