@@ -2,7 +2,7 @@
 export { Channel, DEFAULT_MAX_RECEIVE_MESSAGE_SIZE, type ChannelOptions, type ChannelTlsOptions, type ConnectivityState } from "./channel.js";
 export { Client, ClientStreamingCall, BidiStreamingCall, ServerStreamingCall, ResponseStream, type ClientOptions } from "./client.js";
 export { composeInterceptors, type CallHandler, type ClientInterceptor, type ClientRequest, type ClientResponse } from "./interceptors.js";
-export { clientMethod, type CallOptions, type ClientCodec, type ClientMethod, type MethodKind } from "./types.js";
+export { clientMethod, clientMethods, type ClientMethodsOf, type CallOptions, type ClientCodec, type ClientMethod, type MethodKind } from "./types.js";
 export { Backoff, type BackoffOptions } from "./backoff.js";
 export type { KeepaliveOptions } from "./keepalive.js";
 export { parseTarget, type Target } from "./target.js";

@@ -57,3 +57,27 @@ export interface CallOptions {
   /** Called with the trailers (user metadata only) when the call ends, successfully or not. */
   onTrailer?: (trailers: Metadata) => void;
 }
+
+/** The server's service descriptor shape (`src/server/types.ts`), as far as the client needs it. */
+interface ServiceLike {
+  readonly typeName: string;
+  readonly methods: { readonly [key: string]: { readonly name?: string; readonly kind: MethodKind } };
+}
+
+type CodecsOf<D> = D extends { requestCodec: ClientCodec<infer I>; responseCodec: ClientCodec<infer O> } ? ClientMethod<I, O> : never;
+
+/** Client methods for every method of a server-side `ServiceDescriptor` (`defineService(...)`), keyed alike. */
+export type ClientMethodsOf<S extends ServiceLike> = { readonly [K in keyof S["methods"]]: CodecsOf<S["methods"][K]> };
+
+/**
+ * Derives client method descriptors from the descriptor the server registers, so one hand-written
+ * service description serves both sides: `const m = clientMethods(UserService); client.unary(m.GetUser, req)`.
+ */
+export function clientMethods<S extends ServiceLike>(service: S): ClientMethodsOf<S> {
+  const out: Record<string, ClientMethod<unknown, unknown>> = {};
+  for (const key of Object.keys(service.methods)) {
+    const d = service.methods[key] as unknown as { name?: string; kind: MethodKind; requestCodec: ClientCodec<unknown>; responseCodec: ClientCodec<unknown> };
+    out[key] = { path: `/${service.typeName}/${d.name ?? key}`, kind: d.kind, requestCodec: d.requestCodec, responseCodec: d.responseCodec };
+  }
+  return out as ClientMethodsOf<S>;
+}
