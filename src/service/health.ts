@@ -90,6 +90,13 @@ export class HealthService {
     }
   }
 
+  /** Number of Watch calls open now. */
+  get watchCount(): number {
+    let n = 0;
+    for (const set of this.watchers.values()) n += set.size;
+    return n;
+  }
+
   /** True once {@link shutdown} has been called. */
   get isShuttingDown(): boolean {
     return this.shuttingDown;
