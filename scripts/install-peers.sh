@@ -41,7 +41,7 @@ install_go_tool() { # name module version
 }
 
 install_python() {
-  local want="grpcio==$GRPCIO grpcio-tools==$GRPCIO_TOOLS $(cat proto/grpc/testing/*.proto | sha256sum | cut -c1-16)"
+  local want="grpcio==$GRPCIO grpcio-tools==$GRPCIO_TOOLS $(cat scripts/install-peers.sh proto/grpc/testing/*.proto | sha256sum | cut -c1-16)"
   if stamped python "$want" && [[ -x $PEERS/venv/bin/python ]]; then log "python grpcio $GRPCIO: up to date"; return; fi
   log "python grpcio $GRPCIO: venv + pip install"
   [[ -x $PEERS/venv/bin/python ]] || python3 -m venv "$PEERS/venv"
@@ -52,6 +52,9 @@ install_python() {
   "$PEERS/venv/bin/python" -m grpc_tools.protoc -I proto --python_out="$PEERS/python-gen" \
     --grpc_python_out="$PEERS/python-gen" proto/grpc/testing/empty.proto \
     proto/grpc/testing/messages.proto proto/grpc/testing/test.proto
+  # Python's own `grpc` package owns the name grpc.testing: move the stubs to grpc_testing_pb (not grpc_testing: grpcio-testing owns that).
+  mv "$PEERS/python-gen/grpc/testing" "$PEERS/python-gen/grpc_testing_pb" && rmdir "$PEERS/python-gen/grpc"
+  sed -i 's/^from grpc\.testing import/from grpc_testing_pb import/' "$PEERS/python-gen/grpc_testing_pb/"*.py
   stamp python "$want"
 }
 
