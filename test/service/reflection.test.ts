@@ -7,7 +7,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeFileDescriptorProto, FieldLabel, FieldType } from "../../src/codec/descriptor.js";
 import { reflectionV1, reflectionV1alpha, type ServerReflectionRequest, type ServerReflectionResponse } from "../../src/codec/reflection.js";
 import { DEFAULT_PROTO_DIR, DescriptorPool } from "../../src/service/descriptors.js";
-import { REFLECTION_PROTO_FILES, REFLECTION_SERVICE_NAMES, ReflectionService } from "../../src/service/reflection.js";
+import {
+  REFLECTION_PROTO_FILES,
+  REFLECTION_SERVICE_NAMES,
+  ReflectionService,
+  ReflectionV1alphaDescriptor,
+  ReflectionV1Descriptor,
+} from "../../src/service/reflection.js";
+import { Channel, Client, clientMethods } from "../../src/client/index.js";
+import { Server } from "../../src/server/index.js";
+import * as grpc from "@grpc/grpc-js";
+import * as protoLoader from "@grpc/proto-loader";
 
 // protobufjs's descriptor extension, typed for what these tests use (the oracle).
 interface DecodedFile {
@@ -448,5 +458,116 @@ describe("ReflectionService answers (no transport)", () => {
 
   it("refuses to expose a service that no loaded file defines", () => {
     expect(() => new ReflectionService(["user.proto"], ["user.NoSuchService"])).toThrow(/user\.NoSuchService/);
+  });
+});
+
+describe("reflection over the wire (our server; grpc-js and our client)", () => {
+  const services = ["user.UserService", "grpc.health.v1.Health", ...REFLECTION_SERVICE_NAMES];
+  let server: Server;
+  let port: number;
+  let channel: Channel;
+
+  beforeAll(async () => {
+    const reflection = new ReflectionService(USER_FILES, services);
+    server = new Server();
+    server.addService(ReflectionV1Descriptor, reflection.implementation);
+    server.addService(ReflectionV1alphaDescriptor, reflection.implementation);
+    port = await server.listen({ port: 0 });
+    channel = new Channel(`127.0.0.1:${port}`);
+  });
+  afterAll(async () => {
+    channel.destroy();
+    await server.forceShutdown();
+  });
+
+  /** Sends every request on one grpc-js stream and collects the responses in order. */
+  async function grpcJsExchange(pkg: "v1" | "v1alpha", requests: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
+    const def = protoLoader.loadSync(`grpc/reflection/${pkg}/reflection.proto`, { includeDirs: [DEFAULT_PROTO_DIR], keepCase: false, defaults: false });
+    const loaded = grpc.loadPackageDefinition(def) as unknown as {
+      grpc: { reflection: Record<string, { ServerReflection: new (target: string, creds: grpc.ChannelCredentials) => grpc.Client }> };
+    };
+    const client = new loaded.grpc.reflection[pkg].ServerReflection(`127.0.0.1:${port}`, grpc.credentials.createInsecure()) as grpc.Client & {
+      serverReflectionInfo(): grpc.ClientDuplexStream<Record<string, unknown>, Record<string, unknown>>;
+    };
+    try {
+      const call = client.serverReflectionInfo();
+      const responses: Record<string, unknown>[] = [];
+      const ended = new Promise<void>((resolve, reject) => {
+        call.on("data", (r: Record<string, unknown>) => responses.push(r));
+        call.on("error", reject);
+        call.on("end", resolve);
+      });
+      for (const r of requests) call.write(r);
+      call.end();
+      await ended;
+      return responses;
+    } finally {
+      client.close();
+    }
+  }
+
+  it("v1alpha through grpc-js: list, symbol lookup with imports, NOT_FOUND without ending the stream", async () => {
+    const responses = await grpcJsExchange("v1alpha", [
+      { listServices: "" },
+      { fileContainingSymbol: "user.UserService" },
+      { fileContainingSymbol: "user.DoesNotExist" },
+      { fileByFilename: "google/rpc/error_details.proto" },
+      { fileContainingSymbol: "grpc.health.v1.Health.Watch" },
+    ]);
+    expect(responses).toHaveLength(5);
+    const list = responses[0].listServicesResponse as { service: { name: string }[] };
+    expect(list.service.map((s) => s.name)).toEqual(services);
+    const user = (responses[1].fileDescriptorResponse as { fileDescriptorProto: Buffer[] }).fileDescriptorProto.map(decodeFile);
+    expect(user.map((f) => f.name)).toEqual(["user.proto"]);
+    expect(user[0].service[0].method).toHaveLength(6);
+    expect(responses[2].errorResponse).toMatchObject({ errorCode: 5 });
+    expect((responses[2].originalRequest as { fileContainingSymbol: string }).fileContainingSymbol).toBe("user.DoesNotExist");
+    const details = (responses[3].fileDescriptorResponse as { fileDescriptorProto: Buffer[] }).fileDescriptorProto.map(decodeFile);
+    expect(details.map((f) => f.name)).toEqual(["google/rpc/error_details.proto", "google/protobuf/duration.proto"]);
+    expect(details[0].dependency).toEqual(["google/protobuf/duration.proto"]);
+    const health = (responses[4].fileDescriptorResponse as { fileDescriptorProto: Buffer[] }).fileDescriptorProto.map(decodeFile);
+    expect(health[0].name).toBe("grpc/health/v1/health.proto");
+  });
+
+  it("v1 through grpc-js: what grpcurl does (symbol, then each dependency by file name) builds a usable root", async () => {
+    const [first] = await grpcJsExchange("v1", [{ fileContainingSymbol: "google.rpc.Status" }]);
+    const files = (first.fileDescriptorResponse as { fileDescriptorProto: Buffer[] }).fileDescriptorProto;
+    const deps = decodeFile(files[0]).dependency;
+    expect(deps).toEqual(["google/protobuf/any.proto"]);
+    const more = await grpcJsExchange(
+      "v1",
+      deps.map((d) => ({ fileByFilename: d })),
+    );
+    const all = [files[0], ...more.flatMap((r) => (r.fileDescriptorResponse as { fileDescriptorProto: Buffer[] }).fileDescriptorProto)];
+    const root = rootFromFiles(all);
+    const Status = root.lookupType("google.rpc.Status");
+    const bytes = Status.encode(Status.fromObject({ code: 3, message: "bad", details: [{ type_url: "type.googleapis.com/x", value: [1, 2] }] })).finish();
+    expect(Status.toObject(Status.decode(bytes))).toMatchObject({ code: 3, message: "bad" });
+  });
+
+  it("v1 through our client: responses in request order on one stream", async () => {
+    const client = new Client(channel);
+    const m = clientMethods(ReflectionV1Descriptor);
+    const call = client.bidiStreaming(m.ServerReflectionInfo);
+    const requests: ServerReflectionRequest[] = [
+      { host: "", fileByFilename: "user.proto" },
+      { host: "", fileByFilename: "no/such.proto" },
+      { host: "", fileContainingSymbol: "user.Role" },
+      { host: "", fileContainingExtension: { containingType: "user.User", extensionNumber: 99 } },
+      { host: "", listServices: "" },
+    ];
+    const writing = (async () => {
+      for (const r of requests) await call.write(r);
+      call.end();
+    })();
+    const responses: ServerReflectionResponse[] = [];
+    for await (const r of call) responses.push(r);
+    await writing;
+    expect(responses.map((r) => r.originalRequest)).toEqual(requests);
+    expect(decodeFile(responses[0].fileDescriptorResponse!.fileDescriptorProto[0]).name).toBe("user.proto");
+    expect(responses[1].errorResponse?.errorCode).toBe(5);
+    expect(decodeFile(responses[2].fileDescriptorResponse!.fileDescriptorProto[0]).name).toBe("user.proto");
+    expect(responses[3].errorResponse?.errorCode).toBe(5);
+    expect(responses[4].listServicesResponse?.service).toHaveLength(4);
   });
 });
