@@ -1,7 +1,7 @@
 // Implements protobuf.dev "Encoding" (https://protobuf.dev/programming-guides/encoding/): the message-codec contract of docs/DEVELOPING.md and the encode/decode driver shared by every hand-written codec.
 
 import { Reader } from "./reader.js";
-import { Writer } from "./writer.js";
+import { Writer, resetSizeCache, rewindSizeCache } from "./writer.js";
 
 /** The shared contract (docs/DEVELOPING.md "Codec"): what transport and service code use. */
 export interface MessageCodec<T> {
@@ -36,11 +36,17 @@ export interface Codec<T> extends MessageCodec<T>, CodecParts<T> {}
 
 /** Encodes `message` with `parts`: sizes it once, allocates once, writes once. */
 export function encodeWith<T>(parts: CodecParts<T>, message: T, reserve = 0): Buffer {
+  resetSizeCache();
   const size = parts.size(message);
   const buf = Buffer.allocUnsafe(reserve + size);
   if (reserve > 0) buf.fill(0, 0, reserve);
   const w = new Writer(buf, reserve);
-  parts.write(message, w);
+  rewindSizeCache();
+  try {
+    parts.write(message, w);
+  } finally {
+    resetSizeCache(true);
+  }
   if (w.pos !== buf.length) {
     // A codec bug (size() and write() disagree), or the message changed while being encoded.
     throw new Error(`${parts.typeName}: wrote ${w.pos - reserve} bytes, sized ${size}`);

@@ -20,6 +20,26 @@ interface NativeSlices {
 
 const TWO_32 = 4294967296;
 
+/** Decodes bytes [start, end) as ASCII, or returns undefined if one is >= 0x80. */
+function asciiShort(buf: Buffer, start: number, end: number): string | undefined {
+  let s = "";
+  let i = start;
+  for (; i + 4 <= end; i += 4) {
+    const a = buf[i];
+    const b = buf[i + 1];
+    const c = buf[i + 2];
+    const d = buf[i + 3];
+    if ((a | b | c | d) & 0x80) return undefined;
+    s += String.fromCharCode(a, b, c, d);
+  }
+  for (; i < end; i++) {
+    const a = buf[i];
+    if (a & 0x80) return undefined;
+    s += String.fromCharCode(a);
+  }
+  return s;
+}
+
 /**
  * A cursor over one input buffer. Every read is checked against `end`, the end of the message
  * being decoded (the whole input at top level, the sub-message's bytes inside `message()`), so a
@@ -55,11 +75,15 @@ export class Reader {
   tag(): number {
     const start = this.pos;
     this.tagStart = start;
-    const tag = this.uint32();
-    if (tag >>> 3 === 0) throw new CodecError("field-zero", "field number 0 is reserved", start);
-    const wt = tag & 7;
-    if (wt > 5 || wt === 3 || wt === 4) {
-      throw new CodecError("invalid-wire-type", `invalid wire type ${wt} for field ${tag >>> 3}`, start);
+    let tag: number;
+    if (start < this.end && this.buf[start] < 0x80) {
+      tag = this.buf[start]; // fields 1..15: one byte
+      this.pos = start + 1;
+    } else tag = this.uint32();
+    // Valid wire types are 0, 1, 2, 5: bit set 0b100111.
+    if (tag < 8 || ((0x27 >>> (tag & 7)) & 1) === 0) {
+      if (tag >>> 3 === 0) throw new CodecError("field-zero", "field number 0 is reserved", start);
+      throw new CodecError("invalid-wire-type", `invalid wire type ${tag & 7} for field ${tag >>> 3}`, start);
     }
     return tag;
   }
@@ -222,6 +246,14 @@ export class Reader {
     const start = this.pos;
     const buf = this.buf;
     const end = this.end;
+    if (start < end && buf[start] < 0x80) {
+      const n = buf[start]; // lengths below 128: one byte
+      if (n > end - start - 1) {
+        this.fail("length-overrun", `length ${n} runs past the end (${end - start - 1} bytes left)`, start);
+      }
+      this.pos = start + 1;
+      return n;
+    }
     let pos = start;
     let len = 0;
     for (let shift = 0; ; shift += 7) {
@@ -255,20 +287,22 @@ export class Reader {
     const start = this.pos;
     const end = start + len;
     this.pos = end;
-    if (len === 0) return "";
-    if (len <= 24) {
-      // Short strings: scan for ASCII in JS (cheaper than a native call), build directly.
-      let i = start;
-      while (i < end && buf[i] < 0x80) i++;
-      if (i === end) {
-        let s = "";
-        for (let j = start; j < end; j++) s += String.fromCharCode(buf[j]);
-        return s;
-      }
+    if (len <= 16) {
+      // Short ASCII: building in JS beats a native call.
+      const s = asciiShort(buf, start, end);
+      if (s !== undefined) return s;
+    } else {
+      let bits = 0;
+      for (let i = start; i < end; i++) bits |= buf[i];
+      if (bits < 0x80) return (buf as unknown as NativeSlices).latin1Slice(start, end);
     }
-    const slices = buf as unknown as NativeSlices;
-    if (!isUtf8(buf.subarray(start, end))) this.fail("invalid-utf8", "string field is not valid UTF-8", start);
-    return slices.utf8Slice(start, end);
+    // Non-ASCII. Node's decoder turns every ill-formed sequence into U+FFFD, so only a string that
+    // contains U+FFFD needs the strict check (it may also be a genuine, well-formed U+FFFD).
+    const s = (buf as unknown as NativeSlices).utf8Slice(start, end);
+    if (s.indexOf("\uFFFD") !== -1 && !isUtf8(buf.subarray(start, end))) {
+      this.fail("invalid-utf8", "string field is not valid UTF-8", start);
+    }
+    return s;
   }
 
   /**

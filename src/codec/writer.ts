@@ -9,8 +9,9 @@ export interface MessageWriter<T> {
 }
 
 const TWO_32 = 4294967296;
-const MAX_SAFE = 9007199254740991n;
-const MIN_SAFE = -9007199254740991n;
+const MAX_SAFE = 9007199254740991;
+// Number(v) is exact when it lands within ±(2^53 - 1): a bigint outside that range rounds to at
+// least 2^53 in magnitude. So one Number() and number compares pick the fast path, no bigint math.
 
 // ---------------------------------------------------------------------------------------------
 // Size helpers: a codec's `size()` adds these up so `encode` can allocate the exact Buffer once.
@@ -50,23 +51,23 @@ export function sizeSint32(n: number): number {
 
 /** uint64: `v` is taken modulo 2^64. */
 export function sizeUint64(v: bigint): number {
-  if (v >= 0n && v <= MAX_SAFE) return sizeVarintNumber(Number(v));
+  const n = Number(v);
+  if (n >= 0 && n <= MAX_SAFE) return sizeVarintNumber(n);
   const u = BigInt.asUintN(64, v);
   return u < 0x100000000000000n ? 8 : u < 0x8000000000000000n ? 9 : 10;
 }
 
 /** int64: negative values take 10 bytes. */
 export function sizeInt64(v: bigint): number {
-  if (v >= 0n && v <= MAX_SAFE) return sizeVarintNumber(Number(v));
-  return v < 0n ? 10 : sizeUint64(v);
+  const n = Number(v);
+  if (n >= 0 && n <= MAX_SAFE) return sizeVarintNumber(n);
+  return n < 0 ? 10 : sizeUint64(v);
 }
 
 /** sint64 (zigzag) */
 export function sizeSint64(v: bigint): number {
-  if (v >= MIN_SAFE / 2n && v <= MAX_SAFE / 2n) {
-    const n = Number(v);
-    return sizeVarintNumber(n < 0 ? -2 * n - 1 : 2 * n);
-  }
+  const n = Number(v);
+  if (n >= -MAX_SAFE / 2 && n <= MAX_SAFE / 2) return sizeVarintNumber(n < 0 ? -2 * n - 1 : 2 * n);
   return sizeUint64(zigzag64(v));
 }
 
@@ -105,10 +106,46 @@ export function sizeBytes(b: Uint8Array): number {
   return sizeVarint32(b.byteLength) + b.byteLength;
 }
 
+// Sizes of embedded messages, remembered between the size pass and the write pass of one
+// `encodeWith`, so a nested message is measured once, not once per enclosing level. Entries are
+// recorded by sizeMessage() in the order the size pass meets them and consumed in the same order
+// by Writer.message(); each is checked by identity, so a codec whose passes visit messages in a
+// different order (or a nested encode that resets the cache) only loses the shortcut, never
+// correctness.
+const cachedMessages: unknown[] = [];
+const cachedSizes: number[] = [];
+let cacheLength = 0;
+let cacheCursor = 0;
+
+/** Starts (or ends, with `clear`) the size cache of one encode. Called by `encodeWith`. */
+export function resetSizeCache(clear = false): void {
+  if (clear) for (let i = 0; i < cacheLength; i++) cachedMessages[i] = undefined;
+  cacheLength = 0;
+  cacheCursor = 0;
+}
+
+/** Moves the size cache from the size pass to the write pass. Called by `encodeWith`. */
+export function rewindSizeCache(): void {
+  cacheCursor = 0;
+}
+
 /** Embedded message value: length prefix + body (the tag is not included). */
 export function sizeMessage<T>(codec: MessageWriter<T>, message: T): number {
+  const k = cacheLength++;
+  cachedMessages[k] = message;
   const n = codec.size(message);
+  if (cachedMessages[k] === message) cachedSizes[k] = n;
+  else cacheLength = 0; // a nested encode reused the cache meanwhile: stop trusting it
   return sizeVarint32(n) + n;
+}
+
+function cachedSize<T>(codec: MessageWriter<T>, message: T): number {
+  const k = cacheCursor;
+  if (k < cacheLength && cachedMessages[k] === message) {
+    cacheCursor = k + 1;
+    return cachedSizes[k];
+  }
+  return codec.size(message);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -201,17 +238,18 @@ export class Writer {
 
   /** uint64 (taken modulo 2^64). */
   uint64(v: bigint): this {
-    if (v >= 0n && v <= MAX_SAFE) this.varintNumber(Number(v));
+    const n = Number(v);
+    if (n >= 0 && n <= MAX_SAFE) this.varintNumber(n);
     else this.big64(BigInt.asUintN(64, v));
     return this;
   }
 
   /** int64 (two's complement, so negative values take 10 bytes). */
   int64(v: bigint): this {
-    if (v >= 0n && v <= MAX_SAFE) this.varintNumber(Number(v));
-    else if (v < 0n && v >= MIN_SAFE) {
-      // Two's complement halves computed with numbers: -n = 2^64 - n.
-      const n = Number(v);
+    const n = Number(v);
+    if (n >= 0 && n <= MAX_SAFE) this.varintNumber(n);
+    else if (n < 0 && n >= -MAX_SAFE) {
+      // Two's complement halves computed with numbers.
       const lo = n % TWO_32; // in (-2^32, 0]
       const hi = Math.floor(n / TWO_32);
       this.varint64(lo >>> 0, hi >>> 0);
@@ -221,8 +259,8 @@ export class Writer {
 
   /** sint64 (zigzag). */
   sint64(v: bigint): this {
-    if (v >= MIN_SAFE / 2n && v <= MAX_SAFE / 2n) {
-      const n = Number(v);
+    const n = Number(v);
+    if (n >= -MAX_SAFE / 2 && n <= MAX_SAFE / 2) {
       this.varintNumber(n < 0 ? -2 * n - 1 : 2 * n);
     } else this.big64(zigzag64(v));
     return this;
@@ -308,7 +346,7 @@ export class Writer {
 
   /** Embedded message: length prefix + body written by `codec`. */
   message<T>(codec: MessageWriter<T>, message: T): this {
-    this.uint32(codec.size(message));
+    this.uint32(cachedSize(codec, message));
     codec.write(message, this);
     return this;
   }
