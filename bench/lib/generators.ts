@@ -1,0 +1,280 @@
+// The load generators, behind one function each: h2load (nghttp2, C, with pre-framed bodies),
+// ghz (Go), and the node load generator with our client or the grpc-js client. Each returns a
+// GenResult whose calls were checked (grpc-status 0 and the payload) before being counted.
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { execFileSync } from "node:child_process";
+import { runGenerator } from "./procs.js";
+import { newHistogram, percentilesOf } from "./histogram.js";
+import type { Percentiles } from "./histogram.js";
+import { frame, frames, payloadMessage, streamRequestMessage, streamSummaryMessage } from "./wire-bytes.js";
+
+export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+export const ECHO_PROTO = join(ROOT, "bench/proto/echo.proto");
+
+export type GeneratorId = "h2load" | "ghz" | "grpcjs-client" | "ours-client";
+export type CallShape = "unary" | "server-stream" | "client-stream" | "bidi";
+
+export interface Load {
+  call: CallShape;
+  connections: number;
+  streams: number;
+  /** Payload body size in bytes (each message). */
+  payload: number;
+  /** Messages per stream (server-stream, client-stream). */
+  count: number;
+  warmupS: number;
+  durationS: number;
+  /** Quick mode: stop after this many calls instead of a duration. */
+  maxCalls?: number;
+}
+
+export interface GenResult {
+  calls: number;
+  errors: number;
+  firstError?: string;
+  /** Measured wall time. */
+  elapsedS: number;
+  messages: number;
+  bytes: number;
+  latencyUs: Percentiles;
+  generatorCpuS?: number;
+  serverCpuS: number;
+}
+
+const METHOD: Record<CallShape, string> = {
+  unary: "Unary",
+  "server-stream": "ServerStream",
+  "client-stream": "ClientStream",
+  bidi: "Bidi",
+};
+
+export function toolPath(name: string): string | undefined {
+  const local = join(ROOT, ".peers/bin", name);
+  if (existsSync(local)) return local;
+  try {
+    return execFileSync("bash", ["-c", `command -v ${name}`], { encoding: "utf8" }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Which generators can drive which call shapes. */
+export function supports(gen: GeneratorId, call: CallShape): boolean {
+  if (gen === "h2load") return call !== "bidi"; // h2load sends a whole body, then reads: no ping-pong
+  if (gen === "ghz") return call === "unary";
+  return true;
+}
+
+export function runLoad(gen: GeneratorId, port: number, serverPid: number, load: Load, onTick?: () => void): Promise<GenResult> {
+  switch (gen) {
+    case "h2load":
+      return runH2load(port, serverPid, load, onTick);
+    case "ghz":
+      return runGhz(port, serverPid, load, onTick);
+    case "grpcjs-client":
+      return runNode("grpcjs", port, serverPid, load, onTick);
+    case "ours-client":
+      return runNode("ours", port, serverPid, load, onTick);
+  }
+}
+
+async function runNode(impl: string, port: number, serverPid: number, load: Load, onTick?: () => void): Promise<GenResult> {
+  const args = [
+    "--import",
+    "tsx",
+    join(ROOT, "bench/loadgen/node-loadgen.ts"),
+    ...["--impl", impl, "--target", `127.0.0.1:${port}`, "--call", load.call],
+    ...["--connections", String(load.connections), "--streams", String(load.streams)],
+    ...["--payload", String(load.payload), "--count", String(load.count)],
+    ...["--warmup", String(load.warmupS), "--duration", String(load.durationS)],
+    ...(load.maxCalls !== undefined ? ["--max-calls", String(load.maxCalls)] : []),
+  ];
+  const out = await runGenerator(process.execPath, args, serverPid, { startMarker: /MEASURING/, endMarker: /STOPPED/, onTick });
+  const line = out.stdout.trim().split("\n").pop() ?? "";
+  if (out.code !== 0 || !line.startsWith("{")) {
+    return failed(`${impl} client exited ${out.code}: ${out.stderr.trim().split("\n").slice(-6).join(" | ")}`, out.serverCpuS);
+  }
+  const r = JSON.parse(line) as Omit<GenResult, "serverCpuS"> & { cpuS: number };
+  return { ...r, generatorCpuS: r.cpuS, serverCpuS: out.serverCpuS };
+}
+
+export function failed(message: string, serverCpuS = 0): GenResult {
+  return { calls: 0, errors: 1, firstError: message, elapsedS: 0, messages: 0, bytes: 0, latencyUs: {}, serverCpuS };
+}
+
+/** The framed request body and the exact response DATA length per call, for h2load. */
+function h2loadBodies(load: Load): Omit<H2loadCall, "path"> {
+  switch (load.call) {
+    case "unary": {
+      const f = frame(payloadMessage(load.payload));
+      return { body: f, responseData: f.length, messagesPerCall: 1, bytesPerCall: 2 * load.payload };
+    }
+    case "server-stream":
+      return {
+        body: frame(streamRequestMessage(load.count, load.payload)),
+        responseData: load.count * frame(payloadMessage(load.payload)).length,
+        messagesPerCall: load.count,
+        bytesPerCall: load.count * load.payload,
+      };
+    case "client-stream":
+      return {
+        body: frames(payloadMessage(load.payload), load.count),
+        responseData: frame(streamSummaryMessage(load.count, load.count * load.payload)).length,
+        messagesPerCall: load.count,
+        bytesPerCall: load.count * load.payload,
+      };
+    case "bidi":
+      throw new Error("h2load cannot play bidi ping-pong");
+  }
+}
+
+/** One h2load target: a path, a pre-framed body, extra headers, and the exact response DATA per call. */
+export interface H2loadCall {
+  path: string;
+  body: Buffer;
+  headers?: string[];
+  responseData: number;
+  messagesPerCall: number;
+  bytesPerCall: number;
+}
+
+function runH2load(port: number, serverPid: number, load: Load, onTick?: () => void): Promise<GenResult> {
+  if (load.call === "bidi") return Promise.resolve(failed("h2load cannot play bidi ping-pong"));
+  return runH2loadCall(port, serverPid, { path: `/bench.Echo/${METHOD[load.call]}`, ...h2loadBodies(load) }, load, onTick);
+}
+
+export async function runH2loadCall(port: number, serverPid: number, call: H2loadCall, load: Load, onTick?: () => void): Promise<GenResult> {
+  const h2load = toolPath("h2load");
+  if (h2load === undefined) return failed("h2load not installed (scripts/install-bench-tools.sh)");
+  const dir = mkdtempSync(join(tmpdir(), "bench-h2load-"));
+  try {
+    writeFileSync(join(dir, "body"), call.body);
+    const args = [
+      ...["-c", String(load.connections), "-m", String(load.streams), "-t", "1"],
+      ...["-d", join(dir, "body"), "-H", "content-type: application/grpc", "-H", "te: trailers"],
+      ...(call.headers ?? []).flatMap((h) => ["-H", h]),
+      ...["--log-file", join(dir, "log")],
+      // Large windows, as gRPC stacks advertise, so 1 MiB payloads are not throttled by h2load.
+      ...["-w", "26", "-W", "26"],
+    ];
+    const url = `http://127.0.0.1:${port}${call.path}`;
+    // h2load's traffic counters include its --warm-up-time, so the warm-up is a run of its own.
+    if (load.maxCalls === undefined && load.warmupS > 0) {
+      await runGenerator(h2load, [...args, "-D", String(load.warmupS), url], serverPid, { onTick });
+    }
+    const measured = load.maxCalls !== undefined ? ["-n", String(Math.max(load.maxCalls, load.connections))] : ["-D", String(load.durationS)];
+    const out = await runGenerator(h2load, [...args, ...measured, url], serverPid, { times: true, onTick });
+    const s = out.stdout;
+    const req = /requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored, (\d+) timeout/.exec(s);
+    const status = /status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx/.exec(s);
+    const traffic = /traffic: .*?, .*? \((\d+)\) headers .*?, .*? \((\d+)\) data/.exec(s);
+    const finished = /finished in ([\d.]+)(m?s)/.exec(s);
+    if (req === null || status === null || traffic === null || finished === null) {
+      return failed(`h2load: unexpected output (exit ${out.code}): ${(s + out.stderr).trim().slice(-400)}`, out.serverCpuS);
+    }
+    const succeeded = Number(req[4]);
+    const notOk = Number(req[5]) + Number(req[6]) + Number(req[7]) + Number(status[2]) + Number(status[3]) + Number(status[4]);
+    const data = Number(traffic[2]);
+    const inFlight = load.connections * load.streams;
+    // h2load only sees the HTTP status; a gRPC error is a 200 whose body is missing (Trailers-Only)
+    // or different. Every successful call must have carried exactly the expected response bytes.
+    let errors = notOk;
+    let firstError: string | undefined;
+    if (data < succeeded * call.responseData || data > (succeeded + inFlight) * call.responseData) {
+      errors += Math.max(1, Math.round(Math.abs(succeeded * call.responseData - data) / Math.max(1, call.responseData)));
+      firstError = `response data ${data} bytes for ${succeeded} calls, expected ${call.responseData} each (gRPC errors?)`;
+    } else if (notOk > 0) firstError = `h2load: ${req[0]}; ${status[0]}`;
+    if (succeeded === 0 && errors === 0) {
+      errors = 1;
+      firstError = `h2load: no call succeeded: ${req[0]}`;
+    }
+    const hist = newHistogram();
+    let logged = 0;
+    for (const line of readFileSync(join(dir, "log"), "utf8").split("\n")) {
+      const cols = line.split("\t");
+      if (cols.length >= 3 && cols[1] === "200") {
+        hist.recordValue(Math.max(1, Number(cols[2])));
+        logged++;
+      }
+    }
+    const elapsedS = Number(finished[1]) / (finished[2] === "ms" ? 1000 : 1);
+    return {
+      calls: succeeded,
+      errors,
+      ...(firstError !== undefined ? { firstError } : {}),
+      elapsedS,
+      messages: succeeded * call.messagesPerCall,
+      bytes: succeeded * call.bytesPerCall,
+      latencyUs: logged > 0 ? percentilesOf(hist) : {},
+      ...(out.generatorCpuS !== undefined ? { generatorCpuS: out.generatorCpuS } : {}),
+      serverCpuS: out.serverCpuS,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+interface GhzReport {
+  count: number;
+  total: number;
+  rps: number;
+  latencyDistribution: Array<{ percentage: number; latency: number }> | null;
+  statusCodeDistribution?: Record<string, number>;
+  errorDistribution?: Record<string, number>;
+}
+
+async function runGhz(port: number, serverPid: number, load: Load, onTick?: () => void): Promise<GenResult> {
+  const ghz = toolPath("ghz");
+  if (ghz === undefined) return failed("ghz not installed (scripts/install-bench-tools.sh)");
+  const dir = mkdtempSync(join(tmpdir(), "bench-ghz-"));
+  try {
+    writeFileSync(join(dir, "body"), payloadMessage(load.payload));
+    const base = [
+      "--insecure",
+      ...["--proto", ECHO_PROTO, "--call", "bench.Echo.Unary", "--binary-file", join(dir, "body")],
+      ...["--connections", String(load.connections), "-c", String(load.connections * load.streams)],
+      ...["--max-recv-message-size", "64MB", "--max-send-message-size", "64MB"],
+      "--skipFirst", "0",
+      "-O", "json",
+    ];
+    const target = `127.0.0.1:${port}`;
+    if (load.maxCalls === undefined && load.warmupS > 0) {
+      await runGenerator(ghz, [...base, "-z", `${load.warmupS}s`, target], serverPid, { onTick }); // warm-up, discarded
+    }
+    const measured = load.maxCalls !== undefined ? ["-n", String(Math.max(load.maxCalls, load.connections * load.streams))] : ["-z", `${load.durationS}s`];
+    const out = await runGenerator(ghz, [...base, ...measured, target], serverPid, { times: true, onTick });
+    let r: GhzReport;
+    try {
+      r = JSON.parse(out.stdout) as GhzReport;
+    } catch {
+      return failed(`ghz exited ${out.code}: ${(out.stdout + out.stderr).trim().slice(-400)}`, out.serverCpuS);
+    }
+    const ok = r.statusCodeDistribution?.OK ?? 0;
+    // ghz -z cancels the calls still in flight when the time is up; those are not server errors.
+    let cut = 0;
+    for (const [msg, n] of Object.entries(r.errorDistribution ?? {})) {
+      if (/closed network connection|Canceled|transport is closing|context deadline exceeded/i.test(msg)) cut += n;
+    }
+    if (load.maxCalls !== undefined || cut > load.connections * load.streams) cut = 0;
+    const errors = r.count - ok - cut;
+    const pct: Record<string, number> = {};
+    for (const d of r.latencyDistribution ?? []) pct[`p${d.percentage}`] = Math.round(d.latency / 1000);
+    const elapsedS = r.total / 1e9;
+    return {
+      calls: ok,
+      errors,
+      ...(errors > 0 ? { firstError: `ghz: ${JSON.stringify(r.errorDistribution ?? r.statusCodeDistribution)}`.slice(0, 300) } : {}),
+      elapsedS,
+      messages: ok,
+      bytes: ok * 2 * load.payload,
+      latencyUs: pct,
+      ...(out.generatorCpuS !== undefined ? { generatorCpuS: out.generatorCpuS } : {}),
+      serverCpuS: out.serverCpuS,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
