@@ -1,0 +1,424 @@
+// Implements PROTOCOL-HTTP2 "Responses" for one server stream: Response-Headers *Length-Prefixed-Message Trailers, or Trailers-Only (https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md).
+
+import { constants, type OutgoingHttpHeaders, type ServerHttp2Stream } from "node:http2";
+import type { TLSSocket } from "node:tls";
+import { ACCEPT_ENCODING, compress, decompress, type Encoding } from "../wire/compression.js";
+import { CONTENT_TYPE } from "../wire/content-type.js";
+import { EnvelopeDecoder, PREFIX_LENGTH, encodeEnvelope, writeEnvelopePrefix, type EnvelopeSink } from "../wire/framing.js";
+import { GrpcError } from "../wire/grpc-error.js";
+import { Header } from "../wire/headers.js";
+import { Metadata } from "../wire/metadata.js";
+import { Status } from "../wire/status.js";
+import { statusToTrailers } from "../wire/trailers.js";
+import type { ResolvedServerOptions } from "./options.js";
+import { RequestQueue, type QueueSource } from "./request-queue.js";
+import type { Route } from "./router.js";
+import type { MethodKind, PeerCertificate, ServerInterceptorCall, ServerWriter } from "./types.js";
+
+/** What a call needs from its server: options and the registry of live calls (for shutdown). */
+export interface CallHost {
+  readonly options: ResolvedServerOptions;
+  callEnded(call: ServerCall): void;
+}
+
+const CALL: unique symbol = Symbol("grpc.serverCall");
+type CallStream = ServerHttp2Stream & { [CALL]?: ServerCall };
+
+// Shared, immutable header objects: node:http2 copies them in respond()/sendTrailers().
+const RESPONSE_HEADERS: OutgoingHttpHeaders = {
+  [Header.status]: 200,
+  [Header.contentType]: CONTENT_TYPE,
+  [Header.grpcAcceptEncoding]: ACCEPT_ENCODING,
+};
+const OK_TRAILERS: OutgoingHttpHeaders = { [Header.grpcStatus]: "0" };
+const RESPOND_OPTIONS = { waitForTrailers: true };
+
+// Stream listeners are module functions reading the call from the stream: no closures per call.
+function onData(this: CallStream, chunk: Buffer): void {
+  this[CALL]?.onData(chunk);
+}
+function onEnd(this: CallStream): void {
+  this[CALL]?.onEnd();
+}
+function onClose(this: CallStream): void {
+  this[CALL]?.onStreamClose();
+}
+function onWantTrailers(this: CallStream): void {
+  this[CALL]?.onWantTrailers();
+}
+function onDrain(this: CallStream): void {
+  this[CALL]?.onDrain();
+}
+function onStreamError(): void {
+  // Errors are followed by 'close', where the call is cancelled; nothing to add here.
+}
+
+/**
+ * One gRPC call on one HTTP/2 stream: decodes request envelopes, gives the handler its context and
+ * writer, and ends the stream with exactly one status (trailers or Trailers-Only).
+ */
+export class ServerCall implements ServerInterceptorCall, ServerWriter<unknown>, EnvelopeSink, QueueSource<unknown> {
+  readonly path: string;
+  readonly service: string;
+  readonly method: string;
+  readonly kind: MethodKind;
+  readonly deadline: number | undefined;
+  readonly authority: string | undefined;
+  readonly userAgent: string | undefined;
+
+  /** The single request of unary and server-streaming calls. */
+  request: unknown = undefined;
+  private requestCount = 0;
+  /** The incoming messages of client-streaming and bidi calls. */
+  queue: RequestQueue<unknown> | undefined;
+  /** A unary/client-streaming handler's result, sent when the interceptor chain returns. */
+  response: unknown = undefined;
+
+  private readonly decoder: EnvelopeDecoder;
+  private responseEncoding: Encoding = "identity";
+  private headersSent = false;
+  /** Set once the status is decided (sent or the stream is gone). */
+  private ended = false;
+  private endError: GrpcError | undefined;
+  private pendingTrailers: OutgoingHttpHeaders = OK_TRAILERS;
+  private controller: AbortController | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private header: Metadata | undefined;
+  private trailerMd: Metadata | undefined;
+  private requestHooks: Array<(m: unknown) => unknown> | undefined;
+  private responseHooks: Array<(m: unknown) => unknown> | undefined;
+  private drainWaiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> | undefined;
+  /** Runs when the request stream is complete (unary and server-streaming calls start here). */
+  onRequestComplete: ((call: ServerCall) => void) | undefined;
+
+  constructor(
+    private readonly host: CallHost,
+    readonly stream: ServerHttp2Stream,
+    readonly route: Route,
+    readonly metadata: Metadata,
+    private readonly requestEncoding: Encoding,
+    private readonly acceptEncoding: string | undefined,
+    timeoutMs: number | undefined,
+    authority: string | undefined,
+    userAgent: string | undefined,
+  ) {
+    this.path = route.path;
+    this.service = route.service;
+    this.method = route.method;
+    this.kind = route.kind;
+    this.authority = authority;
+    this.userAgent = userAgent;
+    this.decoder = new EnvelopeDecoder(this, host.options.maxReceiveMessageSize);
+    // Mirror a compressed request in the response when the client accepts it (as grpc-go does).
+    if (requestEncoding !== "identity" && this.accepts(requestEncoding)) this.responseEncoding = requestEncoding;
+    const s = stream as CallStream;
+    s[CALL] = this;
+    s.on("data", onData);
+    s.on("end", onEnd);
+    s.on("close", onClose);
+    s.on("error", onStreamError);
+    s.on("wantTrailers", onWantTrailers);
+    if (timeoutMs !== undefined) {
+      this.deadline = Date.now() + timeoutMs;
+      this.timer = setTimeout(expire, Math.max(0, Math.ceil(timeoutMs)), this);
+    } else {
+      this.deadline = undefined;
+    }
+    if (route.kind === "client_streaming" || route.kind === "bidi_streaming") this.queue = new RequestQueue<unknown>(this);
+  }
+
+  // ---- context ----------------------------------------------------------------------------------
+
+  get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.ended && this.endError !== undefined && this.endError.code !== Status.OK) this.controller.abort(this.endError);
+    }
+    return this.controller.signal;
+  }
+
+  get peer(): string {
+    const sock = this.stream.session?.socket;
+    if (sock === undefined) return "unknown";
+    const addr = sock.remoteAddress ?? "unknown";
+    return addr.includes(":") ? `[${addr}]:${sock.remotePort}` : `${addr}:${sock.remotePort}`;
+  }
+
+  get peerCertificate(): PeerCertificate | undefined {
+    const sock = this.stream.session?.socket as TLSSocket | undefined;
+    if (sock === undefined || typeof sock.getPeerCertificate !== "function") return undefined;
+    const cert = sock.getPeerCertificate();
+    if (cert === null || cert === undefined || Object.keys(cert).length === 0) return undefined;
+    return {
+      subject: cert.subject as unknown as Record<string, string | string[]>,
+      issuer: cert.issuer as unknown as Record<string, string | string[]>,
+      fingerprint256: cert.fingerprint256,
+      serialNumber: cert.serialNumber,
+      raw: cert.raw,
+    };
+  }
+
+  get responseHeader(): Metadata {
+    return (this.header ??= new Metadata());
+  }
+
+  get trailer(): Metadata {
+    return (this.trailerMd ??= new Metadata());
+  }
+
+  sendHeader(metadata?: Metadata): void {
+    if (metadata !== undefined) this.responseHeader.merge(metadata);
+    this.ensureHeaders();
+  }
+
+  setResponseEncoding(encoding: Encoding): void {
+    if (this.headersSent) return;
+    this.responseEncoding = encoding === "identity" || this.accepts(encoding) ? encoding : "identity";
+  }
+
+  onRequestMessage(fn: (message: unknown) => unknown): void {
+    (this.requestHooks ??= []).push(fn);
+  }
+
+  onResponseMessage(fn: (message: unknown) => unknown): void {
+    (this.responseHooks ??= []).push(fn);
+  }
+
+  private accepts(encoding: Encoding): boolean {
+    const list = this.acceptEncoding;
+    if (list === undefined) return false;
+    for (const part of list.split(",")) if (part.trim() === encoding) return true;
+    return false;
+  }
+
+  // ---- request side -----------------------------------------------------------------------------
+
+  onData(chunk: Buffer): void {
+    if (this.ended) return;
+    const err = this.decoder.push(chunk);
+    if (err !== undefined) this.fail(new GrpcError(err.code, err.message));
+  }
+
+  onEnvelope(compressed: boolean, data: Buffer): void {
+    if (this.ended) return;
+    if (compressed) {
+      const r = decompress(this.requestEncoding, data, this.host.options.maxReceiveMessageSize);
+      if (!r.ok) return this.fail(new GrpcError(r.code, r.message));
+      data = r.data;
+    }
+    let message: unknown;
+    try {
+      message = this.route.requestCodec.decode(data);
+    } catch (err) {
+      return this.fail(new GrpcError(Status.INTERNAL, `failed to parse request message: ${(err as Error).message}`));
+    }
+    const q = this.queue;
+    if (q !== undefined) {
+      q.push(message);
+      return;
+    }
+    if (++this.requestCount > 1) {
+      return this.fail(new GrpcError(Status.INTERNAL, `received more than one request message for ${this.kind} method ${this.path}`));
+    }
+    this.request = message;
+  }
+
+  onEnd(): void {
+    if (this.ended) return;
+    if (this.decoder.hasPartial) {
+      return this.fail(new GrpcError(Status.INTERNAL, "request stream ended in the middle of a message"));
+    }
+    const q = this.queue;
+    if (q !== undefined) {
+      q.end();
+      return;
+    }
+    if (this.requestCount === 0) {
+      return this.fail(new GrpcError(Status.INTERNAL, `received no request message for ${this.kind} method ${this.path}`));
+    }
+    this.onRequestComplete?.(this);
+  }
+
+  transformRequest(message: unknown): unknown {
+    const hooks = this.requestHooks;
+    if (hooks === undefined) return message;
+    for (let i = 0; i < hooks.length; i++) message = hooks[i](message);
+    return message;
+  }
+
+  pauseReading(): void {
+    this.stream.pause();
+  }
+
+  resumeReading(): void {
+    this.stream.resume();
+  }
+
+  // ---- response side ----------------------------------------------------------------------------
+
+  get closed(): boolean {
+    return this.ended;
+  }
+
+  private ensureHeaders(): void {
+    if (this.headersSent || this.ended) return;
+    this.headersSent = true;
+    let headers = RESPONSE_HEADERS;
+    if (this.header !== undefined || this.responseEncoding !== "identity") {
+      headers = { ...RESPONSE_HEADERS };
+      if (this.responseEncoding !== "identity") headers[Header.grpcEncoding] = this.responseEncoding;
+      if (this.header !== undefined) this.header.toHeaders(headers);
+    }
+    this.stream.respond(headers, RESPOND_OPTIONS);
+  }
+
+  /** Encodes and frames one response message; throws GrpcError on oversize or hook failure. */
+  private frame(message: unknown): Buffer {
+    const hooks = this.responseHooks;
+    if (hooks !== undefined) for (let i = hooks.length - 1; i >= 0; i--) message = hooks[i](message);
+    let buf: Buffer;
+    try {
+      buf = this.route.responseCodec.encode(message, PREFIX_LENGTH);
+    } catch (err) {
+      throw new GrpcError(Status.INTERNAL, `failed to serialize response: ${(err as Error).message}`, { cause: err });
+    }
+    const size = buf.length - PREFIX_LENGTH;
+    if (size > this.host.options.maxSendMessageSize) {
+      throw new GrpcError(Status.RESOURCE_EXHAUSTED, `response message larger than max (${size} vs. ${this.host.options.maxSendMessageSize})`);
+    }
+    if (this.responseEncoding === "identity") return writeEnvelopePrefix(buf, false);
+    return encodeEnvelope(compress(this.responseEncoding, buf.subarray(PREFIX_LENGTH)), true);
+  }
+
+  /** ServerWriter.write: sends one message, waiting for flow control when the send buffer is full. */
+  write(message: unknown): Promise<void> | void {
+    if (this.ended) throw this.endError ?? new GrpcError(Status.CANCELLED, "call already ended");
+    const buf = this.frame(message);
+    this.ensureHeaders();
+    if (this.stream.write(buf)) return undefined;
+    return new Promise<void>((resolve, reject) => {
+      if (this.drainWaiters === undefined) {
+        this.drainWaiters = [];
+        this.stream.on("drain", onDrain);
+      }
+      this.drainWaiters.push({ resolve, reject });
+    });
+  }
+
+  onDrain(): void {
+    const w = this.drainWaiters;
+    if (w === undefined || w.length === 0) return;
+    this.drainWaiters = [];
+    for (const x of w) x.resolve();
+  }
+
+  /** Ends the call with OK, first sending `response` when the kind has a single response. */
+  finishOk(): void {
+    if (this.ended) return;
+    if (this.kind === "unary" || this.kind === "client_streaming") {
+      let buf: Buffer;
+      try {
+        buf = this.frame(this.response);
+      } catch (err) {
+        return this.finishError(err);
+      }
+      this.ensureHeaders();
+      this.stream.write(buf);
+    }
+    this.ensureHeaders();
+    const tmd = this.trailerMd;
+    if (tmd !== undefined && tmd.size > 0) this.pendingTrailers = statusToTrailers(Status.OK, "", tmd, undefined);
+    this.end(undefined);
+    this.stream.end();
+  }
+
+  /** Ends the call with the status of `reason` (GrpcError, or UNKNOWN for anything else). */
+  finishError(reason: unknown): void {
+    if (this.ended) return;
+    if (!(reason instanceof GrpcError)) this.host.options.onError(reason);
+    const err = GrpcError.from(reason, Status.UNKNOWN);
+    this.sendStatus(err);
+  }
+
+  /** A protocol or limit failure detected by us: status to the client, abort to the handler. */
+  fail(err: GrpcError): void {
+    if (this.ended) return;
+    this.sendStatus(err);
+  }
+
+  private sendStatus(err: GrpcError): void {
+    let md = err.metadata;
+    const tmd = this.trailerMd;
+    if (tmd !== undefined && tmd.size > 0) md = tmd.clone().merge(md);
+    if (!this.headersSent && !this.stream.destroyed) {
+      // Trailers-Only: one HEADERS frame with the status and END_STREAM.
+      this.headersSent = true;
+      const headers: OutgoingHttpHeaders = { ...RESPONSE_HEADERS };
+      if (this.header !== undefined) this.header.toHeaders(headers);
+      statusToTrailers(err.code, err.rawMessage, md, err.details, headers);
+      this.end(err);
+      this.stream.respond(headers, { endStream: true });
+      return;
+    }
+    this.pendingTrailers = statusToTrailers(err.code, err.rawMessage, md, err.details);
+    this.end(err);
+    if (!this.stream.destroyed) this.stream.end();
+  }
+
+  onWantTrailers(): void {
+    this.stream.sendTrailers(this.pendingTrailers);
+  }
+
+  /** The stream closed: if we had not finished, the client cancelled (RST_STREAM) or went away. */
+  onStreamClose(): void {
+    if (!this.ended) {
+      const code = this.stream.rstCode;
+      const msg = code === constants.NGHTTP2_CANCEL || code === undefined ? "call cancelled by the client" : `stream reset by the client (HTTP/2 code ${code})`;
+      this.end(new GrpcError(Status.CANCELLED, msg));
+    }
+    (this.stream as CallStream)[CALL] = undefined;
+  }
+
+  /** Cancels from our side (deadline, shutdown): status if possible, then RST_STREAM. */
+  cancel(err: GrpcError): void {
+    if (this.ended) return;
+    this.sendStatus(err);
+    if (!this.stream.destroyed) this.stream.close(constants.NGHTTP2_CANCEL);
+  }
+
+  onDeadline(): void {
+    this.timer = undefined;
+    if (this.ended) return;
+    this.sendStatus(new GrpcError(Status.DEADLINE_EXCEEDED, "deadline exceeded"));
+  }
+
+  /** Marks the call ended once: stops the timer, fails the request queue, fires the signal, wakes writers. */
+  private end(err: GrpcError | undefined): void {
+    this.ended = true;
+    this.endError = err;
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    if (err !== undefined) {
+      this.queue?.fail(err);
+      this.controller?.abort(err);
+      const w = this.drainWaiters;
+      if (w !== undefined) {
+        this.drainWaiters = undefined;
+        for (const x of w) x.reject(err);
+      }
+    } else {
+      const w = this.drainWaiters;
+      if (w !== undefined) {
+        this.drainWaiters = undefined;
+        for (const x of w) x.resolve();
+      }
+    }
+    this.host.callEnded(this);
+  }
+}
+
+function expire(call: ServerCall): void {
+  call.onDeadline();
+}

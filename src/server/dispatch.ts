@@ -1,0 +1,101 @@
+// Implements the four call kinds of PROTOCOL-HTTP2 on a ServerCall, with the interceptor chain composed in one place (https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md).
+
+import type { ServerCall } from "./call.js";
+import type { ServerInterceptor } from "./types.js";
+
+function isPromiseLike(v: unknown): v is PromiseLike<unknown> {
+  return v !== null && typeof v === "object" && typeof (v as { then?: unknown }).then === "function";
+}
+
+/**
+ * Starts a call once its request is available: unary and server-streaming calls when the single
+ * request message has arrived (END_STREAM), client-streaming and bidi calls at once.
+ */
+export function startCall(call: ServerCall, interceptors: readonly ServerInterceptor[]): void {
+  const run = interceptors.length === 0 ? runDirect : runIntercepted;
+  const kind = call.route.kind;
+  if (kind === "unary" || kind === "server_streaming") {
+    call.onRequestComplete = interceptors.length === 0 ? runDirect : (c) => runIntercepted(c, interceptors);
+  } else {
+    run(call, interceptors);
+  }
+}
+
+/** The fast path without interceptors: one handler call, at most one promise per call. */
+function runDirect(call: ServerCall): void {
+  const route = call.route;
+  let result: unknown;
+  try {
+    switch (route.kind) {
+      case "unary":
+        result = route.handler(call.request, call);
+        break;
+      case "server_streaming":
+        result = route.handler(call.request, call, call);
+        break;
+      case "client_streaming":
+        result = route.handler(call.queue!, call);
+        break;
+      case "bidi_streaming":
+        result = route.handler(call.queue!, call, call);
+        break;
+    }
+  } catch (err) {
+    call.finishError(err);
+    return;
+  }
+  if (isPromiseLike(result)) {
+    result.then(
+      (value) => {
+        call.response = value;
+        call.finishOk();
+      },
+      (err: unknown) => call.finishError(err),
+    );
+  } else {
+    call.response = result;
+    call.finishOk();
+  }
+}
+
+/** Runs the handler for the end of the interceptor chain; resolves when it has finished. */
+async function invokeHandler(call: ServerCall): Promise<void> {
+  const route = call.route;
+  switch (route.kind) {
+    case "unary":
+      call.response = await route.handler(call.transformRequest(call.request), call);
+      return;
+    case "server_streaming":
+      await route.handler(call.transformRequest(call.request), call, call);
+      return;
+    case "client_streaming":
+      call.response = await route.handler(call.queue!, call);
+      return;
+    case "bidi_streaming":
+      await route.handler(call.queue!, call, call);
+      return;
+  }
+}
+
+/** interceptors[0](call, next → interceptors[1](call, next → … handler)); the status is sent after the chain returns. */
+function runIntercepted(call: ServerCall, interceptors: readonly ServerInterceptor[]): void {
+  const dispatch = (i: number): Promise<void> => {
+    if (i === interceptors.length) return invokeHandler(call);
+    let called = false;
+    return interceptors[i](call, () => {
+      if (called) return Promise.reject(new Error("an interceptor called next() twice"));
+      called = true;
+      return dispatch(i + 1);
+    });
+  };
+  let chain: Promise<void>;
+  try {
+    chain = dispatch(0);
+  } catch (err) {
+    chain = Promise.reject(err);
+  }
+  chain.then(
+    () => call.finishOk(),
+    (err: unknown) => call.finishError(err),
+  );
+}

@@ -1,0 +1,57 @@
+// Implements gRPC "Keepalive" for servers: pings to detect dead clients and the ping-rate enforcement policy (GOAWAY ENHANCE_YOUR_CALM "too_many_pings") (https://github.com/grpc/grpc/blob/master/doc/keepalive.md).
+
+import { constants, type ServerHttp2Session } from "node:http2";
+import type { ResolvedServerOptions } from "./options.js";
+
+/** Per-connection state the server keeps: live calls, for the "no calls" ping rule. */
+export interface SessionState {
+  activeCalls: number;
+  pingStrikes: number;
+  lastPingAt: number;
+  /** The highest stream id seen, for GOAWAY's Last-Stream-ID. */
+  lastStreamId: number;
+}
+
+const TOO_MANY_PINGS = Buffer.from("too_many_pings");
+
+/**
+ * Installs keepalive on one connection. Our pings: every `timeMs`, and the connection is closed if
+ * the ACK does not arrive within `timeoutMs`. Client pings: one sooner than `minPingIntervalMs` after
+ * the previous one (or any ping while no call is active, unless `permitWithoutCalls`) is a strike;
+ * more than `maxPingStrikes` strikes and the server sends GOAWAY ENHANCE_YOUR_CALM "too_many_pings"
+ * and closes the connection, as grpc-go does. Returns a function that removes the timers.
+ */
+export function installKeepalive(session: ServerHttp2Session, state: SessionState, options: ResolvedServerOptions): () => void {
+  const k = options.keepalive;
+  session.on("ping", () => {
+    const now = Date.now();
+    const idle = state.activeCalls === 0 && !k.permitWithoutCalls;
+    const tooSoon = state.lastPingAt !== 0 && now - state.lastPingAt < k.minPingIntervalMs;
+    state.lastPingAt = now;
+    if (!idle && !tooSoon) return;
+    if (++state.pingStrikes > k.maxPingStrikes && !session.destroyed && !session.closed) {
+      session.goaway(constants.NGHTTP2_ENHANCE_YOUR_CALM, state.lastStreamId, TOO_MANY_PINGS);
+      session.close();
+    }
+  });
+
+  let ackTimer: NodeJS.Timeout | undefined;
+  const pingTimer = setInterval(() => {
+    if (session.destroyed || session.closed || ackTimer !== undefined) return;
+    ackTimer = setTimeout(() => session.destroy(), k.timeoutMs);
+    ackTimer.unref();
+    try {
+      session.ping(() => {
+        if (ackTimer !== undefined) clearTimeout(ackTimer);
+        ackTimer = undefined;
+      });
+    } catch {
+      // Too many unacknowledged pings in flight, or the session is closing: the ack timer decides.
+    }
+  }, k.timeMs);
+  pingTimer.unref();
+  return () => {
+    clearInterval(pingTimer);
+    if (ackTimer !== undefined) clearTimeout(ackTimer);
+  };
+}

@@ -1,0 +1,236 @@
+// Implements the gRPC server of PROTOCOL-HTTP2 on node:http2: request validation, routing, limits, TLS/h2c and graceful shutdown (https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md).
+
+import * as http2 from "node:http2";
+import type { AddressInfo } from "node:net";
+import { ACCEPT_ENCODING, parseEncoding } from "../wire/compression.js";
+import { CONTENT_TYPE, isGrpcContentType } from "../wire/content-type.js";
+import { GrpcError } from "../wire/grpc-error.js";
+import { Header } from "../wire/headers.js";
+import { Metadata } from "../wire/metadata.js";
+import { Status, type StatusCode } from "../wire/status.js";
+import { encodeStatusMessage } from "../wire/status-message.js";
+import { parseTimeout } from "../wire/timeout.js";
+import { ServerCall, type CallHost } from "./call.js";
+import { startCall } from "./dispatch.js";
+import { installKeepalive, type SessionState } from "./keepalive.js";
+import { resolveOptions, type ListenOptions, type ResolvedServerOptions, type ServerOptions } from "./options.js";
+import { Router } from "./router.js";
+import type { ServiceDescriptor, ServiceImplementation } from "./types.js";
+
+const STATE: unique symbol = Symbol("grpc.sessionState");
+type TrackedSession = http2.ServerHttp2Session & { [STATE]?: SessionState; [STOP]?: () => void };
+const STOP: unique symbol = Symbol("grpc.sessionStop");
+
+/** Default grace period of `shutdown()`. */
+export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
+
+/**
+ * A gRPC server. Register services with `addService`, then `listen`. Each `listen` opens one
+ * port (plaintext h2c with prior knowledge, or TLS with ALPN h2).
+ */
+export class Server implements CallHost {
+  readonly options: ResolvedServerOptions;
+  private readonly router = new Router();
+  private readonly listeners: Array<http2.Http2Server | http2.Http2SecureServer> = [];
+  private readonly sessions = new Set<TrackedSession>();
+  private readonly calls = new Set<ServerCall>();
+  private draining = false;
+  private shutdownPromise: Promise<void> | undefined;
+
+  constructor(options: ServerOptions = {}) {
+    this.options = resolveOptions(options);
+  }
+
+  /** Registers a service. The implementation's keys are the descriptor's method keys. */
+  addService<S extends ServiceDescriptor>(descriptor: S, implementation: ServiceImplementation<S>): this {
+    this.router.add(descriptor, implementation);
+    return this;
+  }
+
+  /** Names of the registered services (e.g. for reflection and health). */
+  serviceNames(): string[] {
+    return this.router.serviceNames();
+  }
+
+  /** Starts listening; resolves with the bound port (useful with port 0). */
+  listen(options: ListenOptions = {}): Promise<number> {
+    if (this.draining) return Promise.reject(new Error("server is shut down"));
+    const settings: http2.Settings = {
+      maxConcurrentStreams: this.options.maxConcurrentStreams,
+      maxHeaderListSize: this.options.maxHeaderListSize,
+    };
+    const common = { settings, maxSessionMemory: 64 };
+    const srv =
+      options.tls !== undefined
+        ? http2.createSecureServer({ ...options.tls, ...common, allowHTTP1: false, ALPNProtocols: ["h2"] })
+        : http2.createServer(common);
+    srv.on("session", (s: http2.ServerHttp2Session) => this.onSession(s));
+    srv.on("stream", (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => this.onStream(stream, headers));
+    srv.on("sessionError", (err: Error) => this.options.onError(err));
+    srv.on("unknownProtocol", (socket: { destroy(): void }) => socket.destroy());
+    if (options.tls !== undefined) srv.on("tlsClientError", (err: Error) => this.options.onError(err));
+    this.listeners.push(srv);
+    return new Promise<number>((resolve, reject) => {
+      srv.once("error", reject);
+      srv.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => {
+        srv.off("error", reject);
+        srv.on("error", (err: Error) => this.options.onError(err));
+        resolve((srv.address() as AddressInfo).port);
+      });
+    });
+  }
+
+  /**
+   * Graceful shutdown: stop listening, send GOAWAY so clients open no new calls, let calls in
+   * flight finish for up to `graceMs`, then cancel the rest and close every connection.
+   */
+  shutdown(graceMs: number = DEFAULT_SHUTDOWN_GRACE_MS): Promise<void> {
+    if (this.shutdownPromise !== undefined) return this.shutdownPromise;
+    this.draining = true;
+    const closed = this.closeListeners();
+    for (const s of this.sessions) if (!s.closed && !s.destroyed) s.close();
+    this.shutdownPromise = new Promise<void>((resolve) => {
+      const timer = setTimeout(() => this.forceShutdown(), graceMs);
+      closed.then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    return this.shutdownPromise;
+  }
+
+  /** Cancels every call (CANCELLED, RST_STREAM) and closes every connection now. */
+  forceShutdown(): Promise<void> {
+    this.draining = true;
+    const closed = this.closeListeners();
+    const err = new GrpcError(Status.UNAVAILABLE, "server shutting down");
+    for (const call of [...this.calls]) call.cancel(err);
+    for (const s of this.sessions) s.destroy();
+    return closed;
+  }
+
+  private closeListeners(): Promise<void> {
+    return Promise.all(
+      this.listeners.map(
+        (srv) =>
+          new Promise<void>((resolve) => {
+            if (!srv.listening) {
+              // close() on a stopped server calls back with an error; wait for its sessions via 'close'.
+              if (this.sessions.size === 0) return resolve();
+              srv.once("close", () => resolve());
+              return;
+            }
+            srv.close(() => resolve());
+          }),
+      ),
+    ).then(() => undefined);
+  }
+
+  // ---- CallHost ----------------------------------------------------------------------------------
+
+  callEnded(call: ServerCall): void {
+    if (this.calls.delete(call)) {
+      const st = (call.stream.session as TrackedSession | undefined)?.[STATE];
+      if (st !== undefined) st.activeCalls--;
+    }
+  }
+
+  // ---- connections and streams -------------------------------------------------------------------
+
+  private onSession(session: TrackedSession): void {
+    if (this.draining) {
+      session.close();
+      return;
+    }
+    const state: SessionState = { activeCalls: 0, pingStrikes: 0, lastPingAt: 0, lastStreamId: 0 };
+    session[STATE] = state;
+    session[STOP] = installKeepalive(session, state, this.options);
+    this.sessions.add(session);
+    session.on("error", (err: Error) => this.options.onError(err));
+    session.on("close", () => {
+      session[STOP]?.();
+      this.sessions.delete(session);
+    });
+  }
+
+  private onStream(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): void {
+    const method = headers[Header.method];
+    if (method !== "POST") {
+      return earlyHttpError(stream, 405, `method ${String(method)} is not allowed: gRPC uses POST`);
+    }
+    const contentType = headers[Header.contentType];
+    if (!isGrpcContentType(contentType)) {
+      return earlyHttpError(stream, 415, `invalid gRPC request content-type "${String(contentType)}"`);
+    }
+    const path = headers[Header.path] ?? "";
+    const found = this.router.get(path);
+    if (found.route === undefined) return earlyStatus(stream, Status.UNIMPLEMENTED, found.message);
+    const enc = parseEncoding(headers[Header.grpcEncoding] as string | undefined);
+    if (!enc.ok) return earlyStatus(stream, enc.code, enc.message);
+    let timeoutMs: number | undefined;
+    const rawTimeout = headers[Header.grpcTimeout];
+    if (rawTimeout !== undefined) {
+      const t = parseTimeout(rawTimeout as string);
+      if (!t.ok) return earlyStatus(stream, Status.INTERNAL, t.error);
+      timeoutMs = t.timeoutMs;
+    }
+    const md = Metadata.fromHeaders(headers, this.options.maxMetadataSize);
+    if (!md.ok) return earlyStatus(stream, md.tooLarge ? Status.RESOURCE_EXHAUSTED : Status.INTERNAL, md.error);
+    const call = new ServerCall(
+      this,
+      stream,
+      found.route,
+      md.metadata,
+      enc.encoding,
+      headers[Header.grpcAcceptEncoding] as string | undefined,
+      timeoutMs,
+      headers[Header.authority],
+      headers[Header.userAgent],
+    );
+    this.calls.add(call);
+    const st = (stream.session as TrackedSession | undefined)?.[STATE];
+    if (st !== undefined) {
+      st.activeCalls++;
+      st.pingStrikes = 0;
+      const id = stream.id ?? 0;
+      if (id > st.lastStreamId) st.lastStreamId = id;
+    }
+    startCall(call, this.options.interceptors);
+  }
+}
+
+function noop(): void {}
+
+/** A refusal before any gRPC processing, with an HTTP status (405, 415) and grpc-status INTERNAL, like grpc-go. */
+function earlyHttpError(stream: http2.ServerHttp2Stream, httpStatus: number, message: string): void {
+  stream.on("error", noop);
+  if (stream.destroyed || stream.headersSent) return;
+  stream.respond(
+    {
+      [Header.status]: httpStatus,
+      [Header.contentType]: CONTENT_TYPE,
+      [Header.grpcStatus]: String(Status.INTERNAL),
+      [Header.grpcMessage]: encodeStatusMessage(message),
+    },
+    { endStream: true },
+  );
+  if (!stream.readableEnded) stream.resume();
+}
+
+/** A Trailers-Only response (HTTP 200, status in the one HEADERS frame). */
+function earlyStatus(stream: http2.ServerHttp2Stream, code: StatusCode, message: string): void {
+  stream.on("error", noop);
+  if (stream.destroyed || stream.headersSent) return;
+  stream.respond(
+    {
+      [Header.status]: 200,
+      [Header.contentType]: CONTENT_TYPE,
+      [Header.grpcAcceptEncoding]: ACCEPT_ENCODING,
+      [Header.grpcStatus]: String(code),
+      [Header.grpcMessage]: encodeStatusMessage(message),
+    },
+    { endStream: true },
+  );
+  // Drain whatever the client still sends so the connection's flow-control window is returned.
+  if (!stream.readableEnded) stream.resume();
+}

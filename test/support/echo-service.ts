@@ -1,0 +1,136 @@
+// Test support: a small echo service (test.Echo) with a hand-written codec, its descriptor for our
+// server, and a @grpc/grpc-js client/server definition using the same codec. Shared by server and
+// client tests (see docs/TRANSPORT.md).
+
+import * as grpc from "@grpc/grpc-js";
+import { defineCodec, type Codec } from "../../src/codec/codec.js";
+import { WireType } from "../../src/codec/wire-types.js";
+import { sizeBytes, sizeInt32, sizeString } from "../../src/codec/writer.js";
+import { defineService } from "../../src/server/types.js";
+
+/** message EchoMessage { string text = 1; bytes payload = 2; int32 count = 3; } */
+export interface EchoMessage {
+  text: string;
+  payload: Uint8Array;
+  count: number;
+}
+
+const EMPTY = new Uint8Array(0);
+
+export const EchoMessageCodec: Codec<EchoMessage> = defineCodec<EchoMessage>({
+  typeName: "test.EchoMessage",
+  create: (init) => ({ text: "", payload: EMPTY, count: 0, ...init }),
+  size(m) {
+    let n = 0;
+    if (m.text) n += 1 + sizeString(m.text);
+    if (m.payload && m.payload.byteLength) n += 1 + sizeBytes(m.payload);
+    if (m.count) n += 1 + sizeInt32(m.count);
+    return n;
+  },
+  write(m, w) {
+    if (m.text) w.tag(1, WireType.LEN).string(m.text);
+    if (m.payload && m.payload.byteLength) w.tag(2, WireType.LEN).bytes(m.payload);
+    if (m.count) w.tag(3, WireType.VARINT).int32(m.count);
+  },
+  read(r) {
+    const m: EchoMessage = { text: "", payload: EMPTY, count: 0 };
+    while (r.pos < r.end) {
+      const tag = r.tag();
+      if (tag === ((1 << 3) | WireType.LEN)) m.text = r.string();
+      else if (tag === ((2 << 3) | WireType.LEN)) m.payload = r.bytes();
+      else if (tag === ((3 << 3) | WireType.VARINT)) m.count = r.int32();
+      else r.skip(tag);
+    }
+    return m;
+  },
+});
+
+export function echo(init: Partial<EchoMessage> = {}): EchoMessage {
+  return EchoMessageCodec.create(init);
+}
+
+/** service Echo { rpc Unary; rpc ServerStream (stream out); rpc ClientStream (stream in); rpc Bidi (both) } */
+export const EchoService = defineService("test.Echo", {
+  Unary: { kind: "unary", requestCodec: EchoMessageCodec, responseCodec: EchoMessageCodec },
+  ServerStream: { kind: "server_streaming", requestCodec: EchoMessageCodec, responseCodec: EchoMessageCodec },
+  ClientStream: { kind: "client_streaming", requestCodec: EchoMessageCodec, responseCodec: EchoMessageCodec },
+  Bidi: { kind: "bidi_streaming", requestCodec: EchoMessageCodec, responseCodec: EchoMessageCodec },
+});
+
+const serialize = (m: EchoMessage): Buffer => EchoMessageCodec.encode(m);
+const deserialize = (b: Buffer): EchoMessage => EchoMessageCodec.decode(b);
+
+function def(name: string, requestStream: boolean, responseStream: boolean): grpc.MethodDefinition<EchoMessage, EchoMessage> {
+  return {
+    path: `/test.Echo/${name}`,
+    requestStream,
+    responseStream,
+    requestSerialize: serialize,
+    requestDeserialize: deserialize,
+    responseSerialize: serialize,
+    responseDeserialize: deserialize,
+  };
+}
+
+/** The same service for @grpc/grpc-js (client constructor and server addService). */
+export const grpcJsEchoDefinition = {
+  Unary: def("Unary", false, false),
+  ServerStream: def("ServerStream", false, true),
+  ClientStream: def("ClientStream", true, false),
+  Bidi: def("Bidi", true, true),
+} satisfies grpc.ServiceDefinition;
+
+/** A grpc-js client for test.Echo. Methods: Unary, ServerStream, ClientStream, Bidi (grpc-js callback style). */
+export interface GrpcJsEchoClient extends grpc.Client {
+  Unary(req: EchoMessage, md: grpc.Metadata, opts: grpc.CallOptions, cb: grpc.requestCallback<EchoMessage>): grpc.ClientUnaryCall;
+  ServerStream(req: EchoMessage, md?: grpc.Metadata, opts?: grpc.CallOptions): grpc.ClientReadableStream<EchoMessage>;
+  ClientStream(md: grpc.Metadata, opts: grpc.CallOptions, cb: grpc.requestCallback<EchoMessage>): grpc.ClientWritableStream<EchoMessage>;
+  Bidi(md?: grpc.Metadata, opts?: grpc.CallOptions): grpc.ClientDuplexStream<EchoMessage, EchoMessage>;
+}
+
+const EchoClientCtor = grpc.makeGenericClientConstructor(grpcJsEchoDefinition, "test.Echo");
+
+export function grpcJsEchoClient(
+  address: string,
+  credentials: grpc.ChannelCredentials = grpc.credentials.createInsecure(),
+  options: grpc.ChannelOptions = {},
+): GrpcJsEchoClient {
+  return new EchoClientCtor(address, credentials, options) as unknown as GrpcJsEchoClient;
+}
+
+export interface UnaryResult {
+  error: grpc.ServiceError | null;
+  response: EchoMessage | undefined;
+  headers: grpc.Metadata | undefined;
+  status: grpc.StatusObject | undefined;
+}
+
+/** Calls Unary with grpc-js and collects error/response/headers/trailers-status. */
+export function grpcJsUnary(
+  client: GrpcJsEchoClient,
+  req: EchoMessage,
+  md: grpc.Metadata = new grpc.Metadata(),
+  opts: grpc.CallOptions = {},
+  method: "Unary" = "Unary",
+): Promise<UnaryResult> {
+  return new Promise((resolve) => {
+    let headers: grpc.Metadata | undefined;
+    let status: grpc.StatusObject | undefined;
+    let error: grpc.ServiceError | null = null;
+    let response: EchoMessage | undefined;
+    let pending = 2;
+    const done = (): void => {
+      if (--pending === 0) resolve({ error, response, headers, status });
+    };
+    const call = client[method](req, md, opts, (err, res) => {
+      error = err;
+      response = res;
+      done();
+    });
+    call.on("metadata", (m: grpc.Metadata) => (headers = m));
+    call.on("status", (s: grpc.StatusObject) => {
+      status = s;
+      done();
+    });
+  });
+}
