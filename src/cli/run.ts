@@ -158,14 +158,19 @@ export async function runUserctl(argv: readonly string[], io: CliIo): Promise<nu
         const answers = (async () => {
           for await (const r of stream) print({ userId: r.userId, success: r.success, message: r.message });
         })();
+        answers.catch(() => undefined); // awaited below; the call's error is reported from there
         let badLine: string | undefined;
-        for await (const { text, n } of lines(io.stdin)) {
-          const req = parseUpdateLine(text);
-          if (!req.ok) {
-            badLine = `line ${n}: ${req.error}`;
-            break;
+        try {
+          for await (const { text, n } of lines(io.stdin)) {
+            const req = parseUpdateLine(text);
+            if (!req.ok) {
+              badLine = `line ${n}: ${req.error}`;
+              break;
+            }
+            await stream.send(req.value);
           }
-          await stream.send(req.value);
+        } catch {
+          // The call failed while sending: `answers` rejects with its status.
         }
         stream.end();
         await answers;

@@ -1,0 +1,45 @@
+// `npm start`: the user service from the environment and flags (src/service/config.ts), one start
+// line on stdout, JSON logs on stderr, graceful shutdown on SIGTERM/SIGINT (exit 0).
+
+import { startUserService } from "./app.js";
+import { loadConfig } from "./config.js";
+
+const loaded = loadConfig(process.env, process.argv.slice(2));
+if (!loaded.ok) {
+  if ("help" in loaded) {
+    process.stdout.write(loaded.help + "\n");
+    process.exit(0);
+  }
+  process.stderr.write(`user service: ${loaded.error}\n`);
+  process.exit(2);
+}
+
+let app;
+try {
+  app = await startUserService({ config: loaded.config });
+} catch (err) {
+  process.stderr.write(`user service: cannot start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(2);
+}
+
+const host = app.host.includes(":") ? `[${app.host}]` : app.host;
+const mode = app.tls === "none" ? "h2c" : app.tls === "tls" ? "TLS" : "mutual TLS";
+const token = app.generatedAdminToken === undefined ? "" : `; generated admin token: ${app.generatedAdminToken} (set AUTH_TOKENS to choose tokens)`;
+process.stdout.write(`user service listening on ${host}:${app.port} (${mode})${token}\n`);
+
+let signalled = false;
+const onSignal = (signal: NodeJS.Signals): void => {
+  if (signalled) {
+    // A second signal: stop waiting for calls in flight.
+    void app.server.forceShutdown().finally(() => process.exit(0));
+    return;
+  }
+  signalled = true;
+  process.stderr.write(JSON.stringify({ time: new Date().toISOString(), level: "info", msg: "signal", signal }) + "\n");
+  void app.shutdown().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
+};
+process.on("SIGTERM", onSignal);
+process.on("SIGINT", onSignal);
