@@ -1,10 +1,14 @@
 import path from "node:path";
 import protobuf from "protobufjs";
-import { describe, expect, it } from "vitest";
+import * as grpc from "@grpc/grpc-js";
+import * as protoLoader from "@grpc/proto-loader";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Channel, Client, clientMethods } from "../../src/client/index.js";
+import { Server } from "../../src/server/index.js";
 import { HealthCheckRequestCodec, HealthCheckResponseCodec, ServingStatus, type HealthCheckResponse } from "../../src/codec/health.js";
 import type { ServerCallContext, ServerWriter } from "../../src/server/types.js";
 import { DEFAULT_PROTO_DIR } from "../../src/service/descriptors.js";
-import { HealthService } from "../../src/service/health.js";
+import { HealthService, HealthServiceDescriptor } from "../../src/service/health.js";
 import { GrpcError } from "../../src/wire/grpc-error.js";
 import { Status } from "../../src/wire/status.js";
 
@@ -124,5 +128,95 @@ describe("HealthService (handlers called directly)", () => {
     await done;
     expect(health.watchCount).toBe(0);
     expect(out.sent).toEqual([ServingStatus.SERVING, ServingStatus.NOT_SERVING]);
+  });
+});
+
+describe("health over the wire (our server; grpc-js and our client)", () => {
+  let server: Server;
+  let health: HealthService;
+  let port: number;
+  let channel: Channel;
+  let grpcHealth: grpc.Client & {
+    check(req: { service: string }, cb: (err: grpc.ServiceError | null, res?: { status: string }) => void): void;
+    watch(req: { service: string }): grpc.ClientReadableStream<{ status: string }>;
+  };
+
+  beforeAll(async () => {
+    health = new HealthService(["user.UserService"]);
+    server = new Server();
+    server.addService(HealthServiceDescriptor, health.implementation);
+    port = await server.listen({ port: 0 });
+    channel = new Channel(`127.0.0.1:${port}`);
+    const def = protoLoader.loadSync("grpc/health/v1/health.proto", { includeDirs: [DEFAULT_PROTO_DIR], enums: String });
+    const loaded = grpc.loadPackageDefinition(def) as unknown as {
+      grpc: { health: { v1: { Health: new (target: string, creds: grpc.ChannelCredentials) => typeof grpcHealth } } };
+    };
+    grpcHealth = new loaded.grpc.health.v1.Health(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+  });
+  afterAll(async () => {
+    grpcHealth.close();
+    channel.destroy();
+    if (!health.isShuttingDown) await server.forceShutdown(); // the last test shut the server down
+
+  });
+
+  const check = (service: string): Promise<{ status?: string; code?: number }> =>
+    new Promise((resolve) => grpcHealth.check({ service }, (err, res) => resolve(err ? { code: err.code } : { status: res!.status })));
+
+  it("Check through grpc-js: '' and user.UserService SERVING, unknown NOT_FOUND", async () => {
+    expect(await check("")).toEqual({ status: "SERVING" });
+    expect(await check("user.UserService")).toEqual({ status: "SERVING" });
+    expect(await check("nope.Nope")).toEqual({ code: grpc.status.NOT_FOUND });
+  });
+
+  it("Check through our client", async () => {
+    const client = new Client(channel);
+    const m = clientMethods(HealthServiceDescriptor);
+    expect(await client.unary(m.Check, { service: "user.UserService" })).toEqual({ status: ServingStatus.SERVING });
+    await expect(client.unary(m.Check, { service: "x.Y" })).rejects.toMatchObject({ code: Status.NOT_FOUND });
+  });
+
+  it("Watch through our client: current status, then each change; cancel ends the server-side watch", async () => {
+    const client = new Client(channel);
+    const m = clientMethods(HealthServiceDescriptor);
+    const call = client.serverStreaming(m.Watch, { service: "user.UserService" });
+    const it = call[Symbol.asyncIterator]();
+    expect((await it.next()).value).toEqual({ status: ServingStatus.SERVING });
+    health.setStatus("user.UserService", ServingStatus.NOT_SERVING);
+    expect((await it.next()).value).toEqual({ status: ServingStatus.NOT_SERVING });
+    health.setStatus("user.UserService", ServingStatus.SERVING);
+    expect((await it.next()).value).toEqual({ status: ServingStatus.SERVING });
+    expect(health.watchCount).toBe(1);
+    call.cancel();
+    while (health.watchCount > 0) await new Promise((r) => setImmediate(r));
+    expect(health.watchCount).toBe(0);
+  });
+
+  it("Watch through grpc-js: SERVICE_UNKNOWN for an unknown service", async () => {
+    const stream = grpcHealth.watch({ service: "not.Registered" });
+    const first = await new Promise<{ status: string }>((resolve, reject) => {
+      stream.once("data", resolve);
+      stream.once("error", reject);
+    });
+    expect(first.status).toBe("SERVICE_UNKNOWN");
+    stream.on("error", () => undefined); // the cancel below surfaces as CANCELLED
+    stream.cancel();
+  });
+
+  it("shutdown: watchers see NOT_SERVING, their calls end OK, Check answers NOT_SERVING, the server drains", async () => {
+    const stream = grpcHealth.watch({ service: "" });
+    const seen: string[] = [];
+    const ended = new Promise<grpc.StatusObject>((resolve) => stream.on("status", resolve));
+    stream.on("data", (r: { status: string }) => {
+      seen.push(r.status);
+      if (seen.length === 1) health.shutdown();
+    });
+    stream.on("error", () => undefined);
+    const status = await ended;
+    expect(status.code).toBe(grpc.status.OK);
+    expect(seen).toEqual(["SERVING", "NOT_SERVING"]);
+    expect(await check("user.UserService")).toEqual({ status: "NOT_SERVING" });
+    expect(await check("")).toEqual({ status: "NOT_SERVING" });
+    await server.shutdown(); // no Watch left open to hold it for the grace period
   });
 });
