@@ -332,9 +332,11 @@ export class Reader {
       case WireType.I64:
         this.need(8);
         return;
-      case WireType.LEN:
-        this.pos += this.length();
+      case WireType.LEN: {
+        const len = this.length(); // (not `this.pos += this.length()`: that adds to the old pos)
+        this.pos += len;
         return;
+      }
       case WireType.I32:
         this.need(4);
         return;
