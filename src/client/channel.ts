@@ -56,7 +56,24 @@ export class SessionRecord {
   goawayCode: number | undefined;
   keepaliveFailure: string | undefined;
   keepalive: Keepalive | undefined;
+  /** True once the session emitted 'close' (its error, if any, is known by then). */
+  closed = false;
+  private closeWaiters: Array<() => void> | undefined;
   constructor(readonly session: http2.ClientHttp2Session) {}
+
+  /** Runs `fn` once the session has closed (at once if it has). */
+  afterClose(fn: () => void): void {
+    if (this.closed) fn();
+    else (this.closeWaiters ??= []).push(fn);
+  }
+
+  /** Called by the channel on the session's 'close' event. */
+  markClosed(): void {
+    this.closed = true;
+    const w = this.closeWaiters;
+    this.closeWaiters = undefined;
+    if (w !== undefined) for (const fn of w) fn();
+  }
 
   /** Why this connection ended (or could not start), for UNAVAILABLE messages. */
   reason(): string {
@@ -140,8 +157,12 @@ export class Channel {
   acquire(waitForReady: boolean): Acquired | Promise<Acquired> {
     switch (this.stateValue) {
       case "ready":
-      case "connecting":
-        return this.current as SessionRecord;
+      case "connecting": {
+        const rec = this.current as SessionRecord;
+        if (!rec.session.destroyed && !rec.session.closed) return rec;
+        this.sessionEnded(rec);
+        return this.acquire(waitForReady);
+      }
       case "idle":
         return this.connect();
       case "shutdown":
@@ -226,15 +247,7 @@ export class Channel {
     });
     session.once("close", () => {
       clearTimeout(connectTimer);
-      rec.keepalive?.stop();
-      if (this.current !== rec) return;
-      this.current = undefined;
-      if (rec.connected && rec.keepaliveFailure === undefined) {
-        this.setState("idle");
-      } else {
-        this.lastFailure = rec.reason();
-        this.enterTransientFailure();
-      }
+      this.sessionEnded(rec);
     });
     // The session must not keep the process alive when no call is in flight.
     session.unref();
@@ -274,6 +287,25 @@ export class Channel {
       });
     }
     return http2.connect(this.authorityUrl, secure);
+  }
+
+  /**
+   * A session is gone: from its 'close' event, or noticed by a call or by `acquire` (node:http2
+   * does not always emit 'close' when a TLS alert kills the socket). Idempotent.
+   */
+  sessionEnded(rec: SessionRecord): void {
+    if (rec.closed) return;
+    rec.keepalive?.stop();
+    rec.markClosed();
+    if (this.current !== rec) return;
+    this.current = undefined;
+    if (this.stateValue === "shutdown") return;
+    if (rec.connected && rec.keepaliveFailure === undefined && rec.error === undefined) {
+      this.setState("idle");
+    } else {
+      this.lastFailure = rec.reason();
+      this.enterTransientFailure();
+    }
   }
 
   private enterTransientFailure(): void {

@@ -313,9 +313,18 @@ export class Http2Call<I, O> implements EnvelopeSink {
 
   private readonly onClose = (): void => {
     if (this.done) return;
+    const rec = this.record;
+    // node:http2 cancels pending streams before the session's own 'error' event: the cause rides on the stream error.
+    const cause = this.streamError?.cause;
+    if (rec !== undefined && rec.error === undefined && !rec.connected && cause instanceof Error) rec.error = cause;
+    // A stream torn down with its session (socket error, TLS alert such as "certificate required"):
+    // node:http2 reports the cause on the stream, and may never emit the session's own 'error'.
+    if (rec !== undefined && rec.session.destroyed && rec.error === undefined && this.streamError !== undefined) {
+      rec.error = this.streamError.cause instanceof Error ? this.streamError.cause : this.streamError;
+    }
+    if (rec !== undefined && rec.session.destroyed) this.channel.sessionEnded(rec);
     const stream = this.stream as ClientHttp2Stream;
     const rst = stream.rstCode ?? h2.NGHTTP2_NO_ERROR;
-    const rec = this.record;
     // The session failed (refused, reset, TLS error, keepalive timeout): UNAVAILABLE, naming the peer.
     if (rec !== undefined && (rec.error !== undefined || rec.keepaliveFailure !== undefined || !rec.connected)) {
       this.finish(new GrpcError(Status.UNAVAILABLE, `connection to ${this.channel.peer} failed: ${rec.reason()}`, { cause: this.streamError }), new Metadata());

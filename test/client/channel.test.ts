@@ -1,0 +1,210 @@
+// Channel behaviour against real servers: lazy connect, UNAVAILABLE naming the peer, reconnect after a restart, keepalive, Unix sockets, TLS and mTLS.
+import * as grpc from "@grpc/grpc-js";
+import * as http2 from "node:http2";
+import * as net from "node:net";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { Channel, Client, GrpcError, Status, type ConnectivityState } from "../../src/client/index.js";
+import { makeTestCerts, type TestCerts } from "../support/client-certs.js";
+import { Methods, startGrpcJsEchoServer } from "../support/client-echo.js";
+
+async function rejection(p: Promise<unknown>): Promise<GrpcError> {
+  try {
+    await p;
+  } catch (err) {
+    expect(err).toBeInstanceOf(GrpcError);
+    return err as GrpcError;
+  }
+  throw new Error("expected the call to fail");
+}
+
+/** A port that was free a moment ago (nothing listens on it). */
+async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+function waitForState(ch: Channel, want: ConnectivityState): Promise<void> {
+  if (ch.state === want) return Promise.resolve();
+  return new Promise((resolve) => {
+    const off = ch.onStateChange((s) => {
+      if (s === want) {
+        off();
+        resolve();
+      }
+    });
+  });
+}
+
+describe("connecting", () => {
+  it("connects lazily: idle until the first call", async () => {
+    const srv = await startGrpcJsEchoServer();
+    const ch = new Channel(srv.target);
+    expect(ch.state).toBe("idle");
+    const c = new Client(ch);
+    expect(await c.unary(Methods.unary, { text: "a", n: 1 })).toEqual({ text: "a", n: 1 });
+    expect(ch.state).toBe("ready");
+    await ch.close();
+    expect(ch.state).toBe("shutdown");
+    const err = await rejection(c.unary(Methods.unary, { text: "a", n: 1 }));
+    expect(err.code).toBe(Status.UNAVAILABLE);
+    expect(err.message).toMatch(/closed/);
+    await srv.close();
+  });
+
+  it("UNAVAILABLE names the peer and the cause when nothing listens", async () => {
+    const port = await freePort();
+    const ch = new Channel(`127.0.0.1:${port}`, { backoff: { initialBackoffMs: 60_000 } });
+    const c = new Client(ch);
+    const err = await rejection(c.unary(Methods.unary, { text: "a", n: 0 }));
+    expect(err.code).toBe(Status.UNAVAILABLE);
+    expect(err.message).toContain(`127.0.0.1:${port}`);
+    expect(err.message).toMatch(/ECONNREFUSED/);
+    // While backing off, calls fail fast with the same cause and the time to the next attempt.
+    const again = await rejection(c.unary(Methods.unary, { text: "a", n: 0 }));
+    expect(again.code).toBe(Status.UNAVAILABLE);
+    expect(again.message).toMatch(/next attempt in \d+ ms/);
+    expect(ch.state).toBe("transient_failure");
+    await ch.close();
+  });
+
+  it("rejects a malformed target", () => {
+    expect(() => new Channel("localhost:notaport")).toThrow(/invalid port/);
+  });
+
+  it("reconnects after the server restarts on the same port", async () => {
+    const srv = await startGrpcJsEchoServer();
+    const ch = new Channel(srv.target, { backoff: { initialBackoffMs: 20, maxBackoffMs: 50 } });
+    const c = new Client(ch);
+    expect((await c.unary(Methods.unary, { text: "1", n: 0 })).text).toBe("1");
+    srv.server.forceShutdown();
+    await waitForState(ch, "idle");
+    const down = await rejection(c.unary(Methods.unary, { text: "2", n: 0 }));
+    expect(down.code).toBe(Status.UNAVAILABLE);
+    const again = await startGrpcJsEchoServer({}, undefined, srv.port);
+    // waitForReady rides out the backoff instead of failing fast.
+    expect((await c.unary(Methods.unary, { text: "3", n: 0 }, { waitForReady: true, timeoutMs: 10_000 })).text).toBe("3");
+    expect(ch.state).toBe("ready");
+    await ch.close();
+    await again.close();
+  });
+
+  it("waitForReady calls wait through a failed attempt and succeed once the server is up", async () => {
+    const port = await freePort();
+    const ch = new Channel(`127.0.0.1:${port}`, { backoff: { initialBackoffMs: 30, maxBackoffMs: 60 } });
+    const c = new Client(ch);
+    const first = await rejection(c.unary(Methods.unary, { text: "x", n: 0 }));
+    expect(first.code).toBe(Status.UNAVAILABLE);
+    const pending = c.unary(Methods.unary, { text: "later", n: 0 }, { waitForReady: true, timeoutMs: 10_000 });
+    const srv = await startGrpcJsEchoServer({}, undefined, port);
+    expect((await pending).text).toBe("later");
+    await ch.close();
+    await srv.close();
+  });
+
+  it("talks to a server on a Unix domain socket", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "client-uds-"));
+    const path = join(dir, "s.sock");
+    const server = new grpc.Server();
+    const { echoServiceDefinition, echoImplementation } = await import("../support/client-echo.js");
+    server.addService(echoServiceDefinition, echoImplementation);
+    await new Promise<void>((res, rej) => server.bindAsync(`unix:${path}`, grpc.ServerCredentials.createInsecure(), (e) => (e ? rej(e) : res())));
+    const ch = new Channel(`unix:${path}`);
+    expect((await new Client(ch).unary(Methods.unary, { text: "uds", n: 2 })).text).toBe("uds");
+    await ch.close();
+    await new Promise<void>((r) => server.tryShutdown(() => r()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe("keepalive", () => {
+  it("sends pings the server acknowledges, and calls keep working", async () => {
+    const server = http2.createServer();
+    let pings = 0;
+    server.on("session", (s) => s.on("ping", () => pings++));
+    server.on("stream", (stream) => {
+      stream.respond({ ":status": 200, "content-type": "application/grpc" }, { waitForTrailers: true });
+      stream.on("wantTrailers", () => stream.sendTrailers({ "grpc-status": "0" }));
+      stream.end(Buffer.from([0, 0, 0, 0, 0]));
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const port = (server.address() as net.AddressInfo).port;
+    const ch = new Channel(`127.0.0.1:${port}`, { keepalive: { timeMs: 20, timeoutMs: 1000, permitWithoutCalls: true } });
+    const c = new Client(ch);
+    expect(await c.unary(Methods.unary, { text: "k", n: 0 })).toEqual({ text: "", n: 0 });
+    while (pings < 3) await new Promise((r) => setTimeout(r, 20));
+    expect(ch.state).toBe("ready");
+    expect(await c.unary(Methods.unary, { text: "k", n: 0 })).toEqual({ text: "", n: 0 });
+    await ch.close();
+    await new Promise<void>((r) => server.close(() => r()));
+  });
+
+  it("a peer that never acknowledges pings fails the call with UNAVAILABLE naming keepalive", async () => {
+    // A bare TCP server that does the HTTP/2 SETTINGS exchange and then ignores everything.
+    const sockets: net.Socket[] = [];
+    const server = net.createServer((sock) => {
+      sockets.push(sock);
+      sock.write(Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0])); // SETTINGS
+      sock.write(Buffer.from([0, 0, 0, 4, 1, 0, 0, 0, 0])); // SETTINGS ack
+      sock.on("data", () => {});
+      sock.on("error", () => {});
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const port = (server.address() as net.AddressInfo).port;
+    const ch = new Channel(`127.0.0.1:${port}`, { keepalive: { timeMs: 30, timeoutMs: 60 }, backoff: { initialBackoffMs: 60_000 } });
+    const err = await rejection(new Client(ch).unary(Methods.unary, { text: "k", n: 0 }));
+    expect(err.code).toBe(Status.UNAVAILABLE);
+    expect(err.message).toMatch(/keepalive ping not acknowledged within 60 ms/);
+    expect(err.message).toContain(`127.0.0.1:${port}`);
+    await ch.close();
+    for (const s of sockets) s.destroy();
+    await new Promise<void>((r) => server.close(() => r()));
+  });
+});
+
+describe("TLS", () => {
+  let certs: TestCerts;
+  beforeAll(() => {
+    certs = makeTestCerts();
+  });
+
+  it("TLS with a trusted CA", async () => {
+    const srv = await startGrpcJsEchoServer({}, grpc.ServerCredentials.createSsl(certs.ca, [{ cert_chain: certs.serverCert, private_key: certs.serverKey }], false), 0, "localhost");
+    const ch = new Channel(`localhost:${srv.port}`, { tls: { ca: certs.ca } });
+    expect((await new Client(ch).unary(Methods.unary, { text: "tls", n: 0 })).text).toBe("tls");
+    expect(ch.secure).toBe(true);
+    await ch.close();
+    await srv.close();
+  });
+
+  it("an untrusted server certificate is UNAVAILABLE with the TLS cause", async () => {
+    const srv = await startGrpcJsEchoServer({}, grpc.ServerCredentials.createSsl(certs.ca, [{ cert_chain: certs.serverCert, private_key: certs.serverKey }], false), 0, "localhost");
+    const ch = new Channel(`localhost:${srv.port}`, { tls: { ca: certs.otherCa }, backoff: { initialBackoffMs: 60_000 } });
+    const err = await rejection(new Client(ch).unary(Methods.unary, { text: "tls", n: 0 }));
+    expect(err.code).toBe(Status.UNAVAILABLE);
+    expect(err.message).toMatch(/certificate/i);
+    await ch.close();
+    await srv.close();
+  });
+
+  it("mTLS: the server requires a client certificate", async () => {
+    const creds = grpc.ServerCredentials.createSsl(certs.ca, [{ cert_chain: certs.serverCert, private_key: certs.serverKey }], true);
+    const srv = await startGrpcJsEchoServer({}, creds, 0, "localhost");
+    const withCert = new Channel(`localhost:${srv.port}`, { tls: { ca: certs.ca, cert: certs.clientCert, key: certs.clientKey } });
+    expect((await new Client(withCert).unary(Methods.unary, { text: "mtls", n: 0 })).text).toBe("mtls");
+    const without = new Channel(`localhost:${srv.port}`, { tls: { ca: certs.ca }, backoff: { initialBackoffMs: 60_000 } });
+    const err = await rejection(new Client(without).unary(Methods.unary, { text: "mtls", n: 0 }));
+    expect(err.code).toBe(Status.UNAVAILABLE);
+    expect(err.message).toMatch(/certificate required/);
+    // The dead session is dropped: the channel does not keep handing it out.
+    expect(without.state).toBe("transient_failure");
+    await withCert.close();
+    await without.close();
+    await srv.close();
+  });
+});
