@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as grpc from "@grpc/grpc-js";
-import { GrpcError, Metadata, Server, Status, type ServiceImplementation } from "../../src/server/index.js";
+import { GrpcError, Metadata, Server, Status, type ServiceImplementation, type StatusCode } from "../../src/server/index.js";
 import { EchoService, echo, grpcJsEchoClient, grpcJsUnary, type EchoMessage, type GrpcJsEchoClient } from "../support/echo-service.js";
 
 const impl: ServiceImplementation<typeof EchoService> = {
   async Unary(req, ctx) {
     if (req.text.startsWith("fail:")) {
       const [, code, msg] = req.text.split(":");
-      throw new GrpcError(Number(code) as Status, msg ?? "");
+      throw new GrpcError(Number(code) as StatusCode, msg ?? "");
     }
     if (req.text === "throw") throw new Error("secret internal detail\n at stack");
     if (req.text === "metadata") {

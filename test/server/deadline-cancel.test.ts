@@ -1,0 +1,165 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as grpc from "@grpc/grpc-js";
+import * as http2 from "node:http2";
+import { GrpcError, Server, Status, type ServiceImplementation } from "../../src/server/index.js";
+import { EchoMessageCodec, EchoService, echo, grpcJsEchoClient, grpcJsUnary, type GrpcJsEchoClient } from "../support/echo-service.js";
+import { encodeEnvelope } from "../../src/wire/framing.js";
+
+/** Resolves with the abort reason the handler observed. */
+let observed: (reason: unknown) => void = () => {};
+let writesAfterAbort: unknown;
+
+function waitAbort(signal: AbortSignal): Promise<unknown> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve(signal.reason);
+    else signal.addEventListener("abort", () => resolve(signal.reason), { once: true });
+  });
+}
+
+const impl: ServiceImplementation<typeof EchoService> = {
+  async Unary(req, ctx) {
+    observed(await waitAbort(ctx.signal));
+    return req;
+  },
+  async ServerStream(_req, ctx, out) {
+    let i = 0;
+    while (!ctx.signal.aborted) {
+      await out.write(echo({ count: i++ }));
+      await new Promise((r) => setImmediate(r));
+    }
+    try {
+      await out.write(echo());
+    } catch (e) {
+      writesAfterAbort = e;
+    }
+    observed(ctx.signal.reason);
+  },
+  async ClientStream(requests, ctx) {
+    // node:http2 and grpc-js clients half-close (END_STREAM) before RST_STREAM on cancel, so the
+    // iterator may end normally: the signal is what tells a handler the call is gone.
+    let hold = false;
+    try {
+      for await (const r of requests) hold ||= r.text === "hold";
+    } catch {
+      // CANCELLED when the reset arrives before the half-close
+    }
+    if (hold) observed(await waitAbort(ctx.signal));
+    return echo({ text: String(ctx.deadline !== undefined) });
+  },
+  async Bidi(requests, ctx, out) {
+    try {
+      for await (const r of requests) await out.write(r);
+    } catch {
+      // CANCELLED
+    }
+    observed(await waitAbort(ctx.signal));
+  },
+};
+
+let server: Server;
+let port: number;
+let client: GrpcJsEchoClient;
+beforeAll(async () => {
+  server = new Server().addService(EchoService, impl);
+  port = await server.listen();
+  client = grpcJsEchoClient(`127.0.0.1:${port}`);
+});
+afterAll(async () => {
+  client.close();
+  await server.shutdown(500);
+});
+
+describe("deadlines", () => {
+  it("ends a call whose deadline passes during the handler with DEADLINE_EXCEEDED and aborts the signal", async () => {
+    const seen = new Promise<unknown>((r) => (observed = r));
+    const r = await grpcJsUnary(client, echo({ text: "slow" }), new grpc.Metadata(), { deadline: Date.now() + 150 });
+    expect(r.error?.code).toBe(grpc.status.DEADLINE_EXCEEDED);
+    const reason = await seen;
+    expect(reason).toBeInstanceOf(GrpcError);
+    expect((reason as GrpcError).code).toBe(Status.DEADLINE_EXCEEDED);
+  });
+
+  it("answers DEADLINE_EXCEEDED for a deadline already expired on arrival (grpc-timeout 1n)", async () => {
+    const seen = new Promise<unknown>((r) => (observed = r));
+    const session = http2.connect(`http://127.0.0.1:${port}`);
+    const req = session.request({
+      ":method": "POST",
+      ":path": "/test.Echo/Unary",
+      "content-type": "application/grpc",
+      te: "trailers",
+      "grpc-timeout": "1n",
+    });
+    req.end(encodeEnvelope(EchoMessageCodec.encode(echo({ text: "x" })), false));
+    const status = await new Promise<string | undefined>((resolve) => {
+      let st: string | undefined;
+      req.on("response", (h) => (st = (h["grpc-status"] as string | undefined) ?? st));
+      req.on("trailers", (h) => (st = h["grpc-status"] as string));
+      req.on("close", () => resolve(st));
+      req.resume();
+    });
+    session.close();
+    expect(status).toBe(String(Status.DEADLINE_EXCEEDED));
+    expect(((await seen) as GrpcError).code).toBe(Status.DEADLINE_EXCEEDED);
+  });
+
+  it("exposes the deadline to the handler", async () => {
+    const res = await new Promise<string>((resolve, reject) => {
+      const call = client.ClientStream(new grpc.Metadata(), { deadline: Date.now() + 60_000 }, (e, r) => (e ? reject(e) : resolve(r!.text)));
+      call.end();
+    });
+    expect(res).toBe("true");
+  });
+});
+
+describe("cancellation", () => {
+  it("fires the handler's signal with CANCELLED when the client cancels a server stream, and writes then throw", async () => {
+    writesAfterAbort = undefined;
+    const seen = new Promise<unknown>((r) => (observed = r));
+    const call = client.ServerStream(echo({ text: "endless" }));
+    await new Promise((r) => call.once("data", r));
+    call.on("error", () => {});
+    call.cancel();
+    const reason = await seen;
+    expect((reason as GrpcError).code).toBe(Status.CANCELLED);
+    expect(writesAfterAbort).toBeInstanceOf(GrpcError);
+  });
+
+  it("fires the signal with CANCELLED when the client cancels a client stream", async () => {
+    const seen = new Promise<unknown>((r) => (observed = r));
+    const call = client.ClientStream(new grpc.Metadata(), {}, () => {});
+    call.on("error", () => {});
+    call.write(echo({ text: "hold" }));
+    await new Promise((r) => setTimeout(r, 20));
+    call.cancel();
+    expect(((await seen) as GrpcError).code).toBe(Status.CANCELLED);
+  });
+
+  it("fires CANCELLED on a raw RST_STREAM mid-bidi and keeps serving", async () => {
+    const seen = new Promise<unknown>((r) => (observed = r));
+    const session = http2.connect(`http://127.0.0.1:${port}`);
+    const req = session.request({ ":method": "POST", ":path": "/test.Echo/Bidi", "content-type": "application/grpc", te: "trailers" });
+    req.on("error", () => {});
+    req.write(encodeEnvelope(EchoMessageCodec.encode(echo({ text: "x" })), false));
+    await new Promise((r) => req.once("data", r));
+    req.close(http2.constants.NGHTTP2_CANCEL);
+    expect(((await seen) as GrpcError).code).toBe(Status.CANCELLED);
+    session.close();
+    observed = () => {};
+    const c2 = await new Promise<string>((resolve, reject) => {
+      const call = client.ClientStream(new grpc.Metadata(), {}, (e, r) => (e ? reject(e) : resolve(r!.text)));
+      call.end();
+    });
+    expect(c2).toBe("false");
+  });
+
+  it("cancels when the client disconnects", async () => {
+    const seen = new Promise<unknown>((r) => (observed = r));
+    const session = http2.connect(`http://127.0.0.1:${port}`);
+    const req = session.request({ ":method": "POST", ":path": "/test.Echo/Unary", "content-type": "application/grpc", te: "trailers" });
+    req.on("error", () => {});
+    req.end(encodeEnvelope(EchoMessageCodec.encode(echo({ text: "x" })), false));
+    await new Promise((r) => setTimeout(r, 50));
+    session.destroy();
+    expect(((await seen) as GrpcError).code).toBe(Status.CANCELLED);
+  });
+});
