@@ -1,0 +1,124 @@
+// Pure parts of the client: connection backoff (connection-backoff.md), target parsing, the HTTP-status and RST_STREAM mapping tables, the async queue.
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { AsyncQueue } from "../../src/client/async-queue.js";
+import { Backoff } from "../../src/client/backoff.js";
+import { parseTarget } from "../../src/client/target.js";
+import { grpcCodeForHttpStatus } from "../../src/wire/http-status.js";
+import { Http2ErrorCode, grpcCodeForRstStream, http2ErrorName } from "../../src/wire/rst-stream.js";
+import { Status } from "../../src/wire/status.js";
+
+describe("Backoff", () => {
+  it("grows by MULTIPLIER up to MAX_BACKOFF without jitter, and resets", () => {
+    const b = new Backoff({ initialBackoffMs: 1000, multiplier: 1.6, jitter: 0, maxBackoffMs: 5000 }, () => 0.5);
+    expect([b.next(), b.next(), b.next(), b.next(), b.next(), b.next()].map(Math.round)).toEqual([1000, 1600, 2560, 4096, 5000, 5000]);
+    b.reset();
+    expect(b.next()).toBe(1000);
+  });
+
+  it("jitter stays within ±JITTER of the un-jittered delay", () => {
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: 0, max: 0.9999999, noNaN: true }), { minLength: 1, maxLength: 20 }), (randoms) => {
+        let i = 0;
+        const b = new Backoff({}, () => randoms[i++ % randoms.length]);
+        let base = 1000;
+        for (let k = 0; k < randoms.length; k++) {
+          const d = b.next();
+          expect(d).toBeGreaterThanOrEqual(base * 0.8 - 1e-6);
+          expect(d).toBeLessThanOrEqual(base * 1.2 + 1e-6);
+          base = Math.min(base * 1.6, 120_000);
+        }
+      }),
+    );
+  });
+
+  it("uses the spec defaults and a connect timeout of at least MIN_CONNECT_TIMEOUT", () => {
+    const b = new Backoff();
+    expect([b.initialMs, b.multiplier, b.jitter, b.maxMs, b.minConnectTimeoutMs]).toEqual([1000, 1.6, 0.2, 120_000, 20_000]);
+    expect(b.connectTimeout()).toBe(20_000);
+  });
+
+  it("two channels with the default random jitter do not retry in lockstep", () => {
+    const a = new Backoff();
+    const b = new Backoff();
+    const as = Array.from({ length: 5 }, () => a.next());
+    const bs = Array.from({ length: 5 }, () => b.next());
+    expect(as).not.toEqual(bs);
+  });
+});
+
+describe("parseTarget", () => {
+  it("parses host:port, IPv6, dns:///, unix: forms", () => {
+    expect(parseTarget("localhost:50051")).toEqual({ target: { kind: "tcp", host: "localhost", port: 50051, authority: "localhost:50051" } });
+    expect(parseTarget("[::1]:8080")).toEqual({ target: { kind: "tcp", host: "::1", port: 8080, authority: "[::1]:8080" } });
+    expect(parseTarget("dns:///example.com:443")).toEqual({ target: { kind: "tcp", host: "example.com", port: 443, authority: "example.com:443" } });
+    expect(parseTarget("example.com")).toEqual({ target: { kind: "tcp", host: "example.com", port: 443, authority: "example.com:443" } });
+    expect(parseTarget("unix:/tmp/a.sock")).toEqual({ target: { kind: "unix", path: "/tmp/a.sock", authority: "localhost" } });
+    expect(parseTarget("unix:///tmp/a.sock")).toEqual({ target: { kind: "unix", path: "/tmp/a.sock", authority: "localhost" } });
+  });
+
+  it("returns errors for bad targets", () => {
+    expect(parseTarget("host:99999")).toHaveProperty("error");
+    expect(parseTarget(":80")).toHaveProperty("error");
+    expect(parseTarget("unix:")).toHaveProperty("error");
+    expect(parseTarget("[::1:80")).toHaveProperty("error");
+  });
+});
+
+describe("status mapping tables", () => {
+  it("HTTP status → gRPC code (only used when grpc-status is absent)", () => {
+    expect(grpcCodeForHttpStatus(400)).toBe(Status.INTERNAL);
+    expect(grpcCodeForHttpStatus(401)).toBe(Status.UNAUTHENTICATED);
+    expect(grpcCodeForHttpStatus(403)).toBe(Status.PERMISSION_DENIED);
+    expect(grpcCodeForHttpStatus(404)).toBe(Status.UNIMPLEMENTED);
+    for (const s of [429, 502, 503, 504]) expect(grpcCodeForHttpStatus(s)).toBe(Status.UNAVAILABLE);
+    for (const s of [200, 201, 301, 405, 415, 500, 501]) expect(grpcCodeForHttpStatus(s)).toBe(Status.UNKNOWN);
+    expect(grpcCodeForHttpStatus(100)).toBe(Status.INTERNAL);
+  });
+
+  it("RST_STREAM code → gRPC code, row by row", () => {
+    const rows: Array<[keyof typeof Http2ErrorCode, number]> = [
+      ["NO_ERROR", Status.INTERNAL],
+      ["PROTOCOL_ERROR", Status.INTERNAL],
+      ["INTERNAL_ERROR", Status.INTERNAL],
+      ["FLOW_CONTROL_ERROR", Status.INTERNAL],
+      ["SETTINGS_TIMEOUT", Status.INTERNAL],
+      ["FRAME_SIZE_ERROR", Status.INTERNAL],
+      ["REFUSED_STREAM", Status.UNAVAILABLE],
+      ["CANCEL", Status.CANCELLED],
+      ["COMPRESSION_ERROR", Status.INTERNAL],
+      ["CONNECT_ERROR", Status.INTERNAL],
+      ["ENHANCE_YOUR_CALM", Status.RESOURCE_EXHAUSTED],
+      ["INADEQUATE_SECURITY", Status.PERMISSION_DENIED],
+    ];
+    for (const [name, code] of rows) expect([name, grpcCodeForRstStream(Http2ErrorCode[name])]).toEqual([name, code]);
+    expect(http2ErrorName(8)).toBe("CANCEL");
+    expect(http2ErrorName(0x99)).toBe("0x99");
+  });
+});
+
+describe("AsyncQueue", () => {
+  it("delivers in order, pauses above the high-water mark and resumes when drained", async () => {
+    const q = new AsyncQueue<number>(4);
+    const events: string[] = [];
+    q.onHigh = () => events.push("high");
+    q.onLow = () => events.push("low");
+    for (let i = 0; i < 6; i++) q.push(i);
+    q.close();
+    const got: number[] = [];
+    for await (const v of q) got.push(v);
+    expect(got).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(events).toEqual(["high", "low"]);
+  });
+
+  it("write resolves when taken and rejects when aborted", async () => {
+    const q = new AsyncQueue<string>(1);
+    const w1 = q.write("a");
+    expect(await q.next()).toEqual({ value: "a", done: false });
+    await w1;
+    const w2 = q.write("b");
+    q.abort(new Error("gone"));
+    await expect(w2).rejects.toThrow("gone");
+    await expect(q.write("c")).rejects.toThrow("gone");
+  });
+});
