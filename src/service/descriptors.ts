@@ -222,7 +222,16 @@ function mapEntryName(field: string): string {
 
 /** protoc's default json_name: "full_name" → "fullName". */
 export function jsonName(field: string): string {
-  return field.replace(/_(.?)/g, (_m, c: string) => c.toUpperCase());
+  let out = "";
+  let upper = false;
+  for (const c of field) {
+    if (c === "_") upper = true;
+    else {
+      out += upper ? c.toUpperCase() : c;
+      upper = false;
+    }
+  }
+  return out;
 }
 
 class FileBuilder {

@@ -6,7 +6,7 @@ import descriptorExt from "protobufjs/ext/descriptor/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeFileDescriptorProto, FieldLabel, FieldType } from "../../src/codec/descriptor.js";
 import { reflectionV1, reflectionV1alpha, type ServerReflectionRequest, type ServerReflectionResponse } from "../../src/codec/reflection.js";
-import { DEFAULT_PROTO_DIR, DescriptorPool } from "../../src/service/descriptors.js";
+import { DEFAULT_PROTO_DIR, DescriptorPool, jsonName } from "../../src/service/descriptors.js";
 import {
   REFLECTION_PROTO_FILES,
   REFLECTION_SERVICE_NAMES,
@@ -226,6 +226,17 @@ describe("DescriptorPool on the repository's protos", () => {
     expect(pool.fileContainingSymbol("user")).toBeUndefined();
     expect(pool.withDependencies("google/rpc/status.proto")).toEqual(["google/rpc/status.proto", "google/protobuf/any.proto"]);
     expect(pool.withDependencies("missing.proto")).toEqual([]);
+  });
+
+  it("names JSON fields as protoc does", () => {
+    expect(["full_name", "user_ids", "foo__bar", "a_1b", "trailing_", "Already"].map(jsonName)).toEqual([
+      "fullName",
+      "userIds",
+      "fooBar",
+      "a1b",
+      "trailing",
+      "Already",
+    ]);
   });
 
   it("accepts paths inside the include dir as well as import names", () => {
