@@ -358,6 +358,8 @@ export class ServerCall implements ServerInterceptorCall, ServerWriter<unknown>,
       statusToTrailers(err.code, err.rawMessage, md, err.details, headers);
       this.end(err);
       this.stream.respond(headers, { endStream: true });
+      // The client is still sending: reset its half with NO_ERROR, as grpc-go does.
+      if (!this.stream.readableEnded) this.stream.close(constants.NGHTTP2_NO_ERROR);
       return;
     }
     this.pendingTrailers = statusToTrailers(err.code, err.rawMessage, md, err.details);
@@ -367,6 +369,8 @@ export class ServerCall implements ServerInterceptorCall, ServerWriter<unknown>,
 
   onWantTrailers(): void {
     this.stream.sendTrailers(this.pendingTrailers);
+    // The client is still sending: once the trailers are out, reset its half with NO_ERROR (as grpc-go does).
+    if (!this.stream.readableEnded) setImmediate(closeNoError, this.stream);
   }
 
   /** The stream closed: if we had not finished, the client cancelled (RST_STREAM) or went away. */
@@ -417,6 +421,10 @@ export class ServerCall implements ServerInterceptorCall, ServerWriter<unknown>,
     }
     this.host.callEnded(this);
   }
+}
+
+function closeNoError(stream: ServerHttp2Stream): void {
+  if (!stream.destroyed && !stream.closed) stream.close(constants.NGHTTP2_NO_ERROR);
 }
 
 function expire(call: ServerCall): void {

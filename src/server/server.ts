@@ -214,7 +214,7 @@ function earlyHttpError(stream: http2.ServerHttp2Stream, httpStatus: number, mes
     },
     { endStream: true },
   );
-  if (!stream.readableEnded) stream.resume();
+  if (!stream.readableEnded) stream.close(http2.constants.NGHTTP2_NO_ERROR);
 }
 
 /** A Trailers-Only response (HTTP 200, status in the one HEADERS frame). */
@@ -231,6 +231,6 @@ function earlyStatus(stream: http2.ServerHttp2Stream, code: StatusCode, message:
     },
     { endStream: true },
   );
-  // Drain whatever the client still sends so the connection's flow-control window is returned.
-  if (!stream.readableEnded) stream.resume();
+  // The client may still be sending: reset its half with NO_ERROR, as grpc-go does.
+  if (!stream.readableEnded) stream.close(http2.constants.NGHTTP2_NO_ERROR);
 }
