@@ -48,6 +48,8 @@ export class HealthService {
   private readonly statuses = new Map<string, ServingStatus>();
   private readonly watchers = new Map<string, Set<Watcher>>();
   private shuttingDown = false;
+  /** Set by `shutdown()` unless `endWatches: false`: Watch calls end after sending NOT_SERVING. */
+  private watchesEnded = false;
 
   /** The handlers to register with {@link HealthServiceDescriptor}. */
   readonly implementation: ServiceImplementation<typeof HealthServiceDescriptor>;
@@ -78,9 +80,9 @@ export class HealthService {
   /** Marks every service (and `""`) NOT_SERVING for good and tells every watcher. */
   shutdown(options: HealthShutdownOptions = {}): void {
     this.shuttingDown = true;
-    const endWatches = options.endWatches ?? true;
+    this.watchesEnded = options.endWatches ?? true;
     for (const service of this.statuses.keys()) this.update(service, ServingStatus.NOT_SERVING);
-    if (endWatches) {
+    if (this.watchesEnded) {
       for (const set of this.watchers.values()) {
         for (const w of set) {
           w.ending = true;
@@ -131,7 +133,7 @@ export class HealthService {
         wakeUp = undefined;
         w?.();
       },
-      ending: this.shuttingDown,
+      ending: this.watchesEnded,
     };
     let set = this.watchers.get(service);
     if (!set) this.watchers.set(service, (set = new Set()));

@@ -123,9 +123,14 @@ describe("HealthService (handlers called directly)", () => {
     await out.until(1);
     health.shutdown({ endWatches: false });
     await out.until(2);
-    expect(health.watchCount).toBe(1);
+    const late = new RecordingWriter();
+    const lateDone = health.implementation.Watch({ service: "user.UserService" }, fakeContext(ac.signal), late);
+    await late.until(1);
+    expect(late.sent).toEqual([ServingStatus.NOT_SERVING]);
+    expect(health.watchCount).toBe(2);
     ac.abort();
     await done;
+    await lateDone;
     expect(health.watchCount).toBe(0);
     expect(out.sent).toEqual([ServingStatus.SERVING, ServingStatus.NOT_SERVING]);
   });

@@ -211,6 +211,16 @@ describe("DescriptorPool on the repository's protos", () => {
     expect(compared).toBeGreaterThan(50);
   });
 
+  it("encodes every field of the model: protobufjs decodes each file back to the same object", () => {
+    // The model minus what is absent on the wire (proto2 fields left unset).
+    const wireView = (value: unknown): unknown =>
+      JSON.parse(JSON.stringify(value, (k, v: unknown) => (v === false && (k === "clientStreaming" || k === "serverStreaming") ? undefined : k === "syntax" && v === "" ? undefined : v)));
+    for (const file of pool.files.values()) {
+      const decoded = ext.FileDescriptorProto.toObject(ext.FileDescriptorProto.decode(encodeFileDescriptorProto(file)), { arrays: true, defaults: false });
+      expect(decoded, file.name).toMatchObject(wireView(file) as Record<string, unknown>);
+    }
+  });
+
   it("indexes services, methods, messages, nested types, enums, enum values and fields", () => {
     expect(pool.fileContainingSymbol("user.UserService")).toBe("user.proto");
     expect(pool.fileContainingSymbol("user.UserService.CreateUser")).toBe("user.proto");
