@@ -15,6 +15,31 @@ import { statusToError, trailersToStatus } from "../wire/trailers.js";
 import type { Acquired, Channel, SessionRecord } from "./channel.js";
 import type { CallOptions, ClientMethod } from "./types.js";
 
+const CALL = Symbol("grpcCall");
+type CallStream = ClientHttp2Stream & { [CALL]: Http2Call<unknown, unknown> };
+
+function streamResponse(this: CallStream, headers: IncomingHttpHeaders & IncomingHttpStatusHeader): void {
+  this[CALL].onResponse(headers);
+}
+function streamData(this: CallStream, chunk: Buffer): void {
+  this[CALL].onData(chunk);
+}
+function streamTrailers(this: CallStream, trailers: IncomingHttpHeaders): void {
+  this[CALL].onTrailers(trailers);
+}
+function streamError(this: CallStream, err: Error): void {
+  this[CALL].onStreamError(err);
+}
+function streamClose(this: CallStream): void {
+  this[CALL].onClose();
+}
+function streamDrain(this: CallStream): void {
+  this[CALL].onStreamDrain();
+}
+function deadlineFired(call: Http2Call<unknown, unknown>): void {
+  call.onDeadline();
+}
+
 /** What one call reports, in this order: headers (at most once), messages, then the end (exactly once). */
 export interface CallSink<O> {
   onHeaders(headers: Metadata): void;
@@ -74,7 +99,7 @@ export class Http2Call<I, O> implements EnvelopeSink {
         this.finish(this.abortError(), new Metadata());
         return;
       }
-      o.signal.addEventListener("abort", this.onAbort);
+      o.signal.addEventListener("abort", this);
     }
     let timeout: number | undefined;
     if (o.deadline !== undefined) timeout = o.deadline.getTime() - this.startedAt;
@@ -85,14 +110,14 @@ export class Http2Call<I, O> implements EnvelopeSink {
         this.finish(new GrpcError(Status.DEADLINE_EXCEEDED, `deadline expired before the call started (${-timeout} ms ago) calling ${this.method.path}`), new Metadata());
         return;
       }
-      this.timer = setTimeout(this.onDeadline, timeout);
+      this.timer = setTimeout(deadlineFired, timeout, this);
     }
     this.channel.callStarted();
     this.counted = true;
     const acquired = this.channel.acquire(o.waitForReady === true);
     if (acquired instanceof Promise) {
       this.pending = [];
-      acquired.then(this.openOn, (err: unknown) => this.finish(GrpcError.from(err, Status.UNAVAILABLE), new Metadata()));
+      acquired.then((a) => this.openOn(a), (err: unknown) => this.finish(GrpcError.from(err, Status.UNAVAILABLE), new Metadata()));
     } else {
       this.openOn(acquired);
     }
@@ -167,7 +192,9 @@ export class Http2Call<I, O> implements EnvelopeSink {
     return encodeEnvelope(compress(this.compression, frame.subarray(PREFIX_LENGTH)), true);
   }
 
-  private readonly openOn = (acquired: Acquired): void => {
+  // The methods below are internal: called by the shared stream listeners above.
+
+  openOn(acquired: Acquired): void {
     if (this.done) return;
     if ("failure" in acquired) {
       this.finish(new GrpcError(Status.UNAVAILABLE, acquired.failure), new Metadata());
@@ -196,12 +223,14 @@ export class Http2Call<I, O> implements EnvelopeSink {
     this.stream = stream;
     this.streamAt = Date.now();
     this.decoder = new EnvelopeDecoder(this, this.channel.maxReceiveMessageSize);
-    stream.on("response", this.onResponse);
-    stream.on("data", this.onData);
-    stream.on("trailers", this.onTrailers);
-    stream.on("error", this.onStreamError);
-    stream.on("close", this.onClose);
-    stream.on("drain", this.onStreamDrain);
+    // Shared listeners find the call through the stream: no closures per call.
+    (stream as CallStream)[CALL] = this as Http2Call<unknown, unknown>;
+    stream.on("response", streamResponse);
+    stream.on("data", streamData);
+    stream.on("trailers", streamTrailers);
+    stream.on("error", streamError);
+    stream.on("close", streamClose);
+    stream.on("drain", streamDrain);
     const pending = this.pending;
     if (pending !== undefined) {
       this.pending = undefined;
@@ -210,9 +239,9 @@ export class Http2Call<I, O> implements EnvelopeSink {
       if (this.pendingEnd) stream.end(last >= 0 ? pending[last] : undefined);
       else if (last >= 0) stream.write(pending[last]);
     }
-  };
+  }
 
-  private readonly onResponse = (headers: IncomingHttpHeaders & IncomingHttpStatusHeader): void => {
+  onResponse(headers: IncomingHttpHeaders & IncomingHttpStatusHeader): void {
     if (this.done) return;
     this.gotHeaders = true;
     this.headersAt = Date.now();
@@ -253,9 +282,9 @@ export class Http2Call<I, O> implements EnvelopeSink {
     }
     this.options.onHeader?.(md.metadata);
     this.sink.onHeaders(md.metadata);
-  };
+  }
 
-  private readonly onData = (chunk: Buffer): void => {
+  onData(chunk: Buffer): void {
     if (this.done) return;
     if (!this.gotHeaders) {
       this.finish(new GrpcError(Status.INTERNAL, "received DATA before response headers"), new Metadata());
@@ -265,7 +294,7 @@ export class Http2Call<I, O> implements EnvelopeSink {
     if (err !== undefined && !this.done) {
       this.finish(new GrpcError(err.code, `response from ${this.channel.peer}: ${err.message}`), new Metadata());
     }
-  };
+  }
 
   /** EnvelopeSink: one complete response message. */
   onEnvelope(compressed: boolean, data: Buffer): void {
@@ -290,7 +319,7 @@ export class Http2Call<I, O> implements EnvelopeSink {
     this.sink.onMessage(message);
   }
 
-  private readonly onTrailers = (trailers: IncomingHttpHeaders): void => {
+  onTrailers(trailers: IncomingHttpHeaders): void {
     if (this.done) return;
     this.remoteEnded = true;
     const parsed = trailersToStatus(trailers);
@@ -300,18 +329,18 @@ export class Http2Call<I, O> implements EnvelopeSink {
       return;
     }
     this.finish(st.code === Status.OK && parsed.ok ? undefined : statusToError(st), st.metadata);
-  };
+  }
 
   private streamError: Error | undefined;
-  private readonly onStreamError = (err: Error): void => {
+  onStreamError(err: Error): void {
     this.streamError ??= err;
-  };
+  }
 
-  private readonly onStreamDrain = (): void => {
+  onStreamDrain(): void {
     this.onDrain?.();
-  };
+  }
 
-  private readonly onClose = (): void => {
+  onClose(): void {
     if (this.done) return;
     const rec = this.record;
     // node:http2 cancels pending streams before the session's own 'error' event: the cause rides on the stream error.
@@ -339,17 +368,22 @@ export class Http2Call<I, O> implements EnvelopeSink {
       return;
     }
     this.finish(new GrpcError(Status.INTERNAL, `the server at ${this.channel.peer} closed the stream without sending a gRPC status`), new Metadata());
-  };
+  }
 
-  private readonly onDeadline = (): void => {
+  onDeadline(): void {
     this.timer = undefined;
     if (this.done) return;
     this.finish(new GrpcError(Status.DEADLINE_EXCEEDED, this.describeDeadline()), new Metadata());
-  };
+  }
 
-  private readonly onAbort = (): void => {
+  /** EventListener for the AbortSignal (an object listener: no closure per call). */
+  handleEvent(): void {
+    this.onAbort();
+  }
+
+  onAbort(): void {
     if (!this.done) this.finish(this.abortError(), new Metadata());
-  };
+  }
 
   private abortError(): GrpcError {
     const reason: unknown = this.options.signal?.reason;
@@ -375,7 +409,7 @@ export class Http2Call<I, O> implements EnvelopeSink {
     if (this.done) return;
     this.done = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
-    this.options.signal?.removeEventListener("abort", this.onAbort);
+    this.options.signal?.removeEventListener("abort", this);
     if (this.counted) this.channel.callEnded();
     const s = this.stream;
     if (s !== undefined && !s.closed && !s.destroyed) {
