@@ -64,6 +64,11 @@ export class BatchCreateStream {
   get headers(): Promise<Metadata> {
     return this.call.headers;
   }
+  /** The result without half-closing: settles when the server ends the call (an early error, the
+   *  deadline, a cancel) or after `closeAndRecv`. */
+  get response(): Promise<BatchCreateResponse> {
+    return this.call.response;
+  }
 }
 
 /** StreamUserUpdates: `send` updates and iterate the answers (one per update, in order) at the same time. */

@@ -29,6 +29,20 @@ export const UserServiceDescriptor = defineService(USER_SERVICE, {
   DeleteUser: { kind: "unary", requestCodec: DeleteUserRequestCodec, responseCodec: DeleteUserResponseCodec },
 });
 
+/**
+ * Passes the request stream through and, when it ends, waits a few event-loop turns before reporting
+ * the end. Why: node:http2 emits 'end' on a stream reset by the client (RST_STREAM, as a client does on
+ * cancel or when its deadline passes) a couple of setImmediate turns BEFORE it emits 'aborted' and
+ * 'close', so the server first sees a normal half-close. Without this, a batch cancelled by the client
+ * could be committed; with it, the cancel reaches `ctx.signal` first and the batch creates nothing.
+ */
+async function* untilSettled<T>(requests: AsyncIterable<T>): AsyncGenerator<T> {
+  yield* requests;
+  for (let i = 0; i < RESET_SETTLE_TURNS; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+}
+/** node:http2 needed 2 turns between 'end' and 'aborted' (Node 20); twice that, for margin. */
+const RESET_SETTLE_TURNS = 4;
+
 function userContext(ctx: ServerCallContext): UserCallContext {
   const principal = principalOf(ctx);
   // Only reachable if the service is registered without the interceptor chain.
@@ -61,7 +75,7 @@ export function userServiceImplementation(h: UserHandlers): ServiceImplementatio
       }
     },
 
-    BatchCreateUsers: (requests, ctx) => h.batchCreateUsers(requests, userContext(ctx)),
+    BatchCreateUsers: (requests, ctx) => h.batchCreateUsers(untilSettled(requests), userContext(ctx)),
 
     // Answer each request before reading the next: answers keep request order, and pipelined
     // requests simply wait in the HTTP/2 stream.
