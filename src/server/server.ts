@@ -66,7 +66,11 @@ export class Server implements CallHost {
         : http2.createServer(common);
     srv.on("session", (s: http2.ServerHttp2Session) => this.onSession(s));
     srv.on("stream", (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => this.onStream(stream, headers));
-    srv.on("sessionError", (err: Error) => this.options.onError(err));
+    // A connection that breaks the protocol (e.g. garbage instead of the preface): drop it.
+    srv.on("sessionError", (err: Error, session: http2.ServerHttp2Session) => {
+      this.options.onError(err);
+      session.destroy();
+    });
     srv.on("unknownProtocol", (socket: { destroy(): void }) => socket.destroy());
     if (options.tls !== undefined) srv.on("tlsClientError", (err: Error) => this.options.onError(err));
     this.listeners.push(srv);
@@ -146,7 +150,10 @@ export class Server implements CallHost {
     session[STATE] = state;
     session[STOP] = installKeepalive(session, state, this.options);
     this.sessions.add(session);
-    session.on("error", (err: Error) => this.options.onError(err));
+    session.on("error", (err: Error) => {
+      this.options.onError(err);
+      session.destroy();
+    });
     session.on("close", () => {
       session[STOP]?.();
       this.sessions.delete(session);
