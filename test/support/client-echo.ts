@@ -29,6 +29,9 @@ function writeVarint(buf: Buffer, pos: number, v: number): number {
 /** A hand-written codec for {@link Echo}, with the `reserve` contract of src/codec. */
 export const EchoCodec = {
   typeName: "test.Echo",
+  create(init?: Partial<Echo>): Echo {
+    return { text: "", n: 0, ...init };
+  },
   encode(m: Echo, reserve = 0): Buffer {
     const text = Buffer.from(m.text ?? "", "utf8");
     const n = m.n ?? 0;

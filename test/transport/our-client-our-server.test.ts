@@ -1,0 +1,227 @@
+// End to end: our client (src/client) against our server (src/server), all four call kinds, metadata, status details, deadlines, cancellation, compression, size limits, TLS.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Channel, Client, GrpcError, Metadata, Status, clientMethods } from "../../src/client/index.js";
+import { Server, defineService, type ServerCallContext } from "../../src/server/index.js";
+import { makeTestCerts } from "../support/client-certs.js";
+import { EchoCodec, type Echo } from "../support/client-echo.js";
+
+const EchoService = defineService("test.Echo", {
+  Unary: { kind: "unary", requestCodec: EchoCodec, responseCodec: EchoCodec },
+  ServerStream: { kind: "server_streaming", requestCodec: EchoCodec, responseCodec: EchoCodec },
+  ClientStream: { kind: "client_streaming", requestCodec: EchoCodec, responseCodec: EchoCodec },
+  Bidi: { kind: "bidi_streaming", requestCodec: EchoCodec, responseCodec: EchoCodec },
+});
+const M = clientMethods(EchoService);
+
+/** What the handlers observed, for the tests to check the server side. */
+const seen: { deadline?: number; aborted?: Promise<unknown> } = {};
+
+function echoMetadata(ctx: ServerCallContext): void {
+  ctx.metadata.forEach((v, k) => {
+    if (!k.startsWith("x-")) return;
+    ctx.responseHeader.add(k, v);
+    ctx.trailer.add(`t-${k}`, v);
+  });
+}
+
+const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise((resolve, reject) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => {
+      clearTimeout(t);
+      reject(signal.reason);
+    });
+  });
+
+const implementation = {
+  async Unary(req: Echo, ctx: ServerCallContext): Promise<Echo> {
+    echoMetadata(ctx);
+    seen.deadline = ctx.deadline;
+    seen.aborted = new Promise((r) => ctx.signal.addEventListener("abort", () => r(ctx.signal.reason)));
+    if (ctx.metadata.get("x-gzip") !== undefined) ctx.setResponseEncoding("gzip");
+    if (req.text === "fail") {
+      throw new GrpcError(Status.FAILED_PRECONDITION, "präcondition ✗", { metadata: new Metadata({ "t-extra": "1" }) }).addErrorInfo("STATE", "test.example", { k: "v" });
+    }
+    if (req.text === "throw") throw new Error("secret internals");
+    if (req.text.startsWith("sleep:")) await sleep(Number(req.text.slice(6)), ctx.signal);
+    if (req.text.startsWith("big:")) return { text: "x".repeat(Number(req.text.slice(4))), n: 0 };
+    return req;
+  },
+  async ServerStream(req: Echo, ctx: ServerCallContext, out: { write(m: Echo): Promise<void> | void }): Promise<void> {
+    echoMetadata(ctx);
+    seen.aborted = new Promise((r) => ctx.signal.addEventListener("abort", () => r(ctx.signal.reason)));
+    for (let i = 0; i < req.n; i++) {
+      if (req.text === "slow") await sleep(5, ctx.signal);
+      await out.write({ text: req.text, n: i });
+    }
+  },
+  async ClientStream(requests: AsyncIterable<Echo>, ctx: ServerCallContext): Promise<Echo> {
+    echoMetadata(ctx);
+    const texts: string[] = [];
+    for await (const r of requests) texts.push(r.text);
+    return { text: texts.join(","), n: texts.length };
+  },
+  async Bidi(requests: AsyncIterable<Echo>, ctx: ServerCallContext, out: { write(m: Echo): Promise<void> | void }): Promise<void> {
+    echoMetadata(ctx);
+    for await (const r of requests) await out.write({ text: r.text, n: r.n + 1 });
+  },
+};
+
+let server: Server;
+let channel: Channel;
+let client: Client;
+
+beforeAll(async () => {
+  server = new Server({ maxReceiveMessageSize: 1024 * 1024 });
+  server.addService(EchoService, implementation);
+  const port = await server.listen({ port: 0 });
+  channel = new Channel(`127.0.0.1:${port}`);
+  client = new Client(channel);
+});
+
+afterAll(async () => {
+  await channel.close();
+  await server.forceShutdown();
+});
+
+async function rejection(p: Promise<unknown>): Promise<GrpcError> {
+  try {
+    await p;
+  } catch (err) {
+    expect(err).toBeInstanceOf(GrpcError);
+    return err as GrpcError;
+  }
+  throw new Error("expected the call to fail");
+}
+
+async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const m of it) out.push(m);
+  return out;
+}
+
+describe("four call kinds", () => {
+  it("unary with headers and trailers", async () => {
+    const md = new Metadata({ "x-id": "42" });
+    md.set("x-raw-bin", Buffer.from([0, 255, 7]));
+    let headers: Metadata | undefined;
+    let trailers: Metadata | undefined;
+    const r = await client.unary(M.Unary, { text: "ünïcode", n: -5 }, { metadata: md, onHeader: (h) => (headers = h), onTrailer: (t) => (trailers = t) });
+    expect(r).toEqual({ text: "ünïcode", n: -5 });
+    expect(headers?.get("x-id")).toBe("42");
+    expect(headers?.get("x-raw-bin")).toEqual(Buffer.from([0, 255, 7]));
+    expect(trailers?.get("t-x-raw-bin")).toEqual(Buffer.from([0, 255, 7]));
+  });
+
+  it("server streaming", async () => {
+    const call = client.serverStreaming(M.ServerStream, { text: "s", n: 4 }, { metadata: new Metadata({ "x-k": "v" }) });
+    expect((await collect(call)).map((m) => m.n)).toEqual([0, 1, 2, 3]);
+    expect((await call.headers).get("x-k")).toBe("v");
+    expect((await call.trailers).get("t-x-k")).toBe("v");
+  });
+
+  it("client streaming", async () => {
+    const call = client.clientStreaming(M.ClientStream);
+    for (const t of ["x", "y", "z"]) await call.write({ text: t, n: 0 });
+    expect(await call.closeAndRecv()).toEqual({ text: "x,y,z", n: 3 });
+  });
+
+  it("bidi, interleaved", async () => {
+    const call = client.bidiStreaming(M.Bidi);
+    const it = call[Symbol.asyncIterator]();
+    for (let i = 0; i < 5; i++) {
+      await call.write({ text: `m${i}`, n: i });
+      expect((await it.next()).value).toEqual({ text: `m${i}`, n: i + 1 });
+    }
+    call.end();
+    expect((await it.next()).done).toBe(true);
+  });
+
+  it("a server stream of 2000 messages arrives complete and in order", async () => {
+    const got = await collect(client.serverStreaming(M.ServerStream, { text: "many", n: 2000 }));
+    expect(got.length).toBe(2000);
+    expect(got.every((m, i) => m.n === i)).toBe(true);
+  });
+});
+
+describe("errors", () => {
+  it("status, non-ASCII message, trailers and ErrorInfo details", async () => {
+    const err = await rejection(client.unary(M.Unary, { text: "fail", n: 0 }));
+    expect(err.code).toBe(Status.FAILED_PRECONDITION);
+    expect(err.rawMessage).toBe("präcondition ✗");
+    expect(err.metadata.get("t-extra")).toBe("1");
+    expect(err.errorInfo).toMatchObject({ reason: "STATE", domain: "test.example" });
+  });
+
+  it("a plain Error in a handler becomes UNKNOWN without leaking", async () => {
+    const err = await rejection(client.unary(M.Unary, { text: "throw", n: 0 }));
+    expect([Status.UNKNOWN, Status.INTERNAL]).toContain(err.code);
+    expect(err.message).not.toMatch(/at .*\.ts:\d+/);
+  });
+
+  it("unknown method is UNIMPLEMENTED", async () => {
+    const err = await rejection(client.unary({ ...M.Unary, path: "/test.Echo/Missing" }, { text: "", n: 0 }));
+    expect(err.code).toBe(Status.UNIMPLEMENTED);
+  });
+});
+
+describe("deadlines, cancellation", () => {
+  it("the server gets the deadline; expiry fails the client and aborts the handler", async () => {
+    const before = Date.now();
+    const err = await rejection(client.unary(M.Unary, { text: "sleep:5000", n: 0 }, { timeoutMs: 200 }));
+    expect(err.code).toBe(Status.DEADLINE_EXCEEDED);
+    expect(seen.deadline).toBeGreaterThanOrEqual(before + 150);
+    expect(seen.deadline).toBeLessThanOrEqual(Date.now() + 250);
+    await seen.aborted;
+  });
+
+  it("cancelling a server stream aborts the handler's signal", async () => {
+    const call = client.serverStreaming(M.ServerStream, { text: "slow", n: 100_000 });
+    let n = 0;
+    for await (const _ of call) if (++n === 3) break;
+    const reason = await seen.aborted;
+    expect(reason).toBeInstanceOf(GrpcError);
+    expect((reason as GrpcError).code).toBe(Status.CANCELLED);
+  });
+});
+
+describe("compression and size limits", () => {
+  it("compressed requests and responses", async () => {
+    for (const compression of ["gzip", "deflate"] as const) {
+      const text = `compress ${compression} `.repeat(50);
+      expect(await client.unary(M.Unary, { text, n: 1 }, { compression, metadata: new Metadata({ "x-gzip": "1" }) })).toEqual({ text, n: 1 });
+    }
+  });
+
+  it("oversize both ways", async () => {
+    // Request over the server's 1 MiB limit.
+    const up = await rejection(client.unary(M.Unary, { text: "y".repeat(1024 * 1024 + 10), n: 0 }));
+    expect(up.code).toBe(Status.RESOURCE_EXHAUSTED);
+    // Response over a client limit of 64 KiB.
+    const small = new Channel(channel.peer, { maxReceiveMessageSize: 64 * 1024 });
+    const down = await rejection(new Client(small).unary(M.Unary, { text: `big:${100 * 1024}`, n: 0 }));
+    expect(down.code).toBe(Status.RESOURCE_EXHAUSTED);
+    await small.close();
+  });
+});
+
+describe("TLS", () => {
+  it("mTLS: our server requires and sees our client's certificate", async () => {
+    const certs = makeTestCerts();
+    const tlsServer = new Server();
+    let cn: unknown;
+    tlsServer.addService(EchoService, {
+      ...implementation,
+      Unary: (req: Echo, ctx: ServerCallContext) => {
+        cn = ctx.peerCertificate?.subject.CN;
+        return req;
+      },
+    });
+    const port = await tlsServer.listen({ port: 0, host: "localhost", tls: { key: certs.serverKey, cert: certs.serverCert, ca: certs.ca, requestCert: true, rejectUnauthorized: true } });
+    const ch = new Channel(`localhost:${port}`, { tls: { ca: certs.ca, cert: certs.clientCert, key: certs.clientKey } });
+    expect(await new Client(ch).unary(M.Unary, { text: "secure", n: 1 })).toEqual({ text: "secure", n: 1 });
+    expect(cn).toBe("test-client");
+    await ch.close();
+    await tlsServer.forceShutdown();
+  });
+});
