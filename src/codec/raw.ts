@@ -72,16 +72,37 @@ function classify(field: number, bytes: Uint8Array, depthLeft: number): RawField
   return { field, wireType: WireType.LEN, kind: "bytes", value: bytes, bytes };
 }
 
-/** One level only: do the tags and lengths tile the bytes exactly? */
+/**
+ * One level only: do the tags and lengths tile the bytes exactly? Stricter than decoding: every
+ * varint (tags included) must be in its shortest form, as every encoder writes it, so that packed
+ * numbers or random bytes that happen to scan are not mistaken for a message.
+ */
 function parsesAsMessage(bytes: Uint8Array): boolean {
   const r = new Reader(bytes);
+  const buf = r.buf;
   try {
-    while (r.pos < r.end) r.skip(r.tag());
+    while (r.pos < r.end) {
+      const start = r.pos;
+      const tag = r.tag();
+      if (!canonicalVarint(buf, start, r.pos) || r.pos - start > 5) return false;
+      const valueStart = r.pos;
+      r.skip(tag);
+      if ((tag & 7) === WireType.VARINT && !canonicalVarint(buf, valueStart, r.pos)) return false;
+    }
     return true;
   } catch (e) {
     if (e instanceof CodecError) return false;
     throw e;
   }
+}
+
+/** A varint in [start, end) is canonical when it has no trailing zero groups and, at 10 bytes,
+ *  carries no bits beyond 64. */
+function canonicalVarint(buf: Uint8Array, start: number, end: number): boolean {
+  const n = end - start;
+  if (n === 1) return true;
+  const last = buf[end - 1];
+  return last !== 0 && (n < 10 || last === 1);
 }
 
 /** No C0 control characters other than tab, LF, CR, and no DEL. */
@@ -94,7 +115,7 @@ function isPrintable(s: string): boolean {
 }
 
 /** Encodes fields back to bytes (canonical varints): `encodeRaw(decodeRawFields(b))` equals `b`
- *  for any canonically encoded message. */
+ *  for any message whose varints are in their shortest form (what every encoder writes). */
 export function encodeRaw(fields: readonly RawField[]): Buffer {
   const buf = Buffer.allocUnsafe(sizeRaw(fields));
   writeRaw(fields, new Writer(buf));
