@@ -8,7 +8,7 @@ import { GrpcError } from "../../src/wire/grpc-error.js";
 import { Status } from "../../src/wire/status.js";
 
 async function* items(n: number): AsyncGenerator<CreateUserRequest> {
-  for (let i = 0; i < n; i++) yield { username: `h${i}`, email: `h${i}@example.com`, fullName: "", role: 0 };
+  for (let i = 0; i < n; i++) yield { username: `hh${i}`, email: `hh${i}@example.com`, fullName: "", role: 0 };
 }
 
 describe("UserHandlers", () => {
