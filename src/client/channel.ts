@@ -59,7 +59,19 @@ export class SessionRecord {
   /** True once the session emitted 'close' (its error, if any, is known by then). */
   closed = false;
   private closeWaiters: Array<() => void> | undefined;
+  private streams = 0;
   constructor(readonly session: http2.ClientHttp2Session) {}
+
+  /**
+   * Stream bookkeeping: the session is ref'd while it carries a call (a pending call keeps the
+   * process alive, as a pending socket read would) and unref'd when idle (an idle channel does not).
+   */
+  streamOpened(): void {
+    if (this.streams++ === 0 && !this.session.destroyed) this.session.ref();
+  }
+  streamClosed(): void {
+    if (--this.streams === 0 && !this.session.destroyed) this.session.unref();
+  }
 
   /** Runs `fn` once the session has closed (at once if it has). */
   afterClose(fn: () => void): void {
@@ -120,6 +132,7 @@ export class Channel {
   private waiters: Array<(r: Acquired) => void> = [];
   private activeCalls = 0;
   private readonly stateListeners = new Set<(s: ConnectivityState) => void>();
+  private keepaliveOptions: KeepaliveOptions | undefined;
 
   constructor(target: string, options: ChannelOptions = {}) {
     const parsed = parseTarget(target);
@@ -131,6 +144,7 @@ export class Channel {
     this.maxSendMessageSize = options.maxSendMessageSize ?? DEFAULT_MAX_SEND_MESSAGE_SIZE;
     this.userAgent = `${options.userAgent === undefined ? "" : options.userAgent + " "}${USER_AGENT}`;
     this.backoff = new Backoff(options.backoff);
+    this.keepaliveOptions = options.keepalive;
     const scheme = options.tls ? "https" : "http";
     this.authorityUrl = `${scheme}://${this.target.authority}`;
   }
@@ -181,6 +195,11 @@ export class Channel {
     if (this.stateValue === "idle") this.connect();
   }
 
+  /** The keepalive time in use (doubled after each "too_many_pings" GOAWAY), or undefined when keepalive is off. */
+  get keepaliveTimeMs(): number | undefined {
+    return this.keepaliveOptions?.timeMs;
+  }
+
   /** Call bookkeeping for keepalive's "without calls" rule. */
   callStarted(): void {
     this.activeCalls++;
@@ -226,8 +245,8 @@ export class Channel {
       this.backoff.reset();
       if (this.current !== rec) return;
       this.setState("ready");
-      if (this.options.keepalive !== undefined) {
-        rec.keepalive = new Keepalive(session, this.options.keepalive, () => this.activeCalls, (reason) => {
+      if (this.keepaliveOptions !== undefined) {
+        rec.keepalive = new Keepalive(session, this.keepaliveOptions, () => this.activeCalls, (reason) => {
           rec.keepaliveFailure = reason;
           session.destroy();
         });
@@ -237,8 +256,13 @@ export class Channel {
     session.on("error", (err) => {
       rec.error ??= err;
     });
-    session.on("goaway", (code) => {
+    session.on("goaway", (code, _lastStreamId, opaque) => {
       rec.goawayCode = code;
+      // keepalive.md: a client told "too_many_pings" (ENHANCE_YOUR_CALM) doubles its keepalive time.
+      if (code === http2.constants.NGHTTP2_ENHANCE_YOUR_CALM && opaque?.toString() === "too_many_pings" && this.keepaliveOptions !== undefined) {
+        const t = this.keepaliveOptions.timeMs ?? Infinity;
+        this.keepaliveOptions = { ...this.keepaliveOptions, timeMs: t * 2 };
+      }
       // No new streams on a session that got GOAWAY: the next call opens a new one.
       if (this.current === rec) {
         this.current = undefined;
@@ -249,7 +273,7 @@ export class Channel {
       clearTimeout(connectTimer);
       this.sessionEnded(rec);
     });
-    // The session must not keep the process alive when no call is in flight.
+    // An idle session must not keep the process alive; calls ref it (SessionRecord.streamOpened).
     session.unref();
     return rec;
   }

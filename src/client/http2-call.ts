@@ -221,6 +221,7 @@ export class Http2Call<I, O> implements EnvelopeSink {
       return;
     }
     this.stream = stream;
+    acquired.streamOpened();
     this.streamAt = Date.now();
     this.decoder = new EnvelopeDecoder(this, this.channel.maxReceiveMessageSize);
     // Shared listeners find the call through the stream: no closures per call.
@@ -411,6 +412,7 @@ export class Http2Call<I, O> implements EnvelopeSink {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.options.signal?.removeEventListener("abort", this);
     if (this.counted) this.channel.callEnded();
+    if (this.stream !== undefined) this.record?.streamClosed();
     const s = this.stream;
     if (s !== undefined && !s.closed && !s.destroyed) {
       // After the server's status the stream is over on its side: only an unfinished request side
