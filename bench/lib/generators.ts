@@ -10,6 +10,7 @@ import { runGenerator } from "./procs.js";
 import { newHistogram, percentilesOf } from "./histogram.js";
 import type { Percentiles } from "./histogram.js";
 import { frame, frames, payloadMessage, streamRequestMessage, streamSummaryMessage } from "./wire-bytes.js";
+import { fieldSummary, rawCall, splitFrames } from "./raw-call.js";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const ECHO_PROTO = join(ROOT, "bench/proto/echo.proto");
@@ -141,9 +142,42 @@ export interface H2loadCall {
   bytesPerCall: number;
 }
 
-function runH2load(port: number, serverPid: number, load: Load, onTick?: () => void): Promise<GenResult> {
-  if (load.call === "bidi") return Promise.resolve(failed("h2load cannot play bidi ping-pong"));
-  return runH2loadCall(port, serverPid, { path: `/bench.Echo/${METHOD[load.call]}`, ...h2loadBodies(load) }, load, onTick);
+/**
+ * Preflight for h2load: one call with the same body over a bare HTTP/2 session, checked (status 0,
+ * the decoded messages), whose exact response size every h2load call must then reproduce. Servers
+ * may encode the same message differently (protobufjs writes an empty bytes field that we omit),
+ * so the size is measured per server rather than assumed.
+ */
+async function echoPreflight(port: number, path: string, body: Buffer, load: Load): Promise<number | string> {
+  let r;
+  try {
+    r = await rawCall(port, path, body);
+  } catch (err) {
+    return `preflight call failed: ${err instanceof Error ? err.message : String(err)}`;
+  }
+  if (r.status !== "0") return `preflight: grpc-status ${r.status} ${r.message ?? ""}`;
+  try {
+    const msgs = splitFrames(r.data).map(fieldSummary);
+    const bodyLen = (m: Map<number, number>): number => m.get(1) ?? 0;
+    const want = load.call === "server-stream" ? load.count : 1;
+    if (msgs.length !== want) return `preflight: ${msgs.length} response messages, expected ${want}`;
+    if (load.call === "client-stream") {
+      const m = msgs[0];
+      if ((m.get(1) ?? 0) !== load.count || (m.get(2) ?? 0) !== load.count * load.payload) return `preflight: summary ${JSON.stringify([...m])}`;
+    } else if (msgs.some((m) => bodyLen(m) !== load.payload)) return `preflight: payload of ${bodyLen(msgs[0])} bytes, expected ${load.payload}`;
+  } catch (err) {
+    return `preflight: undecodable response: ${err instanceof Error ? err.message : String(err)}`;
+  }
+  return r.data.length;
+}
+
+async function runH2load(port: number, serverPid: number, load: Load, onTick?: () => void): Promise<GenResult> {
+  if (load.call === "bidi") return failed("h2load cannot play bidi ping-pong");
+  const path = `/bench.Echo/${METHOD[load.call]}`;
+  const bodies = h2loadBodies(load);
+  const expected = await echoPreflight(port, path, bodies.body, load);
+  if (typeof expected === "string") return failed(expected);
+  return runH2loadCall(port, serverPid, { path, ...bodies, responseData: expected }, load, onTick);
 }
 
 export async function runH2loadCall(port: number, serverPid: number, call: H2loadCall, load: Load, onTick?: () => void): Promise<GenResult> {
@@ -232,9 +266,11 @@ async function runGhz(port: number, serverPid: number, load: Load, onTick?: () =
   const dir = mkdtempSync(join(tmpdir(), "bench-ghz-"));
   try {
     writeFileSync(join(dir, "body"), payloadMessage(load.payload));
+    // ghz refuses an empty binary file: the empty message goes as JSON instead.
+    const data = load.payload === 0 ? ["-d", "{}"] : ["--binary-file", join(dir, "body")];
     const base = [
       "--insecure",
-      ...["--proto", ECHO_PROTO, "--call", "bench.Echo.Unary", "--binary-file", join(dir, "body")],
+      ...["--proto", ECHO_PROTO, "--call", "bench.Echo.Unary", ...data],
       ...["--connections", String(load.connections), "-c", String(load.connections * load.streams)],
       ...["--max-recv-message-size", "64MB", "--max-send-message-size", "64MB"],
       "--skipFirst", "0",

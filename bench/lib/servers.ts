@@ -18,7 +18,7 @@ export interface ServerSpec {
 /** Token the user-service contenders accept (admin), passed as AUTH_TOKENS. */
 export const BENCH_TOKEN = "bench-token";
 
-function nodeServer(id: ServerId, label: string, script: string, needs: string[] = [], env: NodeJS.ProcessEnv = {}): ServerSpec {
+function nodeServer(id: ServerId, label: string, script: string, needs: string[] = [], env: NodeJS.ProcessEnv = {}, portPattern?: RegExp): ServerSpec {
   return {
     id,
     label,
@@ -28,7 +28,7 @@ function nodeServer(id: ServerId, label: string, script: string, needs: string[]
     },
     start({ cpuProf }) {
       const prof = cpuProf !== undefined ? ["--cpu-prof", "--cpu-prof-dir", cpuProf, "--cpu-prof-name", `${id}-${Date.now()}.cpuprofile`] : [];
-      return startServer(label, process.execPath, [...prof, "--import", "tsx", join(ROOT, script)], { PORT: "0", ...env });
+      return startServer(label, process.execPath, [...prof, "--import", "tsx", join(ROOT, script)], { PORT: "0", ...env }, portPattern);
     },
   };
 }
@@ -46,8 +46,13 @@ export const SERVERS: Record<ServerId, ServerSpec> = {
   "grpcjs-user": nodeServer("grpcjs-user", "user service on @grpc/grpc-js", "bench/servers/grpcjs-user.ts", [], {
     AUTH_TOKENS: `${BENCH_TOKEN}=admin`,
   }),
-  "ours-user": nodeServer("ours-user", "user service (ours)", "bench/servers/ours-user.ts", ["src/server/index.ts", "src/service/user-service.ts"], {
-    AUTH_TOKENS: `${BENCH_TOKEN}=admin`,
-    LOG_LEVEL: "error",
-  }),
+  // The real `npm start` entry point, as an operator runs it, logging only errors.
+  "ours-user": nodeServer(
+    "ours-user",
+    "user service (ours)",
+    "src/service/main.ts",
+    ["src/service/main.ts"],
+    { AUTH_TOKENS: `${BENCH_TOKEN}=admin`, LOG_LEVEL: "error", HOST: "127.0.0.1" },
+    /listening on .*:(\d+)/,
+  ),
 };

@@ -1,0 +1,264 @@
+// What the harness writes: the terminal table, the JSON results file, the SVG charts and
+// docs/BENCHMARKS.md (regenerated from the latest results of every scenario).
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT } from "./generators.js";
+import type { CaseResult, SubjectResult } from "./runner.js";
+import { GENERATOR_LABEL } from "./runner.js";
+import { SERVERS } from "./servers.js";
+import { ALL_SCENARIOS } from "./scenarios.js";
+import { barsSvg, fmtNum, latencySvg } from "./svg.js";
+import { PERCENTILES } from "./histogram.js";
+
+export interface Machine {
+  cpus: number;
+  cpuModel: string;
+  kernel: string;
+  node: string;
+  go?: string;
+  h2load?: string;
+  ghz?: string;
+  loadAvgAtStart: number[];
+  pinned: boolean;
+}
+
+export interface ResultsFile {
+  version: 1;
+  command: string;
+  startedAt: string;
+  finishedAt: string;
+  machine: Machine;
+  options: { warmupS: number; durationS: number; repeats: number; quick: boolean };
+  scenarios: string[];
+  cases: CaseResult[];
+}
+
+export const RESULTS_DIR = join(ROOT, "bench/results");
+export const CHARTS_DIR = join(ROOT, "bench/charts");
+export const DOC = join(ROOT, "docs/BENCHMARKS.md");
+
+function us(v: number | undefined): string {
+  if (v === undefined || !Number.isFinite(v)) return "–";
+  return v >= 10_000 ? `${(v / 1000).toFixed(1)} ms` : v >= 1000 ? `${(v / 1000).toFixed(2)} ms` : `${Math.round(v)} µs`;
+}
+function ratio(v: number | undefined): string {
+  return v === undefined || !Number.isFinite(v) ? "–" : `${v.toFixed(2)}×`;
+}
+function pct(v: number | undefined): string {
+  return v === undefined || !Number.isFinite(v) ? "–" : `${v.toFixed(0)} %`;
+}
+
+function rowOf(c: CaseResult, r: SubjectResult): string[] {
+  const m = r.median;
+  const who = c.compare === "servers" ? `${r.label} ← ${GENERATOR_LABEL[r.generator]}` : `${r.label} → ${SERVERS[r.server].label}`;
+  if (m === undefined || r.status !== "ok") {
+    return [who, r.status === "missing" ? "not run" : "FAILED", "", "", "", "", "", "", "", "", "", (r.note ?? "").slice(0, 90)];
+  }
+  const main = c.metric === "messages" ? `${fmtNum(m.messagesPerS)} msg/s` : `${fmtNum(m.callsPerS)}/s`;
+  const flags = [r.generatorBound === true ? "generator-bound" : "", m.serverCpuPct >= 90 ? "server-bound" : ""].filter((x) => x !== "").join(", ");
+  return [
+    who,
+    `${main} ±${((r.spread ?? 0) * 50).toFixed(0)}%`,
+    m.mbPerS >= 0.01 ? `${m.mbPerS.toFixed(1)}` : "–",
+    us(m.latencyUs.p50),
+    us(m.latencyUs.p99),
+    us(m.latencyUs["p99.9"]),
+    `${pct(m.serverCpuPct)} · ${m.serverCpuUsPerCall.toFixed(0)} µs`,
+    m.serverPeakRssMiB !== undefined ? `${m.serverPeakRssMiB.toFixed(0)}` : "–",
+    pct(m.generatorCpuPct),
+    ratio(r.vsGrpcjs),
+    c.compare === "servers" ? ratio(r.vsFloor) : "",
+    flags,
+  ];
+}
+
+const HEAD = ["contender", "rate (± half spread)", "MB/s", "p50", "p99", "p99.9", "server CPU · per call", "RSS MiB", "gen CPU", "vs grpc-js", "vs floor", "notes"];
+
+/** The terminal table of one run. */
+export function terminalTable(cases: CaseResult[]): string {
+  const out: string[] = [];
+  for (const c of cases) {
+    out.push("", `== ${c.scenario} · ${c.title} (${c.compare === "servers" ? "servers compared" : "clients compared"}) ==`);
+    const rows = [HEAD, ...c.results.map((r) => rowOf(c, r))];
+    const widths = HEAD.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
+    for (const r of rows) out.push(r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  ").trimEnd());
+  }
+  return out.join("\n");
+}
+
+function mdTable(c: CaseResult): string {
+  const rows = c.results.map((r) => rowOf(c, r));
+  const keep = HEAD.map((_, i) => i === 0 || rows.some((r) => (r[i] ?? "") !== "" && r[i] !== "–"));
+  const pick = (r: string[]): string[] => r.filter((_, i) => keep[i]);
+  return [
+    `| ${pick(HEAD).join(" | ")} |`,
+    `|${pick(HEAD).map((_, i) => (i === 0 ? "---" : "---:")).join("|")}|`,
+    ...rows.map((r) => `| ${pick(r).map((x) => x.replace(/\|/g, "\\|")).join(" | ")} |`),
+  ].join("\n");
+}
+
+function chartName(c: CaseResult, kind: string): string {
+  return `${c.scenario}-${c.id}-${kind}.svg`.replace(/[^A-Za-z0-9_.-]/g, "_");
+}
+
+/** Writes the two charts of every case into bench/charts/. */
+export function writeCharts(cases: CaseResult[]): void {
+  mkdirSync(CHARTS_DIR, { recursive: true });
+  for (const c of cases) {
+    const ok = c.results.filter((r) => r.median !== undefined && r.status === "ok");
+    if (ok.length === 0) continue;
+    const label = (r: SubjectResult): string => (c.compare === "servers" ? `${r.label} ← ${GENERATOR_LABEL[r.generator]}` : r.label);
+    const key = (r: SubjectResult): string => (c.compare === "servers" ? r.server : r.generator);
+    const metric = (x: { callsPerS: number; messagesPerS: number }): number => (c.metric === "messages" ? x.messagesPerS : x.callsPerS);
+    writeFileSync(
+      join(CHARTS_DIR, chartName(c, "throughput")),
+      barsSvg(
+        `${c.title}: ${c.metric === "messages" ? "messages/s" : "calls/s"}`,
+        c.metric === "messages" ? "messages per second" : "calls per second",
+        ok.map((r) => {
+          const xs = r.runs.filter((x) => x.calls > 0).map(metric);
+          return { label: label(r), key: key(r), value: metric(r.median!), min: Math.min(...xs), max: Math.max(...xs), ...(r.generatorBound === true ? { note: "(gen-bound)" } : {}) };
+        }),
+      ),
+    );
+    writeFileSync(
+      join(CHARTS_DIR, chartName(c, "latency")),
+      latencySvg(
+        `${c.title}: latency by percentile`,
+        ok.map((r) => ({
+          label: label(r),
+          key: key(r),
+          points: PERCENTILES.filter((p) => r.median!.latencyUs[`p${p}`] !== undefined).map((p): [number, number] => [p, r.median!.latencyUs[`p${p}`]]),
+        })),
+      ),
+    );
+  }
+}
+
+/** The latest results file of each scenario (bench/results/latest-<scenario>.json). */
+export function latestResults(): ResultsFile[] {
+  if (!existsSync(RESULTS_DIR)) return [];
+  return readdirSync(RESULTS_DIR)
+    .filter((f) => f.startsWith("latest-") && f.endsWith(".json"))
+    .map((f) => JSON.parse(readFileSync(join(RESULTS_DIR, f), "utf8")) as ResultsFile)
+    .filter((r) => !r.options.quick);
+}
+
+interface TargetCheck {
+  target: string;
+  where: string;
+  value: string;
+  met: boolean | undefined;
+}
+
+function targets(cases: CaseResult[]): TargetCheck[] {
+  const out: TargetCheck[] = [];
+  const ours = (c: CaseResult, gen = "h2load"): SubjectResult | undefined => c.results.find((r) => r.server === "ours" && r.generator === gen && r.median !== undefined);
+  for (const c of cases.filter((x) => x.scenario === "unary-throughput" || x.scenario === "unary-latency")) {
+    const r = ours(c);
+    if (r === undefined) continue;
+    out.push({ target: "unary calls/s ≥ 1.5× grpc-js", where: `${c.scenario} ${c.title}`, value: ratio(r.vsGrpcjs), met: r.vsGrpcjs === undefined ? undefined : r.vsGrpcjs >= 1.5 });
+    out.push({ target: "unary calls/s ≥ 0.9× floor", where: `${c.scenario} ${c.title}`, value: ratio(r.vsFloor), met: r.vsFloor === undefined ? undefined : r.vsFloor >= 0.9 });
+    out.push({ target: "unary p99 ≤ grpc-js", where: `${c.scenario} ${c.title}`, value: ratio(r.p99VsGrpcjs), met: r.p99VsGrpcjs === undefined ? undefined : r.p99VsGrpcjs <= 1 });
+  }
+  for (const c of cases.filter((x) => x.scenario === "streaming" && x.metric === "messages")) {
+    const r = ours(c);
+    if (r === undefined) continue;
+    out.push({ target: "streaming msg/s ≥ 2× grpc-js", where: c.title, value: ratio(r.vsGrpcjs), met: r.vsGrpcjs === undefined ? undefined : r.vsGrpcjs >= 2 });
+  }
+  for (const c of cases.filter((x) => x.scenario === "clients")) {
+    const r = c.results.find((x) => x.generator === "ours-client" && x.median !== undefined);
+    if (r === undefined) continue;
+    out.push({ target: "our client ≥ 1.5× grpc-js client", where: c.title, value: ratio(r.vsGrpcjs), met: r.vsGrpcjs === undefined ? undefined : r.vsGrpcjs >= 1.5 });
+  }
+  return out;
+}
+
+/** Regenerates docs/BENCHMARKS.md from the latest results of every scenario. */
+export function writeDoc(files: ResultsFile[]): void {
+  const order = ALL_SCENARIOS.map((s) => s.id);
+  files.sort((a, b) => order.indexOf(a.scenarios[0]) - order.indexOf(b.scenarios[0]));
+  const all = files.flatMap((f) => f.cases);
+  const m = files[0]?.machine;
+  const lines: string[] = [
+    "# Benchmarks",
+    "",
+    "<!-- Generated by `npm run bench` (bench/lib/report.ts) from bench/results/latest-*.json. Do not edit by hand. -->",
+    "",
+    "Our gRPC server and client against `@grpc/grpc-js`, grpc-go, and the **floor**: a raw `node:http2` server",
+    "that answers every call with a canned, pre-encoded gRPC response and trailers, doing no gRPC work. No",
+    "`node:http2` server can beat the floor; it is the physical limit we measure against.",
+    "",
+    "## How to run",
+    "",
+    "```sh",
+    "npm ci",
+    "bash scripts/install-bench-tools.sh        # h2load (apt nghttp2-client), ghz (go install), grpc-go peer (go build) into .peers/",
+    "npm run bench                              # every scenario, default durations (about 10 minutes)",
+    "npm run bench -- --scenario unary-throughput,streaming --duration 5 --repeats 3",
+    "npm run bench -- --quick                   # smoke test: every contender answers correctly (no timing asserted)",
+    "npm run bench -- --scenario unary-throughput --servers ours --cpu-prof   # CPU profile of our server",
+    "npm run bench:unary                        # issue 3: echo servers × (h2load, grpc-js client, our client)",
+    "npm run bench:service                      # issue 4: the user service, ours vs the same on grpc-js",
+    "npm run bench:compare bench/results/A.json bench/results/B.json",
+    "```",
+    "",
+    "Scenarios: " + ALL_SCENARIOS.map((s) => `\`${s.id}\``).join(", ") + ". Options: `--warmup S`, `--duration S`, `--repeats N`,",
+    "`--servers a,b`, `--generators a,b`, `--cpu-prof`, `--no-doc`.",
+    "",
+    "## Method",
+    "",
+    "- **Pinning.** Each server runs on core 0 and the load generator on core 1 (`taskset`), so they do not share a core.",
+    "- **Same load for every server.** Within a table, every server is driven by the same generator with the same settings",
+    "  (h2load unless noted: C, neutral, pre-framed request bodies), so a difference is the server's. In the `clients`",
+    "  scenario every client drives the same server (the floor, then grpc-go), so a difference is the client's.",
+    "- **Interleaved repetitions.** Every contender of a case runs once per repetition, in turn (A B C D A B C D …), so drift",
+    "  (thermal, other tenants) hits all of them alike. Each run is preceded by a discarded warm-up. Tables show the",
+    "  median of the runs and ± half the spread ((max − min) / median / 2).",
+    "- **Checked responses.** A call counts only if it succeeded: the node load generators check grpc-status 0 and the",
+    "  decoded payload of every response; for h2load, which sees only HTTP status, the harness checks that the DATA",
+    "  bytes received equal succeeded calls × the exact expected response size (a gRPC error is a 200 without that",
+    "  body); ghz counts only status OK (payloads not checked; the same responses are checked by the other generators).",
+    "- **Latency** is recorded per call in an HDR histogram (`hdr-histogram-js`, µs, 3 significant digits); h2load's",
+    "  per-request log feeds the same histogram. ghz reports its own percentiles (up to p99).",
+    "- **Resources.** Server CPU time (user + system, from `/proc/<pid>/stat`) over the measured period, as % of one core",
+    "  and per call; server peak RSS per run (`VmHWM`, reset through `/proc/<pid>/clear_refs` before each run).",
+    "- **Saturation.** The generator's own CPU time (bash `times` for h2load and ghz; `process.cpuUsage` for the node",
+    "  generators) is reported; at ≥ 90 % of its core a result is flagged *generator-bound*: the generator, not the",
+    "  server, may be the limit, and the ratio understates the faster server. *server-bound* means the server used ≥ 90 %.",
+    "",
+  ];
+  if (m !== undefined) {
+    lines.push(
+      "## Machine",
+      "",
+      `- ${m.cpus} × ${m.cpuModel}; Linux ${m.kernel}; Node ${m.node}${m.go !== undefined ? `; ${m.go}` : ""}`,
+      `- h2load: ${m.h2load ?? "not installed"}; ghz: ${m.ghz ?? "not installed"}; pinned: ${m.pinned ? "yes (taskset)" : "no"}`,
+      `- Load average when the runs started: ${files.map((f) => `${f.scenarios.join(",")} ${f.machine.loadAvgAtStart.map((x) => x.toFixed(2)).join("/")}`).join("; ")}`,
+      "- This machine is shared: other processes ran during some runs, so absolute figures are noisy; ratios from the",
+      "  same interleaved run are the figures to read.",
+      "",
+    );
+  }
+  const t = targets(all);
+  if (t.length > 0) {
+    lines.push("## Targets", "", "| target | where | measured | met |", "|---|---|---:|:---:|");
+    for (const x of t) lines.push(`| ${x.target} | ${x.where} | ${x.value} | ${x.met === undefined ? "–" : x.met ? "yes" : "**no**"} |`);
+    lines.push("");
+  }
+  for (const f of files) {
+    for (const sid of f.scenarios) {
+      const s = ALL_SCENARIOS.find((x) => x.id === sid);
+      const cs = f.cases.filter((c) => c.scenario === sid);
+      if (s === undefined || cs.length === 0) continue;
+      lines.push(`## ${s.title}`, "", s.about, "", `Command: \`${f.command}\` (${f.startedAt}; warm-up ${f.options.warmupS} s, ${f.options.durationS} s × ${f.options.repeats} runs each).`, "");
+      for (const c of cs) {
+        lines.push(`### ${c.title}`, "", mdTable(c), "");
+        if (c.results.some((r) => r.median !== undefined && r.status === "ok")) {
+          lines.push(`![${c.title} throughput](../bench/charts/${chartName(c, "throughput")})`, `![${c.title} latency](../bench/charts/${chartName(c, "latency")})`, "");
+        }
+      }
+    }
+  }
+  writeFileSync(DOC, lines.join("\n"));
+}
