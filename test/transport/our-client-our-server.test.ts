@@ -225,3 +225,55 @@ describe("TLS", () => {
     await tlsServer.forceShutdown();
   });
 });
+
+describe("flow control and shutdown", () => {
+  it("a slow reader holds the server back instead of buffering the whole stream", async () => {
+    let written = 0;
+    const total = 400;
+    const srv = new Server();
+    srv.addService(EchoService, {
+      ...implementation,
+      async ServerStream(req: Echo, _ctx: ServerCallContext, out: { write(m: Echo): Promise<void> | void }) {
+        const text = "p".repeat(64 * 1024);
+        for (let i = 0; i < total; i++) {
+          await out.write({ text, n: i });
+          written++;
+        }
+      },
+    });
+    const port = await srv.listen({ port: 0 });
+    const ch = new Channel(`127.0.0.1:${port}`);
+    const it = new Client(ch).serverStreaming(M.ServerStream, { text: "", n: 0 })[Symbol.asyncIterator]();
+    expect((await it.next()).value?.n).toBe(0);
+    // Let the server write as much as flow control allows, until it stalls.
+    let prev = -1;
+    while (written !== prev) {
+      prev = written;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(written).toBeLessThan(total / 4);
+    let n = 1;
+    while (!(await it.next()).done) n++;
+    expect(n).toBe(total);
+    await ch.close();
+    await srv.forceShutdown();
+  });
+
+  it("graceful server shutdown: the call in flight completes, the channel goes idle, later calls are UNAVAILABLE", async () => {
+    const srv = new Server();
+    srv.addService(EchoService, implementation);
+    const port = await srv.listen({ port: 0 });
+    const ch = new Channel(`127.0.0.1:${port}`, { backoff: { initialBackoffMs: 60_000 } });
+    const c = new Client(ch);
+    expect((await c.unary(M.Unary, { text: "warm", n: 0 })).text).toBe("warm");
+    const inFlight = c.unary(M.Unary, { text: "sleep:300", n: 0 });
+    await new Promise((r) => setTimeout(r, 50));
+    const down = srv.shutdown(5000);
+    expect((await inFlight).text).toBe("sleep:300");
+    await down;
+    const err = await rejection(c.unary(M.Unary, { text: "late", n: 0 }));
+    expect(err.code).toBe(Status.UNAVAILABLE);
+    expect(err.message).toContain(`127.0.0.1:${port}`);
+    await ch.close();
+  });
+});
