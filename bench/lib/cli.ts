@@ -1,6 +1,6 @@
 // The command line shared by `npm run bench`, `bench:unary` and `bench:service`.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -14,6 +14,7 @@ import { SERVERS } from "./servers.js";
 import type { ServerId } from "./servers.js";
 import { latestResults, RESULTS_DIR, terminalTable, writeCharts, writeDoc } from "./report.js";
 import type { Machine, ResultsFile } from "./report.js";
+import { formatHotspots } from "./profile.js";
 
 function version(cmd: string | undefined, args: string[], re: RegExp): string | undefined {
   if (cmd === undefined) return undefined;
@@ -90,11 +91,13 @@ export async function main(argv: string[], defaults: { scenarios: string[]; name
     durationS: Number(values.duration),
     repeats: Math.max(1, Number(values.repeats)),
     quick,
+    ...(quick ? { quickSeen: new Set<string>() } : {}),
     ...(cpuProfDir !== undefined ? { cpuProfDir } : {}),
     ...(values.servers !== undefined ? { servers: values.servers.split(",") as ServerId[] } : {}),
     ...(values.generators !== undefined ? { generators: values.generators.split(",") as GeneratorId[] } : {}),
     progress,
   };
+  const runStart = Date.now();
   const mach = machine();
   if (!mach.pinned) progress("warning: taskset or a second core is missing: server and load generator are not pinned", true);
   const command = `npm run ${defaults.name} -- ${argv.join(" ")}`.trim().replace(/ --$/, "");
@@ -127,7 +130,12 @@ export async function main(argv: string[], defaults: { scenarios: string[]; name
     if (!values["no-doc"]) writeDoc(latestResults());
     process.stdout.write(`\nresults: bench/results/${stamp}-*.json; charts: bench/charts/; ${values["no-doc"] ? "" : "docs/BENCHMARKS.md regenerated"}\n`);
   }
-  if (cpuProfDir !== undefined) process.stdout.write(`CPU profiles of the node servers: ${cpuProfDir} (open in Chrome DevTools or speedscope)\n`);
+  if (cpuProfDir !== undefined) {
+    process.stdout.write(`\nCPU profiles of the node servers in ${cpuProfDir} (open in Chrome DevTools or speedscope):\n`);
+    for (const f of readdirSync(cpuProfDir).filter((x) => x.endsWith(".cpuprofile") && statSync(join(cpuProfDir, x)).mtimeMs >= runStart)) {
+      process.stdout.write(formatHotspots(join(cpuProfDir, f), 15) + "\n");
+    }
+  }
   // Quick mode is a smoke test: every contender must have answered correctly (no timing is asserted).
   const bad = all.flatMap((c) => c.results.filter((r) => r.status === "errors" || (r.status === "missing" && process.env.CI === "true")).map((r) => `${c.scenario} ${c.title} ${r.label} ← ${r.generator}: ${r.status}: ${r.note ?? ""}`));
   const missing = all.flatMap((c) => c.results.filter((r) => r.status === "missing").map((r) => `${r.label}: ${r.note ?? ""}`));

@@ -23,6 +23,8 @@ export interface RunOptions {
   servers?: ServerId[];
   generators?: GeneratorId[];
   progress: (line: string, final?: boolean) => void;
+  /** Quick mode: subjects already checked (server, generator, call shape, payload), across scenarios. */
+  quickSeen?: Set<string>;
 }
 
 export interface RunRecord {
@@ -99,14 +101,27 @@ function loadOf(c: Case, o: RunOptions): Load {
   };
 }
 
+/** In quick mode each (server, generator, call shape, payload) is checked once, whatever the scenario. */
+function firstInQuick(o: RunOptions, s: Subject, c: Case): boolean {
+  if (!o.quick || o.quickSeen === undefined) return true;
+  const k = `${s.server}|${s.generator}|${c.load.user ?? c.load.call}|${c.load.payload}|${c.load.streams > 1 ? "many" : "one"}`;
+  if (o.quickSeen.has(k)) return false;
+  o.quickSeen.add(k);
+  return true;
+}
+
 /** Runs one scenario and returns its case results. */
 export async function runScenario(scenario: Scenario, o: RunOptions): Promise<CaseResult[]> {
   const cases = scenario.cases.map((c) => ({
     ...c,
     subjects: c.subjects.filter(
-      (s) => (o.servers === undefined || o.servers.includes(s.server)) && (o.generators === undefined || o.generators.includes(s.generator)) && supports(s.generator, c.load.call),
+      (s) =>
+        (o.servers === undefined || o.servers.includes(s.server)) &&
+        (o.generators === undefined || o.generators.includes(s.generator)) &&
+        supports(s.generator, c.load.call) &&
+        firstInQuick(o, s, c),
     ),
-  }));
+  })).filter((c) => c.subjects.length > 0);
   const results = new Map<Case, SubjectResult[]>();
   const needed = [...new Set(cases.flatMap((c) => c.subjects.map((s) => s.server)))];
   const procs = new Map<ServerId, ServerProcess>();
