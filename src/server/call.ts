@@ -315,21 +315,21 @@ export class ServerCall implements ServerInterceptorCall, ServerWriter<unknown>,
   /** Ends the call with OK, first sending `response` when the kind has a single response. */
   finishOk(): void {
     if (this.ended) return;
+    let buf: Buffer | undefined;
     if (this.kind === "unary" || this.kind === "client_streaming") {
-      let buf: Buffer;
       try {
         buf = this.frame(this.response);
       } catch (err) {
         return this.finishError(err);
       }
-      this.ensureHeaders();
-      this.stream.write(buf);
     }
     this.ensureHeaders();
     const tmd = this.trailerMd;
     if (tmd !== undefined && tmd.size > 0) this.pendingTrailers = statusToTrailers(Status.OK, "", tmd, undefined);
     this.end(undefined);
-    this.stream.end();
+    // One write for the single response and the end of the stream; the trailers follow on 'wantTrailers'.
+    if (buf !== undefined) this.stream.end(buf);
+    else this.stream.end();
   }
 
   /** Ends the call with the status of `reason` (GrpcError, or UNKNOWN for anything else). */

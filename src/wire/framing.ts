@@ -32,6 +32,8 @@ export function encodeEnvelope(payload: Uint8Array, compressed: boolean): Buffer
   return buf;
 }
 
+const EMPTY = Buffer.alloc(0);
+
 /** A framing failure and the status it calls for. */
 export interface FramingError {
   code: StatusCode;
@@ -50,7 +52,8 @@ export interface EnvelopeSink {
  * the limit as soon as the prefix is read, before any byte of the body is buffered.
  */
 export class EnvelopeDecoder {
-  private readonly header = Buffer.alloc(PREFIX_LENGTH);
+  /** Only allocated when a prefix is split across chunks (rare). */
+  private header: Buffer | undefined;
   private headerFilled = 0;
   private body: Buffer | undefined;
   private bodyFilled = 0;
@@ -81,17 +84,18 @@ export class EnvelopeDecoder {
           pos += PREFIX_LENGTH;
           this.headerFilled = PREFIX_LENGTH;
         } else {
+          const header = (this.header ??= Buffer.allocUnsafe(PREFIX_LENGTH));
           const n = Math.min(PREFIX_LENGTH - this.headerFilled, end - pos);
-          chunk.copy(this.header, this.headerFilled, pos, pos + n);
+          chunk.copy(header, this.headerFilled, pos, pos + n);
           this.headerFilled += n;
           pos += n;
           if (this.headerFilled < PREFIX_LENGTH) return undefined;
-          const err = this.startMessage(this.header[0], this.header.readUInt32BE(1));
+          const err = this.startMessage(header[0], header.readUInt32BE(1));
           if (err !== undefined) return err;
         }
         const length = this.pendingLength;
         if (length === 0) {
-          this.finish(Buffer.alloc(0));
+          this.finish(EMPTY);
           continue;
         }
         if (end - pos >= length) {
