@@ -9,3 +9,4 @@ export { parseTarget, type Target } from "./target.js";
 export { GrpcError } from "../wire/grpc-error.js";
 export { Metadata } from "../wire/metadata.js";
 export { Status, type StatusCode } from "../wire/status.js";
+export { bearerToken, logging, requestId, retry, type CallLogEntry, type RetryOptions } from "./standard-interceptors.js";
