@@ -187,19 +187,12 @@ export class Writer {
 
   /** Varint of a non-negative integer below 2^53. */
   private varintNumber(n: number): void {
-    if (n <= 0xffffffff) {
-      this.uint32(n);
-      return;
+    if (n <= 0xffffffff) this.uint32(n);
+    else {
+      // Split once into 32-bit halves (exact below 2^53), then bit operations only.
+      const lo = n >>> 0;
+      this.varint64(lo, (n - lo) / TWO_32);
     }
-    const buf = this.buf;
-    let pos = this.pos;
-    while (n > 0x7f) {
-      const low = n % 128;
-      buf[pos++] = low | 0x80;
-      n = (n - low) / 128;
-    }
-    buf[pos++] = n;
-    this.pos = pos;
   }
 
   /** Varint of the 64-bit value hi:lo (both unsigned 32-bit). */
