@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Channel, Client, GrpcError, Status, type ConnectivityState } from "../../src/client/index.js";
-import { makeTestCerts, type TestCerts } from "../support/client-certs.js";
+import { makeTestCerts, type TestCerts } from "../support/certs.js";
 import { Methods, startGrpcJsEchoServer } from "../support/client-echo.js";
 
 async function rejection(p: Promise<unknown>): Promise<GrpcError> {
@@ -174,8 +174,8 @@ describe("TLS", () => {
   });
 
   it("TLS with a trusted CA", async () => {
-    const srv = await startGrpcJsEchoServer({}, grpc.ServerCredentials.createSsl(certs.ca, [{ cert_chain: certs.serverCert, private_key: certs.serverKey }], false), 0, "localhost");
-    const ch = new Channel(`localhost:${srv.port}`, { tls: { ca: certs.ca } });
+    const srv = await startGrpcJsEchoServer({}, grpc.ServerCredentials.createSsl(certs.caCert, [{ cert_chain: certs.serverCert, private_key: certs.serverKey }], false), 0, "localhost");
+    const ch = new Channel(`localhost:${srv.port}`, { tls: { ca: certs.caCert } });
     expect((await new Client(ch).unary(Methods.unary, { text: "tls", n: 0 })).text).toBe("tls");
     expect(ch.secure).toBe(true);
     await ch.close();
@@ -183,8 +183,8 @@ describe("TLS", () => {
   });
 
   it("an untrusted server certificate is UNAVAILABLE with the TLS cause", async () => {
-    const srv = await startGrpcJsEchoServer({}, grpc.ServerCredentials.createSsl(certs.ca, [{ cert_chain: certs.serverCert, private_key: certs.serverKey }], false), 0, "localhost");
-    const ch = new Channel(`localhost:${srv.port}`, { tls: { ca: certs.otherCa }, backoff: { initialBackoffMs: 60_000 } });
+    const srv = await startGrpcJsEchoServer({}, grpc.ServerCredentials.createSsl(certs.caCert, [{ cert_chain: certs.serverCert, private_key: certs.serverKey }], false), 0, "localhost");
+    const ch = new Channel(`localhost:${srv.port}`, { tls: { ca: certs.otherCaCert }, backoff: { initialBackoffMs: 60_000 } });
     const err = await rejection(new Client(ch).unary(Methods.unary, { text: "tls", n: 0 }));
     expect(err.code).toBe(Status.UNAVAILABLE);
     expect(err.message).toMatch(/certificate/i);
@@ -193,11 +193,11 @@ describe("TLS", () => {
   });
 
   it("mTLS: the server requires a client certificate", async () => {
-    const creds = grpc.ServerCredentials.createSsl(certs.ca, [{ cert_chain: certs.serverCert, private_key: certs.serverKey }], true);
+    const creds = grpc.ServerCredentials.createSsl(certs.caCert, [{ cert_chain: certs.serverCert, private_key: certs.serverKey }], true);
     const srv = await startGrpcJsEchoServer({}, creds, 0, "localhost");
-    const withCert = new Channel(`localhost:${srv.port}`, { tls: { ca: certs.ca, cert: certs.clientCert, key: certs.clientKey } });
+    const withCert = new Channel(`localhost:${srv.port}`, { tls: { ca: certs.caCert, cert: certs.clientCert, key: certs.clientKey } });
     expect((await new Client(withCert).unary(Methods.unary, { text: "mtls", n: 0 })).text).toBe("mtls");
-    const without = new Channel(`localhost:${srv.port}`, { tls: { ca: certs.ca }, backoff: { initialBackoffMs: 60_000 } });
+    const without = new Channel(`localhost:${srv.port}`, { tls: { ca: certs.caCert }, backoff: { initialBackoffMs: 60_000 } });
     const err = await rejection(new Client(without).unary(Methods.unary, { text: "mtls", n: 0 }));
     expect(err.code).toBe(Status.UNAVAILABLE);
     expect(err.message).toMatch(/certificate required/);

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Channel, Client, GrpcError, Metadata, Status, clientMethods } from "../../src/client/index.js";
 import { Server, defineService, type ServerCallContext } from "../../src/server/index.js";
-import { makeTestCerts } from "../support/client-certs.js";
+import { makeTestCerts } from "../support/certs.js";
 import { EchoCodec, type Echo } from "../support/client-echo.js";
 
 const EchoService = defineService("test.Echo", {
@@ -217,8 +217,8 @@ describe("TLS", () => {
         return req;
       },
     });
-    const port = await tlsServer.listen({ port: 0, host: "localhost", tls: { key: certs.serverKey, cert: certs.serverCert, ca: certs.ca, requestCert: true, rejectUnauthorized: true } });
-    const ch = new Channel(`localhost:${port}`, { tls: { ca: certs.ca, cert: certs.clientCert, key: certs.clientKey } });
+    const port = await tlsServer.listen({ port: 0, host: "localhost", tls: { key: certs.serverKey, cert: certs.serverCert, ca: certs.caCert, requestCert: true, rejectUnauthorized: true } });
+    const ch = new Channel(`localhost:${port}`, { tls: { ca: certs.caCert, cert: certs.clientCert, key: certs.clientKey } });
     expect(await new Client(ch).unary(M.Unary, { text: "secure", n: 1 })).toEqual({ text: "secure", n: 1 });
     expect(cn).toBe("test-client");
     await ch.close();
