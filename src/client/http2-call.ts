@@ -76,6 +76,8 @@ export class Http2Call<I, O> implements EnvelopeSink {
   private remoteEnded = false;
   /** Called when the stream can take more data after `send` returned false. */
   onDrain: (() => void) | undefined;
+  /** Called once when the call ends, with its error (undefined for OK). */
+  onFinished: ((error: GrpcError | undefined) => void) | undefined;
 
   constructor(
     private readonly channel: Channel,
@@ -426,7 +428,8 @@ export class Http2Call<I, O> implements EnvelopeSink {
     }
     this.options.onTrailer?.(trailers);
     this.sink.onEnd(error, trailers);
-    // A send loop waiting for 'drain' must wake up and see the call is over.
+    // A send loop waiting for 'drain' or for its next message must wake up and see the call is over.
     this.onDrain?.();
+    this.onFinished?.(error);
   }
 }

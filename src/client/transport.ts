@@ -83,11 +83,23 @@ class StreamResponseSink<O> implements CallSink<O> {
 
 /** Sends every message of `messages`, waiting for HTTP/2 flow control, then half-closes. */
 async function pump<I, O>(call: Http2Call<I, O>, messages: AsyncIterable<I>): Promise<void> {
+  const it = messages[Symbol.asyncIterator]();
+  // When the call ends first (status, deadline, cancel), wake a pending next() and fail the
+  // writes still queued, so no `write()` promise is left hanging.
+  const stop = (error: GrpcError | undefined): void => {
+    if (it instanceof AsyncQueue) it.abort(error ?? new GrpcError(Status.CANCELLED, "the call has already ended"));
+    else void it.return?.();
+  };
+  if (call.isDone) {
+    stop(undefined);
+    return;
+  }
+  call.onFinished = stop;
   try {
-    for await (const m of messages) {
-      if (call.isDone) return;
-      if (!call.send(m)) {
-        if (call.isDone) return;
+    for (;;) {
+      const r = await it.next();
+      if (r.done === true || call.isDone) break;
+      if (!call.send(r.value) && !call.isDone) {
         await new Promise<void>((resolve) => {
           call.onDrain = resolve;
         });

@@ -277,3 +277,34 @@ describe("flow control and shutdown", () => {
     await ch.close();
   });
 });
+
+describe("request streams after the call ended", () => {
+  it("a server that finishes a bidi call early: iteration ends, and later writes reject instead of hanging", async () => {
+    const srv = new Server();
+    srv.addService(EchoService, {
+      ...implementation,
+      async Bidi(requests: AsyncIterable<Echo>, _ctx: ServerCallContext, out: { write(m: Echo): Promise<void> | void }) {
+        for await (const r of requests) {
+          await out.write(r);
+          return; // done after one message, while the client still has its side open
+        }
+      },
+    });
+    const port = await srv.listen({ port: 0 });
+    const ch = new Channel(`127.0.0.1:${port}`);
+    const call = new Client(ch).bidiStreaming(M.Bidi);
+    await call.write({ text: "only", n: 0 });
+    expect(await collect(call)).toEqual([{ text: "only", n: 0 }]);
+    await expect(call.write({ text: "late", n: 0 })).rejects.toBeInstanceOf(GrpcError);
+    await ch.close();
+    await srv.forceShutdown();
+  });
+
+  it("writes waiting in a client stream fail with DEADLINE_EXCEEDED when the deadline passes", async () => {
+    const call = client.clientStreaming(M.ClientStream, { timeoutMs: 100 });
+    const err = await rejection(call.response);
+    expect(err.code).toBe(Status.DEADLINE_EXCEEDED);
+    const late = await rejection(call.write({ text: "late", n: 0 }));
+    expect(late.code).toBe(Status.DEADLINE_EXCEEDED);
+  });
+});
