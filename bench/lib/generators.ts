@@ -43,6 +43,8 @@ export interface GenResult {
   latencyUs: Percentiles;
   generatorCpuS?: number;
   serverCpuS: number;
+  /** CPU seconds the whole machine used over the measured period (server + generator + others). */
+  machineBusyS?: number;
 }
 
 const METHOD: Record<CallShape, string> = {
@@ -99,7 +101,7 @@ async function runNode(impl: string, port: number, serverPid: number, load: Load
     return failed(`${impl} client exited ${out.code}: ${out.stderr.trim().split("\n").slice(-6).join(" | ")}`, out.serverCpuS);
   }
   const r = JSON.parse(line) as Omit<GenResult, "serverCpuS"> & { cpuS: number };
-  return { ...r, generatorCpuS: r.cpuS, serverCpuS: out.serverCpuS };
+  return { ...r, generatorCpuS: r.cpuS, serverCpuS: out.serverCpuS, machineBusyS: out.machineBusyS };
 }
 
 export function failed(message: string, serverCpuS = 0): GenResult {
@@ -245,6 +247,7 @@ export async function runH2loadCall(port: number, serverPid: number, call: H2loa
       latencyUs: logged > 0 ? percentilesOf(hist) : {},
       ...(out.generatorCpuS !== undefined ? { generatorCpuS: out.generatorCpuS } : {}),
       serverCpuS: out.serverCpuS,
+      machineBusyS: out.machineBusyS,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -309,6 +312,7 @@ async function runGhz(port: number, serverPid: number, load: Load, onTick?: () =
       latencyUs: pct,
       ...(out.generatorCpuS !== undefined ? { generatorCpuS: out.generatorCpuS } : {}),
       serverCpuS: out.serverCpuS,
+      machineBusyS: out.machineBusyS,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -28,6 +28,17 @@ export function cpuSeconds(pid: number): number | undefined {
   }
 }
 
+/** CPU seconds all processes of the machine have used (busy time of every core, /proc/stat). */
+export function machineBusySeconds(): number {
+  try {
+    const f = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
+    const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
+    return (total - f[3] - f[4]) * TICK_S; // minus idle and iowait
+  } catch {
+    return NaN;
+  }
+}
+
 /** Peak resident set (VmHWM) in MiB since the last resetPeakRss. */
 export function peakRssMiB(pid: number): number | undefined {
   try {
@@ -121,6 +132,8 @@ export interface GeneratorOutput {
   serverCpuS: number;
   /** The generator's own CPU seconds (whole run, from bash `times`, or its own report). */
   generatorCpuS?: number;
+  /** CPU seconds the whole machine used between the same two instants. */
+  machineBusyS: number;
 }
 
 /**
@@ -146,6 +159,8 @@ export function runGenerator(
   let stderr = "";
   let tStart = performance.now();
   let cpuStart = cpuSeconds(serverPid) ?? 0;
+  let busyStart = machineBusySeconds();
+  let busyEnd = NaN;
   let tEnd: number | undefined;
   let cpuEnd: number | undefined;
   let started = opts.startMarker === undefined;
@@ -156,10 +171,12 @@ export function runGenerator(
       started = true;
       tStart = performance.now();
       cpuStart = cpuSeconds(serverPid) ?? 0;
+      busyStart = machineBusySeconds();
     }
     if (tEnd === undefined && opts.endMarker !== undefined && started && opts.endMarker.test(stdout)) {
       tEnd = performance.now();
       cpuEnd = cpuSeconds(serverPid) ?? cpuStart;
+      busyEnd = machineBusySeconds();
     }
   });
   child.stderr!.on("data", (d: Buffer) => {
@@ -171,6 +188,7 @@ export function runGenerator(
       if (tEnd === undefined) {
         tEnd = performance.now();
         cpuEnd = cpuSeconds(serverPid) ?? cpuStart;
+        busyEnd = machineBusySeconds();
       }
       let generatorCpuS: number | undefined;
       const at = stdout.lastIndexOf("@@TIMES");
@@ -179,7 +197,7 @@ export function runGenerator(
         generatorCpuS = parseTimes(lines[2] ?? "");
         stdout = stdout.slice(0, at);
       }
-      resolve({ stdout, stderr, code, measuredS: (tEnd - tStart) / 1000, serverCpuS: cpuEnd! - cpuStart, generatorCpuS });
+      resolve({ stdout, stderr, code, measuredS: (tEnd - tStart) / 1000, serverCpuS: cpuEnd! - cpuStart, generatorCpuS, machineBusyS: busyEnd - busyStart });
     });
   });
 }

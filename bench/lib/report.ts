@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from "node:path";
 import { ROOT } from "./generators.js";
 import type { CaseResult, SubjectResult } from "./runner.js";
-import { GENERATOR_LABEL } from "./runner.js";
+import { CONTENDED_PCT, GENERATOR_LABEL } from "./runner.js";
 import { SERVERS } from "./servers.js";
 import { ALL_SCENARIOS } from "./scenarios.js";
 import { barsSvg, fmtNum, latencySvg } from "./svg.js";
@@ -52,10 +52,16 @@ function rowOf(c: CaseResult, r: SubjectResult): string[] {
   const m = r.median;
   const who = c.compare === "servers" ? `${r.label} ← ${GENERATOR_LABEL[r.generator]}` : `${r.label} → ${SERVERS[r.server].label}`;
   if (m === undefined || r.status !== "ok") {
-    return [who, r.status === "missing" ? "not run" : "FAILED", "", "", "", "", "", "", "", "", "", (r.note ?? "").slice(0, 90)];
+    return [who, r.status === "missing" ? "not run" : "FAILED", "", "", "", "", "", "", "", "", "", "", (r.note ?? "").slice(0, 90)];
   }
   const main = c.metric === "messages" ? `${fmtNum(m.messagesPerS)} msg/s` : `${fmtNum(m.callsPerS)}/s`;
-  const flags = [r.generatorBound === true ? "generator-bound" : "", m.serverCpuPct >= 90 ? "server-bound" : ""].filter((x) => x !== "").join(", ");
+  const flags = [
+    r.generatorBound === true ? "generator-bound" : "",
+    m.serverCpuPct >= 90 ? "server-bound" : "",
+    (m.othersCpuPct ?? 0) >= CONTENDED_PCT ? "contended" : "",
+  ]
+    .filter((x) => x !== "")
+    .join(", ");
   return [
     who,
     `${main} ±${((r.spread ?? 0) * 50).toFixed(0)}%`,
@@ -66,13 +72,14 @@ function rowOf(c: CaseResult, r: SubjectResult): string[] {
     `${pct(m.serverCpuPct)} · ${m.serverCpuUsPerCall.toFixed(0)} µs`,
     m.serverPeakRssMiB !== undefined ? `${m.serverPeakRssMiB.toFixed(0)}` : "–",
     pct(m.generatorCpuPct),
+    pct(m.othersCpuPct),
     ratio(r.vsGrpcjs),
     c.compare === "servers" ? ratio(r.vsFloor) : "",
     flags,
   ];
 }
 
-const HEAD = ["contender", "rate (± half spread)", "MB/s", "p50", "p99", "p99.9", "server CPU · per call", "RSS MiB", "gen CPU", "vs grpc-js", "vs floor", "notes"];
+const HEAD = ["contender", "rate (± half spread)", "MB/s", "p50", "p99", "p99.9", "server CPU · per call", "RSS MiB", "gen CPU", "others CPU", "vs grpc-js", "vs floor", "notes"];
 
 /** The terminal table of one run. */
 export function terminalTable(cases: CaseResult[]): string {
@@ -128,6 +135,7 @@ export function writeCharts(cases: CaseResult[]): void {
         ok.map((r) => ({
           label: label(r),
           key: key(r),
+          ...(c.compare === "servers" && r.generator !== "h2load" ? { dash: r.generator === "ours-client" ? "2,3" : "7,4" } : {}),
           points: PERCENTILES.filter((p) => r.median!.latencyUs[`p${p}`] !== undefined).map((p): [number, number] => [p, r.median!.latencyUs[`p${p}`]]),
         })),
       ),
@@ -165,6 +173,23 @@ function targets(cases: CaseResult[]): TargetCheck[] {
     const r = ours(c);
     if (r === undefined) continue;
     out.push({ target: "streaming msg/s ≥ 2× grpc-js", where: c.title, value: ratio(r.vsGrpcjs), met: r.vsGrpcjs === undefined ? undefined : r.vsGrpcjs >= 2 });
+  }
+  // Issue 3's own targets for `npm run bench:unary`: server ≥ 1.3× grpc-js and ≥ 0.85× floor; client ≥ 1.3× grpc-js client.
+  for (const c of cases.filter((x) => x.scenario === "unary")) {
+    for (const gen of ["h2load", "grpcjs-client", "ours-client"]) {
+      const r = ours(c, gen);
+      if (r === undefined) continue;
+      const where = `${c.title} ← ${GENERATOR_LABEL[r.generator]}`;
+      out.push({ target: "bench:unary server ≥ 1.3× grpc-js", where, value: ratio(r.vsGrpcjs), met: r.vsGrpcjs === undefined ? undefined : r.vsGrpcjs >= 1.3 });
+      out.push({ target: "bench:unary server ≥ 0.85× floor", where, value: ratio(r.vsFloor), met: r.vsFloor === undefined ? undefined : r.vsFloor >= 0.85 });
+    }
+    for (const server of ["floor", "grpcgo", "grpcjs", "ours"]) {
+      const mine = c.results.find((x) => x.server === server && x.generator === "ours-client" && x.median !== undefined);
+      const theirs = c.results.find((x) => x.server === server && x.generator === "grpcjs-client" && x.median !== undefined);
+      if (mine === undefined || theirs === undefined || theirs.median!.callsPerS === 0) continue;
+      const v = mine.median!.callsPerS / theirs.median!.callsPerS;
+      out.push({ target: "bench:unary client ≥ 1.3× grpc-js client", where: `${c.title} → ${SERVERS[mine.server].label}`, value: ratio(v), met: v >= 1.3 });
+    }
   }
   for (const c of cases.filter((x) => x.scenario === "clients")) {
     const r = c.results.find((x) => x.generator === "ours-client" && x.median !== undefined);
@@ -226,6 +251,9 @@ export function writeDoc(files: ResultsFile[]): void {
     "- **Saturation.** The generator's own CPU time (bash `times` for h2load and ghz; `process.cpuUsage` for the node",
     "  generators) is reported; at ≥ 90 % of its core a result is flagged *generator-bound*: the generator, not the",
     "  server, may be the limit, and the ratio understates the faster server. *server-bound* means the server used ≥ 90 %.",
+    "- **Contention.** The CPU the whole machine used (`/proc/stat`) minus the server's and the generator's is what *other*",
+    "  processes took during the run (*others CPU*); at ≥ 25 % of a core the run is flagged *contended*: its absolute",
+    "  figures are not to be trusted, and neither are ratios between contended and quiet runs.",
     "",
   ];
   if (m !== undefined) {

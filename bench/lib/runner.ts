@@ -43,6 +43,8 @@ export interface RunRecord {
   generatorCpuPct?: number;
   /** The load generator used ≥ 90 % of its core: it, not the server, may be the limit. */
   generatorBound: boolean;
+  /** CPU other processes (not the server, not the generator) used during the run, % of one core. */
+  othersCpuPct?: number;
 }
 
 export interface SubjectResult extends Subject {
@@ -58,6 +60,8 @@ export interface SubjectResult extends Subject {
     serverCpuPct: number;
     serverPeakRssMiB?: number;
     generatorCpuPct?: number;
+    /** CPU used by other processes during the runs, % of one core (median). */
+    othersCpuPct?: number;
     /** Server CPU per call, microseconds. */
     serverCpuUsPerCall: number;
   };
@@ -76,6 +80,9 @@ export interface CaseResult extends Omit<Case, "subjects"> {
   scenario: string;
   results: SubjectResult[];
 }
+
+/** Other processes using this much of a core during a run make it "contended" (figures unreliable). */
+export const CONTENDED_PCT = 25;
 
 export const GENERATOR_LABEL: Record<GeneratorId, string> = {
   h2load: "h2load",
@@ -187,7 +194,8 @@ export async function runScenario(scenario: Scenario, o: RunOptions): Promise<Ca
           }
           o.progress(
             `${head} · ${rec.callsPerS.toFixed(0)} calls/s${c.metric === "messages" ? `, ${rec.messagesPerS.toFixed(0)} msg/s` : ""}, p99 ${fmtUs(rec.latencyUs.p99)}` +
-              `${rec.errors > 0 ? ` · ${rec.errors} ERRORS: ${rec.firstError}` : ""}${rec.generatorBound ? " · generator-bound" : ""}`,
+              `${rec.errors > 0 ? ` · ${rec.errors} ERRORS: ${rec.firstError}` : ""}${rec.generatorBound ? " · generator-bound" : ""}` +
+              `${(rec.othersCpuPct ?? 0) >= CONTENDED_PCT ? ` · others used ${rec.othersCpuPct!.toFixed(0)}% CPU` : ""}`,
             true,
           );
         }
@@ -225,6 +233,9 @@ function record(rep: number, g: GenResult, rss: number | undefined): RunRecord {
     ...(rss !== undefined ? { serverPeakRssMiB: rss } : {}),
     ...(genPct !== undefined ? { generatorCpuPct: genPct } : {}),
     generatorBound: genPct !== undefined && genPct >= 90,
+    ...(g.machineBusyS !== undefined && Number.isFinite(g.machineBusyS) && g.generatorCpuS !== undefined
+      ? { othersCpuPct: Math.max(0, (100 * (g.machineBusyS - g.serverCpuS - g.generatorCpuS)) / e) }
+      : {}),
   };
 }
 
@@ -243,6 +254,7 @@ function summarize(c: Case, rs: SubjectResult[]): SubjectResult[] {
     const serverCpuPct = pick((x) => x.serverCpuPct) ?? 0;
     const rss = pick((x) => x.serverPeakRssMiB);
     const gen = pick((x) => x.generatorCpuPct);
+    const others = pick((x) => x.othersCpuPct);
     r.median = {
       callsPerS,
       messagesPerS: pick((x) => x.messagesPerS)!,
@@ -251,6 +263,7 @@ function summarize(c: Case, rs: SubjectResult[]): SubjectResult[] {
       serverCpuPct,
       ...(rss !== undefined ? { serverPeakRssMiB: rss } : {}),
       ...(gen !== undefined ? { generatorCpuPct: gen } : {}),
+      ...(others !== undefined ? { othersCpuPct: others } : {}),
       serverCpuUsPerCall: callsPerS > 0 ? (serverCpuPct / 100 / callsPerS) * 1e6 : 0,
     };
     r.spread = spread(runs.map((x) => metricOf(x)));

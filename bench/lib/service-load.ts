@@ -110,5 +110,5 @@ export async function runUserLoad(gen: GeneratorId, port: number, serverPid: num
     return failed(`user load generator exited ${out.code}: ${out.stderr.trim().split("\n").slice(-6).join(" | ")}`, out.serverCpuS);
   }
   const r = JSON.parse(line) as Omit<GenResult, "serverCpuS"> & { cpuS: number };
-  return { ...r, generatorCpuS: r.cpuS, serverCpuS: out.serverCpuS };
+  return { ...r, generatorCpuS: r.cpuS, serverCpuS: out.serverCpuS, machineBusyS: out.machineBusyS };
 }

@@ -73,16 +73,18 @@ export function barsSvg(title: string, unit: string, bars: Bar[]): string {
 export interface Curve {
   label: string;
   key: string;
+  /** SVG stroke-dasharray, to tell apart curves of one color (the same server under several generators). */
+  dash?: string;
   /** [percentile, microseconds] */
   points: Array<[number, number]>;
 }
 
 /** Latency by percentile: x is log(1 / (1 − p)) so the tail spreads out; y is log latency. */
 export function latencySvg(title: string, curves: Curve[]): string {
-  const width = 760;
-  const height = 360;
+  const width = 900;
+  const height = Math.max(360, 90 + curves.length * 18);
   const left = 70;
-  const right = 190;
+  const right = 330;
   const top = 40;
   const bottom = 50;
   const pw = width - left - right;
@@ -115,7 +117,12 @@ export function latencySvg(title: string, curves: Curve[]): string {
       const d = c.points.map(([p, v], j) => `${j === 0 ? "M" : "L"}${X(p).toFixed(1)},${Y(v).toFixed(1)}`).join(" ");
       const dots = c.points.map(([p, v]) => `<circle cx="${X(p).toFixed(1)}" cy="${Y(v).toFixed(1)}" r="2.5" fill="${col}"/>`).join("");
       const ly = top + 14 + i * 18;
-      return `<path d="${d}" fill="none" stroke="${col}" stroke-width="2"/>${dots}<rect x="${left + pw + 16}" y="${ly - 9}" width="12" height="12" fill="${col}"/><text x="${left + pw + 34}" y="${ly + 1}">${esc(c.label)}</text>`;
+      const dash = c.dash !== undefined ? ` stroke-dasharray="${c.dash}"` : "";
+      return (
+        `<path d="${d}" fill="none" stroke="${col}" stroke-width="2"${dash}/>${dots}` +
+        `<line x1="${left + pw + 12}" x2="${left + pw + 34}" y1="${ly - 3}" y2="${ly - 3}" stroke="${col}" stroke-width="3"${dash}/>` +
+        `<text x="${left + pw + 40}" y="${ly + 1}">${esc(c.label)}</text>`
+      );
     })
     .join("\n");
   return svg(width, height, title, `${grid.join("\n")}\n${lines}\n<text x="${left + pw / 2}" y="${height - 10}" text-anchor="middle" fill="#555">percentile (log tail scale); latency on a log scale</text>`);
