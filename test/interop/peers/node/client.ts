@@ -224,19 +224,27 @@ const cases: Record<string, () => Promise<void>> = {
   },
 };
 
-const run = cases[testCase];
-if (!run) {
-  console.error(`unsupported test case ${testCase}; supported: ${Object.keys(cases).join(",")}`);
-  process.exit(2);
+// `--test_case=a,b,c` runs several cases on one channel (the vitest suite uses it to save start-ups).
+async function main(): Promise<number> {
+  let failed = 0;
+  for (const name of testCase.split(",")) {
+    const run = cases[name];
+    if (!run) {
+      console.error(`unsupported test case ${name}; supported: ${Object.keys(cases).join(",")}`);
+      return 2;
+    }
+    try {
+      await run();
+      console.log(`${name}: PASS`);
+    } catch (e) {
+      failed++;
+      console.error(`${name}: FAIL ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  return failed ? 1 : 0;
 }
-run().then(
-  () => {
-    console.log(`${testCase}: PASS`);
-    client.close();
-    process.exit(0);
-  },
-  (e: unknown) => {
-    console.error(`${testCase}: FAIL ${e instanceof Error ? e.message : String(e)}`);
-    process.exit(1);
-  },
-);
+void main().then((code) => {
+  client.close();
+  // Exit once the output is flushed: stdout/stderr are asynchronous when piped.
+  process.stdout.write("", () => process.stderr.write("", () => process.exit(code)));
+});

@@ -101,7 +101,7 @@ const service: grpc.UntypedServiceImplementation = {
 };
 
 const flags = parseFlags(process.argv.slice(2));
-const port = Number(flags.get("port") ?? "10000");
+const port = Number(flags.get("port") ?? "10000"); // 0: any free port (printed)
 const server = new grpc.Server();
 // Only the methods above: UnimplementedCall and UnimplementedService answer UNIMPLEMENTED by default.
 server.addService(TestService.service, service);
