@@ -30,9 +30,11 @@ process.stdout.write(`user service listening on ${host}:${app.port} (${mode})${t
 let signalled = false;
 const onSignal = (signal: NodeJS.Signals): void => {
   if (signalled) {
-    // A second signal: stop waiting for calls in flight.
-    void app.server.forceShutdown().finally(() => process.exit(0));
-    return;
+    // A second signal: stop waiting for calls in flight. forceShutdown() cancels every call and
+    // destroys every connection synchronously; its promise is not awaited (after a graceful shutdown
+    // has closed the listener it may never settle).
+    void app.server.forceShutdown();
+    process.exit(0);
   }
   signalled = true;
   process.stderr.write(JSON.stringify({ time: new Date().toISOString(), level: "info", msg: "signal", signal }) + "\n");

@@ -55,7 +55,10 @@ export async function startTestService(config: Partial<ServiceConfig> = {}, stor
     },
     async close() {
       for (const c of clients) c.channel.destroy();
-      await app.server.forceShutdown();
+      // Server.forceShutdown() never resolves when a graceful shutdown already closed the listener
+      // while a session was still open (it waits for a 'close' event that has passed): race it with
+      // the graceful shutdown's own promise.
+      await Promise.race([app.server.forceShutdown(), app.server.shutdown(0)]);
     },
   };
 }
