@@ -186,6 +186,8 @@ export class Channel {
           const wait = Math.max(0, Math.round(this.retryAt - Date.now()));
           return { failure: `failed to connect to ${this.peer}: ${this.lastFailure} (next attempt in ${wait} ms)` };
         }
+        // A waiting call keeps the process alive until the next attempt, as an open call would.
+        this.retryTimer?.ref();
         return new Promise<Acquired>((resolve) => this.waiters.push(resolve));
     }
   }
@@ -346,7 +348,7 @@ export class Channel {
         this.setState("idle");
       }
     }, delay);
-    this.retryTimer.unref();
+    if (this.waiters.length === 0) this.retryTimer.unref();
   }
 
   private flushWaiters(r: Acquired): void {

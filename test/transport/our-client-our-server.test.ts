@@ -308,3 +308,20 @@ describe("request streams after the call ended", () => {
     expect(late.code).toBe(Status.DEADLINE_EXCEEDED);
   });
 });
+
+describe("keepalive enforcement", () => {
+  it("a too_many_pings GOAWAY doubles the client's keepalive time, and the next call reconnects", async () => {
+    const srv = new Server({ keepalive: { minPingIntervalMs: 60_000, permitWithoutCalls: true, maxPingStrikes: 1 } });
+    srv.addService(EchoService, implementation);
+    const port = await srv.listen({ port: 0 });
+    const ch = new Channel(`127.0.0.1:${port}`, { keepalive: { timeMs: 10, permitWithoutCalls: true } });
+    const c = new Client(ch);
+    expect((await c.unary(M.Unary, { text: "1", n: 0 })).text).toBe("1");
+    while (ch.keepaliveTimeMs === 10) await new Promise((r) => setTimeout(r, 10));
+    expect(ch.keepaliveTimeMs).toBe(20);
+    expect(ch.state).toBe("idle");
+    expect((await c.unary(M.Unary, { text: "2", n: 0 })).text).toBe("2");
+    await ch.close();
+    await srv.forceShutdown();
+  });
+});
