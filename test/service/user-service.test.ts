@@ -121,6 +121,17 @@ describe("ListUsers", () => {
     }
   });
 
+  it("releases the snapshot when the client stops reading early", async () => {
+    const admin = t.client();
+    for (let i = 0; i < 3; i++) await admin.createUser(fresh("early"));
+    const before = callLogs(t, "ListUsers").length;
+    for await (const _u of admin.listUsers()) break; // cancels the call
+    await until(() => callLogs(t, "ListUsers").length > before);
+    // CANCELLED, or OK if the server had already written everything before the client's reset.
+    expect(["CANCELLED", "OK"]).toContain(callLogs(t, "ListUsers").at(-1)?.code);
+    expect(store.stats().openSnapshots).toBe(0);
+  });
+
   it("answers INVALID_ARGUMENT for an unknown role_filter or a negative limit", async () => {
     const drain = async (req: { roleFilter?: string; limit?: number }) => {
       for await (const _u of t.client().listUsers(req)) void _u;
