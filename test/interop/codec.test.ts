@@ -56,6 +56,14 @@ describe("grpc.testing codecs", () => {
     expect(Buffer.from(StreamingOutputCallRequestCodec.encode(m))).toEqual(Buffer.from(src));
   });
 
+  it("keeps an unknown sub-message (orca_oob_report, field 8) byte for byte", () => {
+    const src = T("StreamingOutputCallRequest").encode({ responseParameters: [{ size: 1 }], orcaOobReport: { cpuUtilization: 0.5 } }).finish();
+    const m = StreamingOutputCallRequestCodec.decode(src);
+    expect(m.responseParameters.map((p) => p.size)).toEqual([1]);
+    expect(Buffer.from(m.$unknown ?? new Uint8Array(0)).toString("hex")).toBe("420909000000000000e03f");
+    expect(Buffer.from(StreamingOutputCallRequestCodec.encode(m))).toEqual(Buffer.from(src));
+  });
+
   it("responses and the other requests decode what protobufjs encodes", () => {
     const sr = SimpleResponseCodec.decode(T("SimpleResponse").encode({ payload: { body: Buffer.alloc(5) }, hostname: "h" }).finish());
     expect(sr.payload?.body.byteLength).toBe(5);
