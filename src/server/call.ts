@@ -1,6 +1,6 @@
 // Implements PROTOCOL-HTTP2 "Responses" for one server stream: Response-Headers *Length-Prefixed-Message Trailers, or Trailers-Only (https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md).
 
-import { constants, type OutgoingHttpHeaders, type ServerHttp2Stream } from "node:http2";
+import { constants, type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHttp2Stream } from "node:http2";
 import type { TLSSocket } from "node:tls";
 import { ACCEPT_ENCODING, compress, decompress, type Encoding } from "../wire/compression.js";
 import { CONTENT_TYPE } from "../wire/content-type.js";
@@ -58,13 +58,7 @@ function onStreamError(): void {
  * writer, and ends the stream with exactly one status (trailers or Trailers-Only).
  */
 export class ServerCall implements ServerInterceptorCall, ServerWriter<unknown>, EnvelopeSink, QueueSource<unknown> {
-  readonly path: string;
-  readonly service: string;
-  readonly method: string;
-  readonly kind: MethodKind;
   readonly deadline: number | undefined;
-  readonly authority: string | undefined;
-  readonly userAgent: string | undefined;
 
   /** The single request of unary and server-streaming calls. */
   request: unknown = undefined;
@@ -95,19 +89,11 @@ export class ServerCall implements ServerInterceptorCall, ServerWriter<unknown>,
     private readonly host: CallHost,
     readonly stream: ServerHttp2Stream,
     readonly route: Route,
-    readonly metadata: Metadata,
+    private readonly requestHeaders: IncomingHttpHeaders,
     private readonly requestEncoding: Encoding,
     private readonly acceptEncoding: string | undefined,
     timeoutMs: number | undefined,
-    authority: string | undefined,
-    userAgent: string | undefined,
   ) {
-    this.path = route.path;
-    this.service = route.service;
-    this.method = route.method;
-    this.kind = route.kind;
-    this.authority = authority;
-    this.userAgent = userAgent;
     this.decoder = new EnvelopeDecoder(this, host.options.maxReceiveMessageSize);
     // Mirror a compressed request in the response when the client accepts it (as grpc-go does).
     if (requestEncoding !== "identity" && this.accepts(requestEncoding)) this.responseEncoding = requestEncoding;
@@ -128,6 +114,42 @@ export class ServerCall implements ServerInterceptorCall, ServerWriter<unknown>,
   }
 
   // ---- context ----------------------------------------------------------------------------------
+
+  private md: Metadata | undefined;
+
+  get path(): string {
+    return this.route.path;
+  }
+
+  get service(): string {
+    return this.route.service;
+  }
+
+  get method(): string {
+    return this.route.method;
+  }
+
+  get kind(): MethodKind {
+    return this.route.kind;
+  }
+
+  get authority(): string | undefined {
+    return this.requestHeaders[":authority"];
+  }
+
+  get userAgent(): string | undefined {
+    return this.requestHeaders["user-agent"];
+  }
+
+  /** Built on first use from the request headers (validated by the server before the call began). */
+  get metadata(): Metadata {
+    let md = this.md;
+    if (md === undefined) {
+      const r = Metadata.fromHeaders(this.requestHeaders, Number.MAX_SAFE_INTEGER);
+      md = this.md = r.ok ? r.metadata : new Metadata();
+    }
+    return md;
+  }
 
   get signal(): AbortSignal {
     if (this.controller === undefined) {

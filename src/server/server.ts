@@ -6,7 +6,7 @@ import { ACCEPT_ENCODING, parseEncoding } from "../wire/compression.js";
 import { CONTENT_TYPE, isGrpcContentType } from "../wire/content-type.js";
 import { GrpcError } from "../wire/grpc-error.js";
 import { Header } from "../wire/headers.js";
-import { Metadata } from "../wire/metadata.js";
+import { checkMetadataHeaders } from "../wire/metadata.js";
 import { Status, type StatusCode } from "../wire/status.js";
 import { encodeStatusMessage } from "../wire/status-message.js";
 import { parseTimeout } from "../wire/timeout.js";
@@ -181,18 +181,16 @@ export class Server implements CallHost {
       if (!t.ok) return earlyStatus(stream, Status.INTERNAL, t.error);
       timeoutMs = t.timeoutMs;
     }
-    const md = Metadata.fromHeaders(headers, this.options.maxMetadataSize);
-    if (!md.ok) return earlyStatus(stream, md.tooLarge ? Status.RESOURCE_EXHAUSTED : Status.INTERNAL, md.error);
+    const bad = checkMetadataHeaders(headers, this.options.maxMetadataSize);
+    if (bad !== undefined) return earlyStatus(stream, bad.tooLarge ? Status.RESOURCE_EXHAUSTED : Status.INTERNAL, bad.error);
     const call = new ServerCall(
       this,
       stream,
       found.route,
-      md.metadata,
+      headers,
       enc.encoding,
       headers[Header.grpcAcceptEncoding] as string | undefined,
       timeoutMs,
-      headers[Header.authority],
-      headers[Header.userAgent],
     );
     this.calls.add(call);
     const st = (stream.session as TrackedSession | undefined)?.[STATE];

@@ -13,15 +13,19 @@ export type ContentTypeResult = { ok: true; subtype: "proto" } | { ok: false; su
  * gRPC (servers answer HTTP 415). `application/grpc;charset=...` parameters are ignored.
  * A sub-type other than proto (e.g. "+json") is gRPC but not a codec we speak.
  */
+const OK_PROTO: ContentTypeResult = { ok: true, subtype: "proto" };
+
 export function parseContentType(value: string | undefined): ContentTypeResult {
   if (value === undefined) return { ok: false, subtype: undefined };
+  // Fast path for the two spellings every client sends.
+  if (value === "application/grpc" || value === "application/grpc+proto") return OK_PROTO;
   const lower = value.toLowerCase();
   if (!lower.startsWith("application/grpc")) return { ok: false, subtype: undefined };
   let rest = lower.slice("application/grpc".length);
   const semi = rest.indexOf(";");
   if (semi >= 0) rest = rest.slice(0, semi);
   rest = rest.trim();
-  if (rest === "" || rest === "+proto") return { ok: true, subtype: "proto" };
+  if (rest === "" || rest === "+proto") return OK_PROTO;
   if (rest.startsWith("+")) return { ok: false, subtype: rest.slice(1) };
   return { ok: false, subtype: undefined };
 }

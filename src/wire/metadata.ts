@@ -71,6 +71,42 @@ export function encodeBinaryHeader(value: Buffer): string {
   return end === s.length ? s : s.slice(0, end);
 }
 
+/**
+ * Validates received headers as metadata without building anything: the size limit (every header
+ * counted, HPACK accounting) and base64 in `-bin` values. Returns the problem, or undefined.
+ * Lets a server refuse bad metadata up front and build the `Metadata` only if a handler reads it.
+ */
+export function checkMetadataHeaders(headers: IncomingHttpHeaders, maxSize: number = DEFAULT_MAX_METADATA_SIZE): { error: string; tooLarge: boolean } | undefined {
+  let size = 0;
+  for (const name in headers) {
+    const raw = headers[name];
+    if (raw === undefined) continue;
+    if (typeof raw === "string") {
+      size += name.length + raw.length + 32;
+      if (name.endsWith("-bin") && !isReservedHeader(name) && !validBinaryList(raw)) {
+        return { error: `metadata "${name}" is not valid base64`, tooLarge: false };
+      }
+    } else {
+      for (const v of raw) {
+        size += name.length + v.length + 32;
+        if (name.endsWith("-bin") && !isReservedHeader(name) && !validBinaryList(v)) {
+          return { error: `metadata "${name}" is not valid base64`, tooLarge: false };
+        }
+      }
+    }
+  }
+  if (size > maxSize) return { error: `received metadata of ${size} bytes exceeds the limit of ${maxSize}`, tooLarge: true };
+  return undefined;
+}
+
+function validBinaryList(value: string): boolean {
+  for (const part of value.split(",")) {
+    const v = part.trim();
+    if (!BASE64_RE.test(v) || v.length % 4 === 1) return false;
+  }
+  return true;
+}
+
 export type MetadataParseResult = { ok: true; metadata: Metadata } | { ok: false; error: string; tooLarge: boolean };
 
 /**
