@@ -54,8 +54,30 @@ export class ResponseStream<O> implements AsyncIterable<O> {
 
   protected onFailed(_err: unknown): void {}
 
-  async *[Symbol.asyncIterator](): AsyncIterator<O> {
-    const r = await this.response;
+  [Symbol.asyncIterator](): AsyncIterator<O> {
+    let inner: AsyncIterator<O> | undefined;
+    const start = (r: ClientResponse): Promise<IteratorResult<O>> => {
+      if (r.ended !== undefined) {
+        // The transport tells us when the call ends: hand out its iterator as is (one promise per message).
+        void r.ended.then(() => this.resolveTrailers(r.trailers));
+        inner = (r.messages as AsyncIterable<O>)[Symbol.asyncIterator]();
+      } else {
+        inner = this.watch(r);
+      }
+      return inner.next();
+    };
+    return {
+      next: (): Promise<IteratorResult<O>> => (inner !== undefined ? inner.next() : this.response.then(start)),
+      return: (): Promise<IteratorResult<O>> => {
+        if (inner?.return !== undefined) return inner.return();
+        this.cancel("the client stopped reading the response stream");
+        return Promise.resolve({ value: undefined, done: true });
+      },
+    };
+  }
+
+  /** For responses an interceptor built without `ended`: learn the end by iterating. */
+  private async *watch(r: ClientResponse): AsyncGenerator<O> {
     try {
       for await (const m of r.messages as AsyncIterable<O>) yield m;
     } catch (err) {

@@ -27,6 +27,12 @@ export interface ClientResponse {
   message: unknown;
   messages: AsyncIterable<unknown> | undefined;
   trailers: Metadata;
+  /**
+   * Streaming responses from the transport: settles when the call has ended and `trailers` is
+   * filled in (it never rejects; the error comes out of `messages`). Optional: an interceptor that
+   * builds its own response may leave it out.
+   */
+  ended?: Promise<void>;
 }
 
 /** Runs a call (the transport, or the rest of the chain). */

@@ -54,6 +54,8 @@ class StreamResponseSink<O> implements CallSink<O> {
   readonly queue = new AsyncQueue<O>();
   private readonly trailers = new Metadata();
   private settled = false;
+  private markEnded!: () => void;
+  private readonly ended = new Promise<void>((resolve) => (this.markEnded = resolve));
 
   constructor(
     private readonly resolve: (value: ClientResponse) => void,
@@ -62,7 +64,7 @@ class StreamResponseSink<O> implements CallSink<O> {
 
   onHeaders(headers: Metadata): void {
     this.settled = true;
-    this.resolve({ headers, message: undefined, messages: this.queue, trailers: this.trailers });
+    this.resolve({ headers, message: undefined, messages: this.queue, trailers: this.trailers, ended: this.ended });
   }
 
   onMessage(message: O): void {
@@ -75,9 +77,10 @@ class StreamResponseSink<O> implements CallSink<O> {
       // Trailers-Only: no headers came. An error rejects the call; OK gives an empty stream.
       this.settled = true;
       if (error !== undefined) this.reject(error);
-      else this.resolve({ headers: new Metadata(), message: undefined, messages: this.queue, trailers: this.trailers });
+      else this.resolve({ headers: new Metadata(), message: undefined, messages: this.queue, trailers: this.trailers, ended: this.ended });
     }
     this.queue.close(error);
+    this.markEnded();
   }
 }
 
