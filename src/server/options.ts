@@ -43,6 +43,8 @@ export type TlsOptions = Pick<SecureServerOptions, "key" | "cert" | "ca" | "pfx"
 export interface ListenOptions {
   /** 0 (default) lets the OS choose. */
   port?: number;
+  /** A Unix domain socket path instead of a TCP port (`listen` then resolves with 0). */
+  path?: string;
   /** Default "127.0.0.1"; use "::" or "0.0.0.0" for all interfaces. */
   host?: string;
   /** TLS (and mTLS with `requestCert` + `ca`); plaintext h2c with prior knowledge when absent. */

@@ -76,11 +76,14 @@ export class Server implements CallHost {
     this.listeners.push(srv);
     return new Promise<number>((resolve, reject) => {
       srv.once("error", reject);
-      srv.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => {
+      const onListening = (): void => {
         srv.off("error", reject);
         srv.on("error", (err: Error) => this.options.onError(err));
-        resolve((srv.address() as AddressInfo).port);
-      });
+        const addr = srv.address();
+        resolve(addr !== null && typeof addr === "object" ? (addr as AddressInfo).port : 0);
+      };
+      if (options.path !== undefined) srv.listen(options.path, onListening);
+      else srv.listen(options.port ?? 0, options.host ?? "127.0.0.1", onListening);
     });
   }
 

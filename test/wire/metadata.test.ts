@@ -45,3 +45,14 @@ describe("Metadata", () => {
     expect(Metadata.fromHeaders({ x: "a".repeat(9000) }, 20000).ok).toBe(true);
   });
 });
+
+describe("checkMetadataHeaders", () => {
+  it("validates size and -bin base64 without building metadata", async () => {
+    const { checkMetadataHeaders } = await import("../../src/wire/metadata.js");
+    expect(checkMetadataHeaders({ a: "b", "k-bin": "AQ, AQI=" })).toBeUndefined();
+    expect(checkMetadataHeaders({ "k-bin": "@@" })).toMatchObject({ tooLarge: false });
+    expect(checkMetadataHeaders({ "grpc-status-details-bin": "@@" })).toBeUndefined();
+    expect(checkMetadataHeaders({ a: "x".repeat(100) }, 50)).toMatchObject({ tooLarge: true });
+    expect(checkMetadataHeaders({ a: ["x", "y"] }, 67)).toMatchObject({ tooLarge: true });
+  });
+});
