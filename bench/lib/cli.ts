@@ -98,6 +98,7 @@ export async function main(argv: string[], defaults: { scenarios: string[]; name
     progress,
   };
   const runStart = Date.now();
+  const ofRecord = !quick && cpuProfDir === undefined && o.servers === undefined && o.generators === undefined;
   const mach = machine();
   if (!mach.pinned) progress("warning: taskset or a second core is missing: server and load generator are not pinned", true);
   const command = `npm run ${defaults.name} -- ${argv.join(" ")}`.trim().replace(/ --$/, "");
@@ -122,18 +123,27 @@ export async function main(argv: string[], defaults: { scenarios: string[]; name
     const json = JSON.stringify(file, null, 1);
     // Quick (smoke) results are not measurements: they go to the temp directory, not bench/results.
     writeFileSync(join(quick ? os.tmpdir() : RESULTS_DIR, `${quick ? "bench-quick" : stamp}-${s.id}.json`), json);
-    if (!quick) writeFileSync(join(RESULTS_DIR, `latest-${s.id}.json`), json);
+    // Only complete, unprofiled runs become the figures of record (docs/BENCHMARKS.md).
+    if (ofRecord) writeFileSync(join(RESULTS_DIR, `latest-${s.id}.json`), json);
     process.stdout.write(terminalTable(cases) + "\n");
   }
-  if (!quick) {
+  if (ofRecord) {
     writeCharts(latestResults().flatMap((f) => f.cases));
     if (!values["no-doc"]) writeDoc(latestResults());
     process.stdout.write(`\nresults: bench/results/${stamp}-*.json; charts: bench/charts/; ${values["no-doc"] ? "" : "docs/BENCHMARKS.md regenerated"}\n`);
+  } else if (!quick) {
+    process.stdout.write(`\nresults: bench/results/${stamp}-*.json (a filtered or profiled run: docs/BENCHMARKS.md and charts left as they were)\n`);
   }
   if (cpuProfDir !== undefined) {
     process.stdout.write(`\nCPU profiles of the node servers in ${cpuProfDir} (open in Chrome DevTools or speedscope):\n`);
-    for (const f of readdirSync(cpuProfDir).filter((x) => x.endsWith(".cpuprofile") && statSync(join(cpuProfDir, x)).mtimeMs >= runStart)) {
-      process.stdout.write(formatHotspots(join(cpuProfDir, f), 15) + "\n");
+    for (const dir of readdirSync(cpuProfDir)) {
+      // The main thread's profile is the largest one of the run (the others are loader workers).
+      const files = readdirSync(join(cpuProfDir, dir))
+        .filter((x) => x.endsWith(".cpuprofile"))
+        .map((x) => join(cpuProfDir, dir, x))
+        .filter((f) => statSync(f).mtimeMs >= runStart)
+        .sort((a, b) => statSync(b).size - statSync(a).size);
+      if (files.length > 0) process.stdout.write(formatHotspots(files[0], 20) + "\n");
     }
   }
   // Quick mode is a smoke test: every contender must have answered correctly (no timing is asserted).

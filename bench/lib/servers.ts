@@ -27,7 +27,8 @@ function nodeServer(id: ServerId, label: string, script: string, needs: string[]
       return undefined;
     },
     start({ cpuProf }) {
-      const prof = cpuProf !== undefined ? ["--cpu-prof", "--cpu-prof-dir", cpuProf, "--cpu-prof-name", `${id}-${Date.now()}.cpuprofile`] : [];
+      // One directory per server: node writes one profile per thread (tsx's loader runs in a worker).
+      const prof = cpuProf !== undefined ? ["--cpu-prof", "--cpu-prof-dir", join(cpuProf, id)] : [];
       return startServer(label, process.execPath, [...prof, "--import", "tsx", join(ROOT, script)], { PORT: "0", ...env }, portPattern);
     },
   };
