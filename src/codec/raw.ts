@@ -84,7 +84,9 @@ function parsesAsMessage(bytes: Uint8Array): boolean {
     while (r.pos < r.end) {
       const start = r.pos;
       const tag = r.tag();
-      if (!canonicalVarint(buf, start, r.pos) || r.pos - start > 5) return false;
+      // A tag is at most 5 bytes and 32 bits (field numbers stop at 2^29 - 1).
+      const tagLen = r.pos - start;
+      if (!canonicalVarint(buf, start, r.pos) || tagLen > 5 || (tagLen === 5 && buf[start + 4] > 0x0f)) return false;
       const valueStart = r.pos;
       r.skip(tag);
       if ((tag & 7) === WireType.VARINT && !canonicalVarint(buf, valueStart, r.pos)) return false;

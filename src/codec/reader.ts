@@ -20,17 +20,24 @@ interface NativeSlices {
 
 const TWO_32 = 4294967296;
 
+/** Strings up to this many bytes are decoded in JS when ASCII; longer ones natively. */
+const SHORT_STRING = 32;
+
 /** Decodes bytes [start, end) as ASCII, or returns undefined if one is >= 0x80. */
 function asciiShort(buf: Buffer, start: number, end: number): string | undefined {
   let s = "";
   let i = start;
-  for (; i + 4 <= end; i += 4) {
+  for (; i + 8 <= end; i += 8) {
     const a = buf[i];
     const b = buf[i + 1];
     const c = buf[i + 2];
     const d = buf[i + 3];
-    if ((a | b | c | d) & 0x80) return undefined;
-    s += String.fromCharCode(a, b, c, d);
+    const e = buf[i + 4];
+    const f = buf[i + 5];
+    const g = buf[i + 6];
+    const h = buf[i + 7];
+    if ((a | b | c | d | e | f | g | h) & 0x80) return undefined;
+    s += String.fromCharCode(a, b, c, d, e, f, g, h);
   }
   for (; i < end; i++) {
     const a = buf[i];
@@ -146,9 +153,18 @@ export class Reader {
     const buf = this.buf;
     const end = this.end;
     let pos = this.pos;
+    // Bytes 1..4 (28 bits) with integer operations, bytes 5..7 with exact float arithmetic.
     let v = 0;
-    let mul = 1;
-    for (let i = 0; i < 7; i++) {
+    for (let shift = 0; shift < 28; shift += 7) {
+      if (pos >= end) this.fail("truncated", "input ends inside a varint", pos);
+      const b = buf[pos++];
+      v |= (b & 0x7f) << shift;
+      if (b < 0x80) {
+        this.pos = pos;
+        return v;
+      }
+    }
+    for (let mul = 268435456; mul < 562949953421312; mul *= 128) {
       if (pos >= end) this.fail("truncated", "input ends inside a varint", pos);
       const b = buf[pos++];
       v += (b & 0x7f) * mul;
@@ -156,10 +172,9 @@ export class Reader {
         this.pos = pos;
         return v;
       }
-      mul *= 128;
     }
     // 49 bits so far in v; split into halves and continue.
-    let lo = v % TWO_32;
+    const lo = v % TWO_32;
     let hi = (v - lo) / TWO_32; // 17 bits
     // Byte 8 carries bits 49..55, byte 9 bits 56..62, byte 10 bit 63.
     for (let shift = 17; shift < 38; shift += 7) {
@@ -287,7 +302,7 @@ export class Reader {
     const start = this.pos;
     const end = start + len;
     this.pos = end;
-    if (len <= 16) {
+    if (len <= SHORT_STRING) {
       // Short ASCII: building in JS beats a native call.
       const s = asciiShort(buf, start, end);
       if (s !== undefined) return s;

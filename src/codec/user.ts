@@ -5,17 +5,8 @@ import type { Codec } from "./codec.js";
 import { sizeInt32, sizeInt64, sizeString } from "./writer.js";
 import { WireType } from "./wire-types.js";
 
-// Tags as `(field << 3) | wireType`, the values the decoders switch on.
-const VARINT_1 = (1 << 3) | WireType.VARINT;
-const LEN_1 = (1 << 3) | WireType.LEN;
-const VARINT_2 = (2 << 3) | WireType.VARINT;
-const LEN_2 = (2 << 3) | WireType.LEN;
-const LEN_3 = (3 << 3) | WireType.LEN;
-const LEN_4 = (4 << 3) | WireType.LEN;
-const VARINT_4 = (4 << 3) | WireType.VARINT;
-const VARINT_5 = (5 << 3) | WireType.VARINT;
-const VARINT_6 = (6 << 3) | WireType.VARINT;
-const VARINT_7 = (7 << 3) | WireType.VARINT;
+// Decoders switch on the whole tag, `(field << 3) | wireType`, written as a literal so the
+// switch compiles to integer compares (see docs/CODEC.md).
 
 // ---- enum Role --------------------------------------------------------------------------------
 
@@ -106,25 +97,25 @@ export const UserCodec: Codec<User> = defineCodec<User>({
     while (r.pos < r.end) {
       const tag = r.tag();
       switch (tag) {
-        case LEN_1:
+        case 10: // field 1, LEN
           m.id = r.string();
           break;
-        case LEN_2:
+        case 18: // field 2, LEN
           m.username = r.string();
           break;
-        case LEN_3:
+        case 26: // field 3, LEN
           m.email = r.string();
           break;
-        case LEN_4:
+        case 34: // field 4, LEN
           m.fullName = r.string();
           break;
-        case VARINT_5:
+        case 40: // field 5, VARINT
           m.role = r.int32();
           break;
-        case VARINT_6:
+        case 48: // field 6, VARINT
           m.createdAt = r.int64();
           break;
-        case VARINT_7:
+        case 56: // field 7, VARINT
           m.updatedAt = r.int64();
           break;
         default:
@@ -169,16 +160,16 @@ export const CreateUserRequestCodec: Codec<CreateUserRequest> = defineCodec<Crea
     while (r.pos < r.end) {
       const tag = r.tag();
       switch (tag) {
-        case LEN_1:
+        case 10: // field 1, LEN
           m.username = r.string();
           break;
-        case LEN_2:
+        case 18: // field 2, LEN
           m.email = r.string();
           break;
-        case LEN_3:
+        case 26: // field 3, LEN
           m.fullName = r.string();
           break;
-        case VARINT_4:
+        case 32: // field 4, VARINT
           m.role = r.int32();
           break;
         default:
@@ -208,7 +199,7 @@ export const GetUserRequestCodec: Codec<GetUserRequest> = defineCodec<GetUserReq
     const m: GetUserRequest = { id: "" };
     while (r.pos < r.end) {
       const tag = r.tag();
-      if (tag === LEN_1) m.id = r.string();
+      if (tag === 10 /* field 1, LEN */) m.id = r.string();
       else m.$unknown = r.unknown(tag, m.$unknown);
     }
     return m;
@@ -232,7 +223,7 @@ export const DeleteUserRequestCodec: Codec<DeleteUserRequest> = defineCodec<Dele
     const m: DeleteUserRequest = { id: "" };
     while (r.pos < r.end) {
       const tag = r.tag();
-      if (tag === LEN_1) m.id = r.string();
+      if (tag === 10 /* field 1, LEN */) m.id = r.string();
       else m.$unknown = r.unknown(tag, m.$unknown);
     }
     return m;
@@ -269,10 +260,10 @@ export const ListUsersRequestCodec: Codec<ListUsersRequest> = defineCodec<ListUs
     while (r.pos < r.end) {
       const tag = r.tag();
       switch (tag) {
-        case LEN_1:
+        case 10: // field 1, LEN
           m.roleFilter = r.string();
           break;
-        case VARINT_2:
+        case 16: // field 2, VARINT
           m.limit = r.int32();
           break;
         default:
@@ -315,10 +306,10 @@ export const BatchCreateResponseCodec: Codec<BatchCreateResponse> = defineCodec<
     while (r.pos < r.end) {
       const tag = r.tag();
       switch (tag) {
-        case VARINT_1:
+        case 8: // field 1, VARINT
           m.createdCount = r.int32();
           break;
-        case LEN_2:
+        case 18: // field 2, LEN
           m.userIds.push(r.string());
           break;
         default:
@@ -361,13 +352,13 @@ export const UserUpdateRequestCodec: Codec<UserUpdateRequest> = defineCodec<User
     while (r.pos < r.end) {
       const tag = r.tag();
       switch (tag) {
-        case LEN_1:
+        case 10: // field 1, LEN
           m.userId = r.string();
           break;
-        case LEN_2:
+        case 18: // field 2, LEN
           m.field = r.string();
           break;
-        case LEN_3:
+        case 26: // field 3, LEN
           m.value = r.string();
           break;
         default:
@@ -410,13 +401,13 @@ export const UserUpdateResponseCodec: Codec<UserUpdateResponse> = defineCodec<Us
     while (r.pos < r.end) {
       const tag = r.tag();
       switch (tag) {
-        case LEN_1:
+        case 10: // field 1, LEN
           m.userId = r.string();
           break;
-        case VARINT_2:
+        case 16: // field 2, VARINT
           m.success = r.bool();
           break;
-        case LEN_3:
+        case 26: // field 3, LEN
           m.message = r.string();
           break;
         default:
@@ -446,7 +437,7 @@ export const DeleteUserResponseCodec: Codec<DeleteUserResponse> = defineCodec<De
     const m: DeleteUserResponse = { success: false };
     while (r.pos < r.end) {
       const tag = r.tag();
-      if (tag === VARINT_1) m.success = r.bool();
+      if (tag === 8 /* field 1, VARINT */) m.success = r.bool();
       else m.$unknown = r.unknown(tag, m.$unknown);
     }
     return m;

@@ -24,7 +24,8 @@ const badRequest = fc.record({
 const errorInfo = fc.record({
   reason: anyString,
   domain: anyString,
-  metadata: fc.dictionary(fc.oneof(fc.string(), fc.constantFrom("__proto__", "constructor", "")), anyString, { maxKeys: 6 }),
+  // (Keys naming Object.prototype methods trip vitest's own comparison; they get a test of their own below.)
+  metadata: fc.dictionary(fc.oneof(fc.string().filter((k) => !(k in Object.prototype)), fc.constantFrom("__proto__", "")), anyString, { maxKeys: 6 }),
 });
 
 interface Case {
@@ -85,10 +86,13 @@ describe("google.rpc / google.protobuf codecs against protobufjs", () => {
     ]);
   });
 
-  it("ErrorInfo metadata keys such as __proto__ stay plain keys", () => {
-    const m = ErrorInfoCodec.decode(ErrorInfoCodec.encode(ErrorInfoCodec.create({ metadata: { ["__proto__"]: "x", a: "b" } as Record<string, string> })));
-    expect(Object.keys(m.metadata).sort()).toEqual(["__proto__", "a"]);
-    expect(m.metadata["__proto__"]).toBe("x");
+  it("ErrorInfo metadata keys such as __proto__ or toString stay plain keys", () => {
+    const metadata = Object.create(null) as Record<string, string>;
+    Object.assign(metadata, { a: "b", toString: "t", constructor: "c", hasOwnProperty: "h" });
+    metadata["__proto__"] = "x";
+    const m = ErrorInfoCodec.decode(ErrorInfoCodec.encode(ErrorInfoCodec.create({ metadata })));
+    expect(Object.keys(m.metadata).sort()).toEqual(["__proto__", "a", "constructor", "hasOwnProperty", "toString"]);
+    expect([m.metadata["__proto__"], m.metadata.toString, m.metadata.constructor]).toEqual(["x", "t", "c"]);
     expect(Object.getPrototypeOf(m.metadata)).toBeNull();
   });
 

@@ -108,6 +108,8 @@ describe("decodeRaw", () => {
     expect(decodeRawFields(Uint8Array.from([0x0a, packed.length, ...packed]))[0].kind).toBe("bytes");
     expect(decodeRawFields(Uint8Array.from([0x0a, 0x03, 0x08, 0x80, 0x00]))[0].kind).toBe("bytes");
     expect(decodeRawFields(Uint8Array.from([0x0a, 0x02, 0x08, 0x7f]))[0].kind).toBe("message");
+    // a 5-byte tag with bits above 32 ("𐀀  " in UTF-8)
+    expect(decodeRawFields(Uint8Array.from([0x0a, 0x06, 0xf0, 0x90, 0x80, 0x80, 0x20, 0x20]))[0].kind).toBe("string");
   });
 
   it("returns an error result, never throws, on bytes that are not a message", () => {
