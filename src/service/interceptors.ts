@@ -65,6 +65,8 @@ export function requestIdInterceptor(): ServerInterceptor {
 export function loggingInterceptor(logger: Logger): ServerInterceptor {
   return async (call, next) => {
     const start = performance.now();
+    // Read at the start: once the client has gone, the socket no longer knows its remote address.
+    const peer = call.peer;
     let error: GrpcError | undefined;
     try {
       await next();
@@ -82,7 +84,7 @@ export function loggingInterceptor(logger: Logger): ServerInterceptor {
           status: code,
           duration_ms: Math.round((performance.now() - start) * 1000) / 1000,
           request_id: call.metadata.get(REQUEST_ID_HEADER),
-          peer: call.peer,
+          peer,
           role: principalOf(call)?.role,
           error: error?.rawMessage,
           cause: cause instanceof Error ? cause.stack : cause === undefined ? undefined : String(cause),
