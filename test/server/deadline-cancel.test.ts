@@ -76,7 +76,31 @@ describe("deadlines", () => {
     expect(r.error?.code).toBe(grpc.status.DEADLINE_EXCEEDED);
     const reason = await seen;
     expect(reason).toBeInstanceOf(GrpcError);
-    expect((reason as GrpcError).code).toBe(Status.DEADLINE_EXCEEDED);
+    // grpc-js also enforces the deadline and resets the stream: whichever side fires first wins.
+    expect([Status.DEADLINE_EXCEEDED, Status.CANCELLED]).toContain((reason as GrpcError).code);
+  });
+
+  it("enforces grpc-timeout itself when the client does not (raw client, 100m)", async () => {
+    const seen = new Promise<unknown>((r) => (observed = r));
+    const session = http2.connect(`http://127.0.0.1:${port}`);
+    const req = session.request({
+      ":method": "POST",
+      ":path": "/test.Echo/Unary",
+      "content-type": "application/grpc",
+      te: "trailers",
+      "grpc-timeout": "100m",
+    });
+    req.end(encodeEnvelope(EchoMessageCodec.encode(echo({ text: "x" })), false));
+    const status = await new Promise<string | undefined>((resolve) => {
+      let st: string | undefined;
+      req.on("response", (h) => (st = (h["grpc-status"] as string | undefined) ?? st));
+      req.on("trailers", (h) => (st = h["grpc-status"] as string));
+      req.on("close", () => resolve(st));
+      req.resume();
+    });
+    session.close();
+    expect(status).toBe(String(Status.DEADLINE_EXCEEDED));
+    expect(((await seen) as GrpcError).code).toBe(Status.DEADLINE_EXCEEDED);
   });
 
   it("answers DEADLINE_EXCEEDED for a deadline already expired on arrival (grpc-timeout 1n)", async () => {
