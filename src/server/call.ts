@@ -21,6 +21,8 @@ export interface CallHost {
   callEnded(call: ServerCall): void;
 }
 
+const MAX_TIMER_MS = 0x7fffffff;
+
 const CALL: unique symbol = Symbol("grpc.serverCall");
 type CallStream = ServerHttp2Stream & { [CALL]?: ServerCall };
 
@@ -106,7 +108,8 @@ export class ServerCall implements ServerInterceptorCall, ServerWriter<unknown>,
     s.on("wantTrailers", onWantTrailers);
     if (timeoutMs !== undefined) {
       this.deadline = Date.now() + timeoutMs;
-      this.timer = setTimeout(expire, Math.max(0, Math.ceil(timeoutMs)), this);
+      // setTimeout fires at once for delays over 2^31-1 ms (~24.8 days): such deadlines never fire here.
+      if (timeoutMs <= MAX_TIMER_MS) this.timer = setTimeout(expire, Math.max(0, Math.ceil(timeoutMs)), this);
     } else {
       this.deadline = undefined;
     }

@@ -126,6 +126,27 @@ describe("deadlines", () => {
     expect(((await seen) as GrpcError).code).toBe(Status.DEADLINE_EXCEEDED);
   });
 
+  it("treats a huge grpc-timeout (99999999H) as a far deadline, not an expired one", async () => {
+    const session = http2.connect(`http://127.0.0.1:${port}`);
+    const req = session.request({
+      ":method": "POST",
+      ":path": "/test.Echo/ClientStream",
+      "content-type": "application/grpc",
+      te: "trailers",
+      "grpc-timeout": "99999999H",
+    });
+    req.end();
+    const status = await new Promise<string | undefined>((resolve) => {
+      let st: string | undefined;
+      req.on("response", (h) => (st = (h["grpc-status"] as string | undefined) ?? st));
+      req.on("trailers", (h) => (st = h["grpc-status"] as string));
+      req.on("close", () => resolve(st));
+      req.resume();
+    });
+    session.close();
+    expect(status).toBe("0");
+  });
+
   it("exposes the deadline to the handler", async () => {
     const res = await new Promise<string>((resolve, reject) => {
       const call = client.ClientStream(new grpc.Metadata(), { deadline: Date.now() + 60_000 }, (e, r) => (e ? reject(e) : resolve(r!.text)));
