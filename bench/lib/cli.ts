@@ -1,11 +1,11 @@
 // The command line shared by `npm run bench`, `bench:unary` and `bench:service`.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { HAS_TASKSET } from "./procs.js";
-import { toolPath } from "./generators.js";
+import { ROOT, toolPath } from "./generators.js";
 import type { GeneratorId } from "./generators.js";
 import { runScenario } from "./runner.js";
 import type { CaseResult, RunOptions } from "./runner.js";
@@ -26,6 +26,18 @@ function version(cmd: string | undefined, args: string[], re: RegExp): string | 
   }
 }
 
+/** `go install` builds of ghz print "dev": the pinned version is the one the install script asked for. */
+function ghzVersion(): string | undefined {
+  const v = version(toolPath("ghz"), ["--version"], /v?\d+\.\d+\.\d+/);
+  if (v === undefined || /\d/.test(v)) return v;
+  try {
+    const pinned = /GHZ_VERSION="([^"]+)"/.exec(readFileSync(join(ROOT, "scripts/install-bench-tools.sh"), "utf8"))?.[1];
+    return pinned !== undefined ? `${pinned} (go install)` : v;
+  } catch {
+    return v;
+  }
+}
+
 function machine(): Machine {
   return {
     cpus: os.cpus().length,
@@ -34,7 +46,7 @@ function machine(): Machine {
     node: process.version,
     ...opt("go", version("go", ["version"], /go\d+\.\d+(\.\d+)?/)),
     ...opt("h2load", version(toolPath("h2load"), ["--version"], /nghttp2\/[\d.]+/)),
-    ...opt("ghz", version(toolPath("ghz"), ["--version"], /v?\d+\.\d+\.\d+/)),
+    ...opt("ghz", ghzVersion()),
     loadAvgAtStart: os.loadavg(),
     pinned: HAS_TASKSET && os.cpus().length > 1,
   };
@@ -57,15 +69,23 @@ export async function main(argv: string[], defaults: { scenarios: string[]; name
       servers: { type: "string" },
       generators: { type: "string" },
       "no-doc": { type: "boolean", default: false },
+      "doc-only": { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
   });
   if (values.help) {
     process.stdout.write(
-      `usage: npm run ${defaults.name} -- [--scenario a,b] [--duration S] [--warmup S] [--repeats N] [--quick] [--cpu-prof]\n` +
+      `usage: npm run ${defaults.name} -- [--scenario a,b] [--duration S] [--warmup S] [--repeats N] [--quick] [--cpu-prof] [--doc-only]\n` +
         `       [--servers ${Object.keys(SERVERS).join(",")}] [--generators h2load,ghz,grpcjs-client,ours-client] [--no-doc]\n` +
         `scenarios: ${ALL_SCENARIOS.map((s) => s.id).join(", ")}\n`,
     );
+    return 0;
+  }
+  if (values["doc-only"]) {
+    // Regenerates the charts and docs/BENCHMARKS.md from bench/results/latest-*.json, without running anything.
+    writeCharts(latestResults().flatMap((f) => f.cases));
+    writeDoc(latestResults());
+    process.stdout.write("docs/BENCHMARKS.md and bench/charts/ regenerated from bench/results/latest-*.json\n");
     return 0;
   }
   const ids = values.scenario !== undefined ? values.scenario.split(",") : defaults.scenarios;
@@ -84,7 +104,9 @@ export async function main(argv: string[], defaults: { scenarios: string[]; name
       lastLen = final ? 0 : l.length;
     } else if (final || !/ · [\d.]+s\//.test(line)) process.stderr.write(line + "\n");
   };
-  const cpuProfDir = values["cpu-prof"] ? join(RESULTS_DIR, "profiles") : undefined;
+  const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+  // Node writes one profile per thread into the directory; the main thread's is kept (below).
+  const cpuProfDir = values["cpu-prof"] ? join(os.tmpdir(), `bench-cpu-prof-${stamp}`) : undefined;
   if (cpuProfDir !== undefined) mkdirSync(cpuProfDir, { recursive: true });
   const o: RunOptions = {
     warmupS: Number(values.warmup),
@@ -97,14 +119,12 @@ export async function main(argv: string[], defaults: { scenarios: string[]; name
     ...(values.generators !== undefined ? { generators: values.generators.split(",") as GeneratorId[] } : {}),
     progress,
   };
-  const runStart = Date.now();
   const ofRecord = !quick && cpuProfDir === undefined && o.servers === undefined && o.generators === undefined;
   const mach = machine();
   if (!mach.pinned) progress("warning: taskset or a second core is missing: server and load generator are not pinned", true);
   const command = `npm run ${defaults.name} -- ${argv.join(" ")}`.trim().replace(/ --$/, "");
   mkdirSync(RESULTS_DIR, { recursive: true });
   const all: CaseResult[] = [];
-  const stamp = new Date().toISOString().replace(/[:.]/g, "-");
   for (const s of scenarios) {
     const startedAt = new Date().toISOString();
     const loadAvg = os.loadavg();
@@ -135,16 +155,19 @@ export async function main(argv: string[], defaults: { scenarios: string[]; name
     process.stdout.write(`\nresults: bench/results/${stamp}-*.json (a filtered or profiled run: docs/BENCHMARKS.md and charts left as they were)\n`);
   }
   if (cpuProfDir !== undefined) {
-    process.stdout.write(`\nCPU profiles of the node servers in ${cpuProfDir} (open in Chrome DevTools or speedscope):\n`);
+    process.stdout.write(`\nCPU profiles of the node servers (open in Chrome DevTools or speedscope; summary: npx tsx bench/profile.ts FILE):\n`);
     for (const dir of readdirSync(cpuProfDir)) {
-      // The main thread's profile is the largest one of the run (the others are loader workers).
+      // The main thread's profile is the largest one (the others are tsx's loader worker).
       const files = readdirSync(join(cpuProfDir, dir))
         .filter((x) => x.endsWith(".cpuprofile"))
         .map((x) => join(cpuProfDir, dir, x))
-        .filter((f) => statSync(f).mtimeMs >= runStart)
         .sort((a, b) => statSync(b).size - statSync(a).size);
-      if (files.length > 0) process.stdout.write(formatHotspots(files[0], 20) + "\n");
+      if (files.length === 0) continue;
+      const kept = join(RESULTS_DIR, `${stamp}-${dir}.cpuprofile`); // gitignored
+      copyFileSync(files[0], kept);
+      process.stdout.write(formatHotspots(kept, 20) + "\n");
     }
+    rmSync(cpuProfDir, { recursive: true, force: true });
   }
   // Quick mode is a smoke test: every contender must have answered correctly (no timing is asserted).
   const bad = all.flatMap((c) => c.results.filter((r) => r.status === "errors" || (r.status === "missing" && process.env.CI === "true")).map((r) => `${c.scenario} ${c.title} ${r.label} ← ${r.generator}: ${r.status}: ${r.note ?? ""}`));
