@@ -192,7 +192,6 @@ export async function runH2loadCall(port: number, serverPid: number, call: H2loa
       ...["-c", String(load.connections), "-m", String(load.streams), "-t", "1"],
       ...["-d", join(dir, "body"), "-H", "content-type: application/grpc", "-H", "te: trailers"],
       ...(call.headers ?? []).flatMap((h) => ["-H", h]),
-      ...["--log-file", join(dir, "log")],
       // Large windows, as gRPC stacks advertise, so 1 MiB payloads are not throttled by h2load.
       ...["-w", "26", "-W", "26"],
     ];
@@ -202,7 +201,8 @@ export async function runH2loadCall(port: number, serverPid: number, call: H2loa
       await runGenerator(h2load, [...args, "-D", String(load.warmupS), url], serverPid, { onTick });
     }
     const measured = load.maxCalls !== undefined ? ["-n", String(Math.max(load.maxCalls, load.connections))] : ["-D", String(load.durationS)];
-    const out = await runGenerator(h2load, [...args, ...measured, url], serverPid, { times: true, onTick });
+    // The per-request log of the measured run only (h2load appends to an existing log file).
+    const out = await runGenerator(h2load, [...args, "--log-file", join(dir, "log"), ...measured, url], serverPid, { times: true, onTick });
     const s = out.stdout;
     const req = /requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored, (\d+) timeout/.exec(s);
     const status = /status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx/.exec(s);

@@ -13,6 +13,22 @@ export const SERVER_CPU = "0";
 export const LOADGEN_CPU = CPUS > 1 ? "1" : "0";
 export const HAS_TASKSET = existsSync("/usr/bin/taskset") || existsSync("/bin/taskset");
 
+/** Every child still running, so an interrupted harness leaves no server behind. */
+const live = new Set<ChildProcess>();
+let trapped = false;
+function track(child: ChildProcess): void {
+  live.add(child);
+  child.once("exit", () => live.delete(child));
+  if (trapped) return;
+  trapped = true;
+  for (const sig of ["SIGINT", "SIGTERM"] as const) {
+    process.once(sig, () => {
+      for (const c of live) c.kill("SIGKILL");
+      process.exit(130);
+    });
+  }
+}
+
 export function pinned(cpu: string, cmd: string, args: string[]): [string, string[]] {
   return HAS_TASKSET ? ["taskset", ["-c", cpu, cmd, ...args]] : [cmd, args];
 }
@@ -77,6 +93,7 @@ export function startServer(
 ): Promise<ServerProcess> {
   const [c, a] = pinned(SERVER_CPU, cmd, args);
   const child = spawn(c, a, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  track(child);
   let out = "";
   let err = "";
   child.stderr!.on("data", (d: Buffer) => {
@@ -155,6 +172,7 @@ export function runGenerator(
   }
   [c, a] = pinned(LOADGEN_CPU, c, a);
   const child = spawn(c, a, { env: { ...process.env, ...opts.env }, stdio: ["ignore", "pipe", "pipe"] });
+  track(child);
   let stdout = "";
   let stderr = "";
   let tStart = performance.now();
