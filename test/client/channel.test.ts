@@ -1,5 +1,6 @@
 // Channel behaviour against real servers: lazy connect, UNAVAILABLE naming the peer, reconnect after a restart, keepalive, Unix sockets, TLS and mTLS.
 import * as grpc from "@grpc/grpc-js";
+import { spawn } from "node:child_process";
 import * as http2 from "node:http2";
 import * as net from "node:net";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -119,6 +120,20 @@ describe("connecting", () => {
     await ch.close();
     await new Promise<void>((r) => server.tryShutdown(() => r()));
     rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe("process lifetime", () => {
+  it("a pending call keeps the process alive; an idle channel does not", async () => {
+    const srv = await startGrpcJsEchoServer();
+    const child = spawn(process.execPath, ["--import", "tsx", "test/support/client-one-call.ts", srv.target, "sleep:300"], { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+    const code = await new Promise<number | null>((r) => child.on("exit", r));
+    // The call finished (the process did not exit while waiting), then the process exited by itself.
+    expect(out).toBe("answer:sleep:300\n");
+    expect(code).toBe(0);
+    await srv.close();
   });
 });
 
