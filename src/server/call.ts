@@ -286,7 +286,8 @@ export class ServerCall implements ServerInterceptorCall, ServerWriter<unknown>,
   }
 
   private ensureHeaders(): void {
-    if (this.headersSent || this.ended) return;
+    // A destroyed stream whose 'close' has not run yet: nothing can be sent; 'close' ends the call.
+    if (this.headersSent || this.ended || this.stream.destroyed) return;
     this.headersSent = true;
     let headers = RESPONSE_HEADERS;
     if (this.header !== undefined || this.responseEncoding !== "identity") {
@@ -318,6 +319,7 @@ export class ServerCall implements ServerInterceptorCall, ServerWriter<unknown>,
   /** ServerWriter.write: sends one message, waiting for flow control when the send buffer is full. */
   write(message: unknown): Promise<void> | void {
     if (this.ended) throw this.endError ?? new GrpcError(Status.CANCELLED, "call already ended");
+    if (this.stream.destroyed) throw new GrpcError(Status.CANCELLED, "call cancelled by the client");
     const buf = this.frame(message);
     this.ensureHeaders();
     if (this.stream.write(buf)) return undefined;
