@@ -173,12 +173,17 @@ export class Channel {
       case "ready":
       case "connecting": {
         const rec = this.current as SessionRecord;
-        if (!rec.session.destroyed && !rec.session.closed) return rec;
-        this.sessionEnded(rec);
-        return this.acquire(waitForReady);
+        if (rec.session.destroyed || rec.session.closed) {
+          this.sessionEnded(rec);
+          return this.acquire(waitForReady);
+        }
+        // waitForReady calls wait for the handshake: if this attempt fails they wait for the next.
+        return this.stateValue === "connecting" && waitForReady ? this.waitForConnection() : rec;
       }
-      case "idle":
-        return this.connect();
+      case "idle": {
+        const rec = this.connect();
+        return waitForReady ? this.waitForConnection() : rec;
+      }
       case "shutdown":
         return { failure: `channel to ${this.peer} is closed` };
       case "transient_failure":
@@ -188,8 +193,13 @@ export class Channel {
         }
         // A waiting call keeps the process alive until the next attempt, as an open call would.
         this.retryTimer?.ref();
-        return new Promise<Acquired>((resolve) => this.waiters.push(resolve));
+        return this.waitForConnection();
     }
+  }
+
+  /** Resolves with the session once one is ready (or with a failure when the channel closes). */
+  private waitForConnection(): Promise<Acquired> {
+    return new Promise<Acquired>((resolve) => this.waiters.push(resolve));
   }
 
   /** Starts connecting now instead of at the first call. */
@@ -247,6 +257,7 @@ export class Channel {
       this.backoff.reset();
       if (this.current !== rec) return;
       this.setState("ready");
+      this.flushWaiters(rec);
       if (this.keepaliveOptions !== undefined) {
         rec.keepalive = new Keepalive(session, this.keepaliveOptions, () => this.activeCalls, (reason) => {
           rec.keepaliveFailure = reason;
@@ -342,7 +353,8 @@ export class Channel {
       this.retryTimer = undefined;
       if (this.stateValue !== "transient_failure") return;
       if (this.waiters.length > 0) {
-        this.flushWaiters(this.connect());
+        // The waiting calls go out once this attempt connects (or wait for the one after).
+        this.connect();
       } else {
         // Nobody waits: go idle so the next call connects at once, without holding a socket open.
         this.setState("idle");

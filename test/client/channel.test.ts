@@ -108,6 +108,20 @@ describe("connecting", () => {
     await srv.close();
   });
 
+  it("a waitForReady call made before the server exists waits for it, through failed attempts", async () => {
+    const port = await freePort();
+    const ch = new Channel(`127.0.0.1:${port}`, { backoff: { initialBackoffMs: 20, maxBackoffMs: 40 } });
+    const states: ConnectivityState[] = [];
+    ch.onStateChange((s) => states.push(s));
+    const pending = new Client(ch).unary(Methods.unary, { text: "patient", n: 0 }, { waitForReady: true, timeoutMs: 20_000 });
+    await waitForState(ch, "transient_failure");
+    const srv = await startGrpcJsEchoServer({}, undefined, port);
+    expect((await pending).text).toBe("patient");
+    expect(states.slice(0, 2)).toEqual(["connecting", "transient_failure"]);
+    await ch.close();
+    await srv.close();
+  });
+
   it("talks to a server on a Unix domain socket", async () => {
     const dir = mkdtempSync(join(tmpdir(), "client-uds-"));
     const path = join(dir, "s.sock");
