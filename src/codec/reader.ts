@@ -39,12 +39,28 @@ function asciiShort(buf: Buffer, start: number, end: number): string | undefined
     if ((a | b | c | d | e | f | g | h) & 0x80) return undefined;
     s += String.fromCharCode(a, b, c, d, e, f, g, h);
   }
-  for (; i < end; i++) {
-    const a = buf[i];
-    if (a & 0x80) return undefined;
-    s += String.fromCharCode(a);
+  // The last 0..7 bytes in one call, so a short string is one allocation, not one per byte.
+  let bits = 0;
+  for (let j = i; j < end; j++) bits |= buf[j];
+  if (bits & 0x80) return undefined;
+  switch (end - i) {
+    case 0:
+      return s;
+    case 1:
+      return s + String.fromCharCode(buf[i]);
+    case 2:
+      return s + String.fromCharCode(buf[i], buf[i + 1]);
+    case 3:
+      return s + String.fromCharCode(buf[i], buf[i + 1], buf[i + 2]);
+    case 4:
+      return s + String.fromCharCode(buf[i], buf[i + 1], buf[i + 2], buf[i + 3]);
+    case 5:
+      return s + String.fromCharCode(buf[i], buf[i + 1], buf[i + 2], buf[i + 3], buf[i + 4]);
+    case 6:
+      return s + String.fromCharCode(buf[i], buf[i + 1], buf[i + 2], buf[i + 3], buf[i + 4], buf[i + 5]);
+    default:
+      return s + String.fromCharCode(buf[i], buf[i + 1], buf[i + 2], buf[i + 3], buf[i + 4], buf[i + 5], buf[i + 6]);
   }
-  return s;
 }
 
 /**
