@@ -1,12 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as grpc from "@grpc/grpc-js";
-import { Server, type ServiceImplementation } from "../../src/server/index.js";
+import * as http2 from "node:http2";
+import { encodeEnvelope } from "../../src/wire/framing.js";
+import { EchoMessageCodec } from "../support/echo-service.js";
+import { Server, defineService, type ServiceImplementation } from "../../src/server/index.js";
 import { EchoService, echo, grpcJsEchoClient, type EchoMessage, type GrpcJsEchoClient } from "../support/echo-service.js";
 
 const CHUNK = 64 * 1024;
 const COUNT = 256; // 16 MiB in all
 let written = 0;
 let received = 0;
+let gate: Promise<void> = Promise.resolve();
 
 const impl: ServiceImplementation<typeof EchoService> = {
   Unary: (r) => r,
@@ -18,7 +22,10 @@ const impl: ServiceImplementation<typeof EchoService> = {
     }
   },
   async ClientStream(reqs) {
-    for await (const r of reqs) received += r.payload.length;
+    for await (const r of reqs) {
+      received += r.payload.length;
+      await gate;
+    }
     return echo({ count: received });
   },
   async Bidi(reqs, _ctx, out) {
@@ -26,11 +33,25 @@ const impl: ServiceImplementation<typeof EchoService> = {
   },
 };
 
+/** The echo ClientStream again, behind a codec that counts the messages the server decodes. */
+let decoded = 0;
+const CountingCodec: typeof EchoMessageCodec = {
+  ...EchoMessageCodec,
+  decode(bytes) {
+    decoded++;
+    return EchoMessageCodec.decode(bytes);
+  },
+};
+const CountedService = defineService("test.Counted", {
+  ClientStream: { kind: "client_streaming", requestCodec: CountingCodec, responseCodec: EchoMessageCodec },
+});
+
 let server: Server;
 let client: GrpcJsEchoClient;
+let port: number;
 beforeAll(async () => {
-  server = new Server().addService(EchoService, impl);
-  const port = await server.listen();
+  server = new Server().addService(EchoService, impl).addService(CountedService, { ClientStream: impl.ClientStream });
+  port = await server.listen();
   client = grpcJsEchoClient(`127.0.0.1:${port}`);
 });
 afterAll(async () => {
@@ -96,5 +117,28 @@ describe("flow control", () => {
       pump();
     });
     expect(res.count).toBe(128 * CHUNK);
+  });
+
+  it("a slow handler stops the client's uploads through flow control (bounded server buffering)", async () => {
+    received = 0;
+    decoded = 0;
+    let open!: () => void;
+    gate = new Promise<void>((r) => (open = r));
+    const session = http2.connect(`http://127.0.0.1:${port}`);
+    const req = session.request({ ":method": "POST", ":path": "/test.Counted/ClientStream", "content-type": "application/grpc", te: "trailers" });
+    const frame = encodeEnvelope(EchoMessageCodec.encode(echo({ payload: Buffer.alloc(CHUNK, 3) })), false);
+    for (let i = 0; i < COUNT; i++) req.write(frame);
+    req.end();
+    const accepted = await settle(() => decoded);
+    // The handler holds the first message: the queue (16 messages), the stream window and socket
+    // buffers bound what the server has taken in, far below the 16 MiB the client wants to send.
+    expect(accepted).toBeGreaterThan(1);
+    expect(accepted * CHUNK).toBeLessThan(4 * 1024 * 1024);
+    const trailers = new Promise<http2.IncomingHttpHeaders>((r) => req.on("trailers", r));
+    req.resume();
+    open();
+    expect((await trailers)["grpc-status"]).toBe("0");
+    expect(received).toBe(COUNT * CHUNK);
+    session.close();
   });
 });
