@@ -4,6 +4,7 @@ import * as net from "node:net";
 import * as tls from "node:tls";
 import { DEFAULT_MAX_RECEIVE_MESSAGE_SIZE, DEFAULT_MAX_SEND_MESSAGE_SIZE } from "../wire/framing.js";
 import { USER_AGENT } from "../wire/headers.js";
+import { DEFAULT_MAX_METADATA_SIZE } from "../wire/metadata.js";
 import { Backoff, type BackoffOptions } from "./backoff.js";
 import { Keepalive, type KeepaliveOptions } from "./keepalive.js";
 import { describeTarget, parseTarget, type Target } from "./target.js";
@@ -29,8 +30,10 @@ export interface ChannelOptions {
   tls?: boolean | ChannelTlsOptions;
   /** Largest response message accepted, after decompression. Default 4 MiB; larger is RESOURCE_EXHAUSTED. */
   maxReceiveMessageSize?: number;
-  /** Largest request message sent; larger fails the call with RESOURCE_EXHAUSTED. Default unlimited. */
+  /** Largest request message sent; larger fails the call with RESOURCE_EXHAUSTED. Default 2^31-1. */
   maxSendMessageSize?: number;
+  /** Largest received header or trailer block, counted as HPACK does (name + value + 32 per entry). Default 8 KiB. */
+  maxMetadataSize?: number;
   /** Largest response header/trailer block accepted (HTTP/2 SETTINGS_MAX_HEADER_LIST_SIZE). Default: node's. */
   maxHeaderListSize?: number;
   /** Prefix of the `user-agent` header. */
@@ -120,6 +123,7 @@ export class Channel {
   readonly peer: string;
   readonly maxReceiveMessageSize: number;
   readonly maxSendMessageSize: number;
+  readonly maxMetadataSize: number;
   readonly userAgent: string;
   private readonly authorityUrl: string;
   private readonly backoff: Backoff;
@@ -142,6 +146,7 @@ export class Channel {
     this.options = options;
     this.maxReceiveMessageSize = options.maxReceiveMessageSize ?? DEFAULT_MAX_RECEIVE_MESSAGE_SIZE;
     this.maxSendMessageSize = options.maxSendMessageSize ?? DEFAULT_MAX_SEND_MESSAGE_SIZE;
+    this.maxMetadataSize = options.maxMetadataSize ?? DEFAULT_MAX_METADATA_SIZE;
     this.userAgent = `${options.userAgent === undefined ? "" : options.userAgent + " "}${USER_AGENT}`;
     this.backoff = new Backoff(options.backoff);
     this.keepaliveOptions = options.keepalive;

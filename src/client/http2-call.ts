@@ -278,7 +278,7 @@ export class Http2Call<I, O> implements EnvelopeSink {
       return;
     }
     this.responseEncoding = enc.encoding;
-    const md = Metadata.fromHeaders(headers);
+    const md = Metadata.fromHeaders(headers, this.channel.maxMetadataSize);
     if (!md.ok) {
       this.finish(new GrpcError(md.tooLarge ? Status.RESOURCE_EXHAUSTED : Status.INTERNAL, `response headers: ${md.error}`), new Metadata());
       return;
@@ -325,7 +325,7 @@ export class Http2Call<I, O> implements EnvelopeSink {
   onTrailers(trailers: IncomingHttpHeaders): void {
     if (this.done) return;
     this.remoteEnded = true;
-    const parsed = trailersToStatus(trailers);
+    const parsed = trailersToStatus(trailers, this.channel.maxMetadataSize);
     const st = parsed.status;
     if (st.code === Status.OK && parsed.ok && this.decoder?.hasPartial === true) {
       this.finish(new GrpcError(Status.INTERNAL, "the response ended in the middle of a message"), st.metadata);

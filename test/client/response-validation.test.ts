@@ -209,6 +209,18 @@ describe("response validation", () => {
     expect(err.message).toMatch(/base64/);
   });
 
+  it("response headers or trailers over the metadata limit are RESOURCE_EXHAUSTED", async () => {
+    const ch = new Channel(channel.peer, { maxMetadataSize: 1024 });
+    const c = new Client(ch);
+    handler = (s) => reply(s, msg("x"), { "grpc-status": "0" }, { "x-big": "h".repeat(2000) });
+    expect((await rejection(c.unary(Methods.unary, { text: "", n: 0 }))).code).toBe(Status.RESOURCE_EXHAUSTED);
+    handler = (s) => reply(s, msg("x"), { "grpc-status": "0", "x-big": "t".repeat(2000) });
+    expect((await rejection(c.unary(Methods.unary, { text: "", n: 0 }))).code).toBe(Status.RESOURCE_EXHAUSTED);
+    handler = (s) => reply(s, msg("x"), { "grpc-status": "0", "x-small": "ok" });
+    expect(await c.unary(Methods.unary, { text: "", n: 0 })).toEqual({ text: "x", n: 0 });
+    await ch.close();
+  });
+
   it("a percent-encoded grpc-message is decoded, a badly encoded one tolerated", async () => {
     handler = (s) => reply(s, Buffer.alloc(0), { "grpc-status": "3", "grpc-message": "caf%C3%A9 %ZZ 100%" });
     const err = await rejection(call());

@@ -325,3 +325,18 @@ describe("keepalive enforcement", () => {
     await srv.forceShutdown();
   });
 });
+
+describe("server limits", () => {
+  it("more concurrent calls than the server's MAX_CONCURRENT_STREAMS wait their turn on the one connection", async () => {
+    const srv = new Server({ maxConcurrentStreams: 2 });
+    srv.addService(EchoService, implementation);
+    const port = await srv.listen({ port: 0 });
+    const ch = new Channel(`127.0.0.1:${port}`);
+    const c = new Client(ch);
+    await c.unary(M.Unary, { text: "settings", n: 0 }); // the server's SETTINGS are known from here on
+    const rs = await Promise.all(Array.from({ length: 12 }, (_, i) => c.unary(M.Unary, { text: "sleep:20", n: i })));
+    expect(rs.map((r) => r.n)).toEqual(Array.from({ length: 12 }, (_, i) => i));
+    await ch.close();
+    await srv.forceShutdown();
+  });
+});
