@@ -1,7 +1,6 @@
 // Implements the client side of the four RPC kinds of PROTOCOL-HTTP2 (unary, server streaming, client streaming, bidi) (https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md).
 import { GrpcError } from "../wire/grpc-error.js";
 import { Metadata } from "../wire/metadata.js";
-
 import { AsyncQueue } from "./async-queue.js";
 import type { Channel } from "./channel.js";
 import { Http2Call } from "./http2-call.js";
@@ -157,16 +156,9 @@ function checkKind(method: ClientMethod<unknown, unknown>, want: MethodKind): vo
   if (method.kind !== want) throw new TypeError(`${method.path} is a ${method.kind} method, not ${want}`);
 }
 
-/** A signal that aborts when either input does. */
+/** A signal that aborts when either input does (AbortSignal.any holds no listener on a long-lived user signal). */
 function anySignal(a: AbortSignal | undefined, b: AbortSignal): AbortSignal {
-  if (a === undefined) return b;
-  if (a.aborted) return a;
-  const c = new AbortController();
-  const onA = (): void => c.abort(a.reason);
-  const onB = (): void => c.abort(b.reason);
-  a.addEventListener("abort", onA, { once: true });
-  b.addEventListener("abort", onB, { once: true });
-  return c.signal;
+  return a === undefined ? b : AbortSignal.any([a, b]);
 }
 
 /**
@@ -194,7 +186,8 @@ export class Client {
   }
 
   private request(method: ClientMethod<unknown, unknown>, options: CallOptions, message: unknown, messages: AsyncIterable<unknown> | undefined): ClientRequest {
-    return { method, metadata: options.metadata ?? new Metadata(), options, message, messages };
+    // Interceptors may change the metadata: give them a copy, never the caller's object (it may be reused).
+    return { method, metadata: options.metadata?.clone() ?? new Metadata(), options, message, messages };
   }
 
   /** A unary call: resolves with the response, rejects with a `GrpcError`. */

@@ -59,6 +59,18 @@ describe("standard interceptors", () => {
     ]);
   });
 
+  it("interceptors work on a copy: a Metadata object reused across calls is not changed", async () => {
+    answer = () => ({ status: 0 });
+    let id = 0;
+    const c = new Client(channel, { interceptors: [requestId("x-request-id", () => `id-${++id}`)] });
+    const shared = new Metadata({ "x-shared": "1" });
+    seen.length = 0;
+    await c.unary(Methods.unary, { text: "a", n: 0 }, { metadata: shared });
+    await c.unary(Methods.unary, { text: "a", n: 0 }, { metadata: shared });
+    expect(seen.map((h) => h["x-request-id"])).toEqual(["id-1", "id-2"]);
+    expect(shared.has("x-request-id")).toBe(false);
+  });
+
   it("logging records status, duration and response count for unary and streaming calls", async () => {
     const entries: CallLogEntry[] = [];
     const c = new Client(channel, { interceptors: [logging((e) => entries.push(e))] });
