@@ -9,4 +9,5 @@ export { parseTarget, type Target } from "./target.js";
 export { GrpcError } from "../wire/grpc-error.js";
 export { Metadata } from "../wire/metadata.js";
 export { Status, type StatusCode } from "../wire/status.js";
+export type { Encoding } from "../wire/compression.js";
 export { bearerToken, logging, requestId, retry, type CallLogEntry, type RetryOptions } from "./standard-interceptors.js";
