@@ -9,6 +9,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { TEST_CASES, runTestCase } from "../../src/interop/client.js";
 import { runToolChecks, type ToolCheck } from "./tools.js";
+import { probeCompressedResponses, type FlagCheck } from "./wire-probe.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const BIN = path.join(ROOT, ".peers/bin");
@@ -22,6 +23,22 @@ const HOST_OVERRIDE = "foo.test.google.fr";
 
 type Impl = "ours" | "go" | "grpc-js" | "python";
 type Result = { status: "pass" | "fail" | "n/a" | "missing"; reason: string; ms: number };
+
+/**
+ * Known failures: reported as ❌ (known) with the reason, and not counted as failures under CI.
+ * Key: "<server>|<check>". An entry that starts passing is reported so that it can be removed.
+ */
+const KNOWN_FAILURES = new Map<string, string>([
+  [
+    "ours|server_compressed_streaming compressed=[true,false]",
+    "our ServerWriter has no per-message compression switch (the call-level encoding applies to every message), so the second message is compressed too",
+  ],
+]);
+/** Servers that do not offer CompressedResponse at all: their flag checks are informational. */
+const NO_COMPRESSED_RESPONSE = new Map<Impl, string>([
+  ["go", "grpc-go's interop server ignores response_compressed"],
+  ["grpc-js", "grpc-js servers never compress responses"],
+]);
 
 const COMPRESSION_CASES = new Set(["client_compressed_unary", "client_compressed_streaming", "server_compressed_unary", "server_compressed_streaming"]);
 const CLIENT_COMPRESSION = new Set(["client_compressed_unary", "client_compressed_streaming"]);
@@ -263,6 +280,19 @@ async function main(): Promise<void> {
   }
   console.log(`running ${jobs.length} cases, ${CONCURRENCY} at a time…`);
   await pool(jobs, CONCURRENCY);
+
+  // CompressedResponse on the wire (the interop clients cannot see message flags).
+  const flagChecks: Array<{ server: string; impl: Impl; checks: FlagCheck[] | string }> = [];
+  for (const s of servers.values()) {
+    if (s.tls && s.impl !== "ours") continue;
+    let checks: FlagCheck[] | string;
+    try {
+      checks = await probeCompressedResponses(s.port, s.tls, CERTS);
+    } catch (err) {
+      checks = err instanceof Error ? err.message : String(err);
+    }
+    flagChecks.push({ server: `${s.impl}${s.tls ? " (TLS)" : ""}`, impl: s.impl, checks });
+  }
   await Promise.all([...servers.values()].map(stopServer));
   const caseMs = Date.now() - started;
 
@@ -292,6 +322,38 @@ async function main(): Promise<void> {
     lines.push("", "n/a reasons:", "");
     for (const r of naReasons) lines.push(`- ${r}`);
   }
+  lines.push("", "### CompressedResponse on the wire", "");
+  lines.push("The compressed flag of each response message, read by a raw HTTP/2 client (`test/interop/wire-probe.ts`) that accepts gzip.", "");
+  lines.push("| server | check | want flags | got flags | result |", "| --- | --- | --- | --- | --- |");
+  let flagFailures = 0;
+  const knownSeen: string[] = [];
+  for (const f of flagChecks) {
+    if (typeof f.checks === "string") {
+      lines.push(`| ${f.server} | (probe failed) | | | ❌ ${f.checks} |`);
+      flagFailures++;
+      continue;
+    }
+    for (const c of f.checks) {
+      const ok = c.status === "0" && c.got.join() === c.want.join();
+      const known = KNOWN_FAILURES.get(`${f.impl}|${c.name}`);
+      const noFeature = NO_COMPRESSED_RESPONSE.get(f.impl);
+      let res: string;
+      if (ok) res = known ? "✅ (known failure fixed: remove it from KNOWN_FAILURES)" : "✅";
+      else if (known) {
+        res = `❌ known: ${known}`;
+        knownSeen.push(`${f.server}: ${c.name} — ${known}`);
+      } else if (noFeature) res = `n/a: ${noFeature}`;
+      else {
+        res = `❌ status ${c.status}`;
+        flagFailures++;
+      }
+      lines.push(`| ${f.server} | ${c.name} | ${c.want.join(",")} | ${c.got.join(",")} | ${res} |`);
+    }
+  }
+  if (knownSeen.length) {
+    lines.push("", "Known failures (not counted under CI):", "");
+    for (const k of knownSeen) lines.push(`- ${k}`);
+  }
   lines.push("", "### grpcurl and grpc-health-probe against the user service", "");
   lines.push("| check | result | detail |", "| --- | --- | --- |");
   for (const t of tools) lines.push(`| ${t.name} | ${t.ok === undefined ? "missing" : t.ok ? "✅" : "❌"} | ${t.detail.replace(/\|/g, "\\|").replace(/\n/g, " ").slice(0, 200)} |`);
@@ -310,10 +372,10 @@ async function main(): Promise<void> {
   } else writeFileSync(doc, `# Interop\n\n${BEGIN}\n${table}\n${END}\n`);
 
   const toolFailures = tools.filter((t: ToolCheck) => t.ok === false || (CI && t.ok === undefined));
-  const bad = counts.fail + toolFailures.length + (CI ? counts.missing : 0);
+  const bad = counts.fail + flagFailures + toolFailures.length + (CI ? counts.missing : 0);
   if (missing.size && !CI) console.log(`peers missing (run npm run peers:install): ${[...missing.entries()].map(([k, v]) => `${k}: ${v}`).join("; ")}`);
   console.log(bad ? `interop: ${bad} problem(s)` : "interop: all applicable cases pass");
-  process.exit(bad && (CI || counts.fail + toolFailures.length > 0) ? 1 : 0);
+  process.exit(bad && (CI || counts.fail + flagFailures + toolFailures.length > 0) ? 1 : 0);
 }
 
 main().catch((err: unknown) => {
