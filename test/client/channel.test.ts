@@ -30,11 +30,11 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-function waitForState(ch: Channel, want: ConnectivityState): Promise<void> {
-  if (ch.state === want) return Promise.resolve();
+function waitForState(ch: Channel, ...want: ConnectivityState[]): Promise<void> {
+  if (want.includes(ch.state)) return Promise.resolve();
   return new Promise((resolve) => {
     const off = ch.onStateChange((s) => {
-      if (s === want) {
+      if (want.includes(s)) {
         off();
         resolve();
       }
@@ -84,7 +84,8 @@ describe("connecting", () => {
     const c = new Client(ch);
     expect((await c.unary(Methods.unary, { text: "1", n: 0 })).text).toBe("1");
     srv.server.forceShutdown();
-    await waitForState(ch, "idle");
+    // A clean close leaves the channel idle; a reset connection puts it in transient_failure.
+    await waitForState(ch, "idle", "transient_failure");
     const down = await rejection(c.unary(Methods.unary, { text: "2", n: 0 }));
     expect(down.code).toBe(Status.UNAVAILABLE);
     const again = await startGrpcJsEchoServer({}, undefined, srv.port);
