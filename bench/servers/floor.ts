@@ -55,11 +55,20 @@ function sendTrailers(this: ServerHttp2Stream): void {
   this.sendTrailers(TRAILERS);
 }
 
+/** A peer that goes away mid-call (h2load at the end of its time) resets streams: nothing to do. */
+function ignore(): void {}
+
+/** True when the client reset the stream or the session went away before the answer. */
+function gone(s: ServerHttp2Stream): boolean {
+  return s.destroyed || s.closed;
+}
+
 function keepFirst(this: FloorStream, chunk: Buffer): void {
   if (this.floorFirst === undefined) this.floorFirst = chunk;
 }
 
 function unaryEnd(this: FloorStream): void {
+  if (gone(this)) return;
   const first = this.floorFirst;
   const length = first !== undefined && first.length >= 5 ? first.readUInt32BE(1) : 0;
   this.respond(HEADERS, { waitForTrailers: true });
@@ -67,6 +76,7 @@ function unaryEnd(this: FloorStream): void {
 }
 
 function serverStreamEnd(this: FloorStream): void {
+  if (gone(this)) return;
   const first = this.floorFirst;
   const { count, size } = first !== undefined && first.length >= 5 ? parseStreamRequest(first.subarray(5)) : { count: 0, size: 0 };
   this.respond(HEADERS, { waitForTrailers: true });
@@ -109,20 +119,23 @@ function floorDone(this: FloorStream): void {
 }
 
 function clientStreamEnd(this: FloorStream): void {
+  if (gone(this)) return;
   this.respond(HEADERS, { waitForTrailers: true });
   this.end(frame(streamSummaryMessage(this.floorCount!, this.floorBytes!)));
 }
 
 function echoChunk(this: FloorStream, chunk: Buffer): void {
-  this.write(chunk);
+  if (!gone(this)) this.write(chunk);
 }
 function bidiEnd(this: FloorStream): void {
-  this.end();
+  if (!gone(this)) this.end();
 }
 
 const server = http2.createServer({ maxSessionMemory: 64 });
+server.on("sessionError", ignore);
 server.on("stream", (s: ServerHttp2Stream, headers) => {
   const stream = s as FloorStream;
+  stream.on("error", ignore);
   stream.once("wantTrailers", sendTrailers);
   switch (headers[":path"]) {
     case "/bench.Echo/Unary":
