@@ -49,19 +49,22 @@ export function sizeSint32(n: number): number {
   return sizeVarint32((n << 1) ^ (n >> 31));
 }
 
-/** uint64: `v` is taken modulo 2^64. */
-export function sizeUint64(v: bigint): number {
-  const n = Number(v);
-  if (n >= 0 && n <= MAX_SAFE) return sizeVarintNumber(n);
+/** Bytes of a varint holding `v` modulo 2^64. BigInt.asUintN(64) and compares against bigint
+ *  constants compile to 64-bit integer operations in V8's optimizer, with no Number() conversion. */
+function sizeVarintBig(v: bigint): number {
   const u = BigInt.asUintN(64, v);
-  return u < 0x100000000000000n ? 8 : u < 0x8000000000000000n ? 9 : 10;
+  if (u < 0x800000000n) return u < 0x80n ? 1 : u < 0x4000n ? 2 : u < 0x200000n ? 3 : u < 0x10000000n ? 4 : 5;
+  return u < 0x40000000000n ? 6 : u < 0x2000000000000n ? 7 : u < 0x100000000000000n ? 8 : u < 0x8000000000000000n ? 9 : 10;
 }
 
-/** int64: negative values take 10 bytes. */
+/** uint64: `v` is taken modulo 2^64. */
+export function sizeUint64(v: bigint): number {
+  return sizeVarintBig(v);
+}
+
+/** int64: negative values take 10 bytes (two's complement). */
 export function sizeInt64(v: bigint): number {
-  const n = Number(v);
-  if (n >= 0 && n <= MAX_SAFE) return sizeVarintNumber(n);
-  return n < 0 ? 10 : sizeUint64(v);
+  return sizeVarintBig(v);
 }
 
 /** sint64 (zigzag) */
