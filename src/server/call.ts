@@ -92,6 +92,7 @@ export class ServerCall implements ServerInterceptorCall, ServerWriter<unknown>,
     readonly stream: ServerHttp2Stream,
     readonly route: Route,
     private readonly requestHeaders: IncomingHttpHeaders,
+    private readonly rawHeaders: readonly string[],
     private readonly requestEncoding: Encoding,
     private readonly acceptEncoding: string | undefined,
     timeoutMs: number | undefined,
@@ -144,14 +145,9 @@ export class ServerCall implements ServerInterceptorCall, ServerWriter<unknown>,
     return this.requestHeaders["user-agent"];
   }
 
-  /** Built on first use from the request headers (validated by the server before the call began). */
+  /** Built on first use from the raw request headers (validated by the server before the call began). */
   get metadata(): Metadata {
-    let md = this.md;
-    if (md === undefined) {
-      const r = Metadata.fromHeaders(this.requestHeaders, Number.MAX_SAFE_INTEGER);
-      md = this.md = r.ok ? r.metadata : new Metadata();
-    }
-    return md;
+    return (this.md ??= Metadata.fromRawHeaders(this.rawHeaders));
   }
 
   get signal(): AbortSignal {

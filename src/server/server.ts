@@ -6,7 +6,7 @@ import { ACCEPT_ENCODING, parseEncoding } from "../wire/compression.js";
 import { CONTENT_TYPE, isGrpcContentType } from "../wire/content-type.js";
 import { GrpcError } from "../wire/grpc-error.js";
 import { Header } from "../wire/headers.js";
-import { checkMetadataHeaders } from "../wire/metadata.js";
+import { checkRawMetadata } from "../wire/metadata.js";
 import { Status, type StatusCode } from "../wire/status.js";
 import { encodeStatusMessage } from "../wire/status-message.js";
 import { parseTimeout } from "../wire/timeout.js";
@@ -65,7 +65,9 @@ export class Server implements CallHost {
         ? http2.createSecureServer({ ...options.tls, ...common, allowHTTP1: false, ALPNProtocols: ["h2"] })
         : http2.createServer(common);
     srv.on("session", (s: http2.ServerHttp2Session) => this.onSession(s));
-    srv.on("stream", (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => this.onStream(stream, headers));
+    srv.on("stream", (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, _flags: number, rawHeaders: string[]) =>
+      this.onStream(stream, headers, rawHeaders),
+    );
     // A connection that breaks the protocol (e.g. garbage instead of the preface): drop it.
     srv.on("sessionError", (err: Error, session: http2.ServerHttp2Session) => {
       this.options.onError(err);
@@ -163,7 +165,7 @@ export class Server implements CallHost {
     });
   }
 
-  private onStream(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): void {
+  private onStream(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, rawHeaders: string[]): void {
     const method = headers[Header.method];
     if (method !== "POST") {
       return earlyHttpError(stream, 405, `method ${String(method)} is not allowed: gRPC uses POST`);
@@ -184,13 +186,14 @@ export class Server implements CallHost {
       if (!t.ok) return earlyStatus(stream, Status.INTERNAL, t.error);
       timeoutMs = t.timeoutMs;
     }
-    const bad = checkMetadataHeaders(headers, this.options.maxMetadataSize);
+    const bad = checkRawMetadata(rawHeaders, this.options.maxMetadataSize);
     if (bad !== undefined) return earlyStatus(stream, bad.tooLarge ? Status.RESOURCE_EXHAUSTED : Status.INTERNAL, bad.error);
     const call = new ServerCall(
       this,
       stream,
       found.route,
       headers,
+      rawHeaders,
       enc.encoding,
       headers[Header.grpcAcceptEncoding] as string | undefined,
       timeoutMs,

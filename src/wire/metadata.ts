@@ -99,6 +99,25 @@ export function checkMetadataHeaders(headers: IncomingHttpHeaders, maxSize: numb
   return undefined;
 }
 
+/**
+ * Like {@link checkMetadataHeaders}, over node:http2's flat `rawHeaders` array
+ * (`[name, value, name, value, …]`, as the server's 'stream' event gives it): no key enumeration.
+ */
+export function checkRawMetadata(raw: readonly string[], maxSize: number = DEFAULT_MAX_METADATA_SIZE): { error: string; tooLarge: boolean } | undefined {
+  let size = 0;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i];
+    const value = raw[i + 1];
+    size += name.length + value.length + 32;
+    // 0x6e = 'n': a cheap pre-check before endsWith("-bin").
+    if (name.charCodeAt(name.length - 1) === 0x6e && name.endsWith("-bin") && !isReservedHeader(name) && !validBinaryList(value)) {
+      return { error: `metadata "${name}" is not valid base64`, tooLarge: false };
+    }
+  }
+  if (size > maxSize) return { error: `received metadata of ${size} bytes exceeds the limit of ${maxSize}`, tooLarge: true };
+  return undefined;
+}
+
 function validBinaryList(value: string): boolean {
   for (const part of value.split(",")) {
     const v = part.trim();
@@ -221,6 +240,34 @@ export class Metadata {
       }
     }
     return target;
+  }
+
+  /**
+   * Reads user metadata from node:http2's flat `rawHeaders` array, skipping reserved names. Repeated
+   * headers stay separate values (the header object joins them with ", "). A `-bin` value that is
+   * not base64 is skipped (validate first with {@link checkRawMetadata}).
+   */
+  static fromRawHeaders(raw: readonly string[]): Metadata {
+    const md = new Metadata();
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const name = raw[i].toLowerCase();
+      if (isReservedHeader(name)) continue;
+      if (name.endsWith("-bin")) {
+        for (const part of raw[i + 1].split(",")) {
+          const buf = decodeBinaryHeader(part);
+          if (buf !== undefined) md.push(name, buf);
+        }
+        continue;
+      }
+      md.push(name, raw[i + 1]);
+    }
+    return md;
+  }
+
+  private push(name: string, value: MetadataValue): void {
+    const list = this.map.get(name);
+    if (list === undefined) this.map.set(name, [value]);
+    else list.push(value);
   }
 
   /**

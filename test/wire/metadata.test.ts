@@ -56,3 +56,17 @@ describe("checkMetadataHeaders", () => {
     expect(checkMetadataHeaders({ a: ["x", "y"] }, 67)).toMatchObject({ tooLarge: true });
   });
 });
+
+describe("raw headers", () => {
+  it("validates and reads node:http2 rawHeaders, keeping repeated values apart", async () => {
+    const { checkRawMetadata, Metadata: M } = await import("../../src/wire/metadata.js");
+    const raw = [":path", "/a/b", "x", "1, 2", "x", "3", "k-bin", "AQ", "grpc-timeout", "1S", "content-type", "application/grpc"];
+    expect(checkRawMetadata(raw)).toBeUndefined();
+    expect(checkRawMetadata(["k-bin", "*"])).toMatchObject({ tooLarge: false });
+    expect(checkRawMetadata(["a", "x".repeat(100)], 50)).toMatchObject({ tooLarge: true });
+    const md = M.fromRawHeaders(raw);
+    expect(md.getAll("x")).toEqual(["1, 2", "3"]);
+    expect(md.get("k-bin")).toEqual(Buffer.from([1]));
+    expect(md.keys()).toEqual(["x", "k-bin"]);
+  });
+});
