@@ -242,8 +242,9 @@ export class Channel {
 
   /** Closes the channel at once, cancelling calls in flight. */
   destroy(): void {
+    const rec = this.current;
     void this.close();
-    this.current?.session.destroy();
+    rec?.session.destroy();
   }
 
   private connect(): SessionRecord {

@@ -355,6 +355,10 @@ export class Http2Call<I, O> implements EnvelopeSink {
       rec.error = this.streamError.cause instanceof Error ? this.streamError.cause : this.streamError;
     }
     if (rec !== undefined && rec.session.destroyed) this.channel.sessionEnded(rec);
+    if (this.channel.state === "shutdown" && rec !== undefined && rec.session.destroyed && rec.error === undefined) {
+      this.finish(new GrpcError(Status.CANCELLED, `the channel to ${this.channel.peer} was destroyed with this call in flight`), new Metadata());
+      return;
+    }
     const stream = this.stream as ClientHttp2Stream;
     const rst = stream.rstCode ?? h2.NGHTTP2_NO_ERROR;
     // The session failed (refused, reset, TLS error, keepalive timeout): UNAVAILABLE, naming the peer.

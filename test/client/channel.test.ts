@@ -58,6 +58,24 @@ describe("connecting", () => {
     await srv.close();
   });
 
+  it("destroy() ends calls in flight at once; close() lets them finish", async () => {
+    const srv = await startGrpcJsEchoServer();
+    const a = new Channel(srv.target);
+    const slowA = new Client(a).unary(Methods.unary, { text: "sleep:5000", n: 0 });
+    await new Promise((r) => setTimeout(r, 50));
+    a.destroy();
+    const err = await rejection(slowA);
+    expect(err.code).toBe(Status.CANCELLED);
+    expect(err.message).toMatch(/destroyed/);
+    const b = new Channel(srv.target);
+    const slowB = new Client(b).unary(Methods.unary, { text: "sleep:100", n: 0 });
+    await new Promise((r) => setTimeout(r, 20));
+    const closed = b.close();
+    expect((await slowB).text).toBe("sleep:100");
+    await closed;
+    srv.server.forceShutdown();
+  });
+
   it("UNAVAILABLE names the peer and the cause when nothing listens", async () => {
     const port = await freePort();
     const ch = new Channel(`127.0.0.1:${port}`, { backoff: { initialBackoffMs: 60_000 } });
