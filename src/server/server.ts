@@ -69,9 +69,9 @@ export class Server implements CallHost {
       this.onStream(stream, headers, rawHeaders),
     );
     // A connection that breaks the protocol (e.g. garbage instead of the preface): drop it.
-    srv.on("sessionError", (err: Error, session: http2.ServerHttp2Session) => {
+    srv.on("sessionError", (err: Error, session: http2.ServerHttp2Session | undefined) => {
       this.options.onError(err);
-      session.destroy();
+      session?.destroy();
     });
     srv.on("unknownProtocol", (socket: { destroy(): void }) => socket.destroy());
     if (options.tls !== undefined) srv.on("tlsClientError", (err: Error) => this.options.onError(err));
