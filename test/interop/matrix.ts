@@ -22,7 +22,10 @@ const TSX = ["--import", "tsx"];
 const HOST_OVERRIDE = "foo.test.google.fr";
 
 type Impl = "ours" | "go" | "grpc-js" | "python";
-type Result = { status: "pass" | "fail" | "n/a" | "missing"; reason: string; ms: number };
+type Result = { status: "pass" | "fail" | "n/a" | "missing"; reason: string; ms: number; warning?: string };
+
+/** Transport trouble a peer logs even when its case passes (e.g. a GOAWAY from our server). */
+const WARNING_RE = /GoAway|GOAWAY|ENHANCE_YOUR_CALM|too_many_pings|RST_STREAM|PROTOCOL_ERROR|INTERNAL_ERROR/;
 
 /**
  * Known failures: reported as ❌ (known) with the reason, and not counted as failures under CI.
@@ -177,7 +180,8 @@ function runPeerClient(impl: Exclude<Impl, "ours">, port: number, tls: boolean, 
     child.on("exit", (code, signal) => {
       clearTimeout(timer);
       const ms = Date.now() - start;
-      if (code === 0) resolve({ status: "pass", reason: "", ms });
+      const warning = out.split("\n").find((l) => WARNING_RE.test(l))?.trim().slice(0, 240);
+      if (code === 0) resolve({ status: "pass", reason: "", ms, warning });
       else resolve({ status: "fail", reason: signal ? `killed after ${CASE_TIMEOUT_MS} ms` : lastLines(out) || `exit ${code}`, ms });
     });
   });
@@ -316,6 +320,18 @@ async function main(): Promise<void> {
   if (failures.length) {
     lines.push("", "Failures:", "");
     for (const [k, r] of failures) lines.push(`- ${k.replace("|", ": ")} — ${r.status}: ${r.reason.replace(/\|/g, "\\|")}`);
+  }
+  const warnings = [...results.entries()].filter(([, r]) => r.warning !== undefined);
+  if (warnings.length) {
+    lines.push("", `Warnings logged by peers in passing cases (${warnings.length}; transport trouble worth fixing, not failures):`, "");
+    const byText = new Map<string, string[]>();
+    for (const [k, r] of warnings) {
+      const text = (r.warning ?? "").replace(/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d /, "");
+      const list = byText.get(text) ?? [];
+      list.push(k.replace("|", ": "));
+      byText.set(text, list);
+    }
+    for (const [text, keys] of byText) lines.push(`- \`${text.replace(/`/g, "'")}\` in ${keys.join(", ")}`);
   }
   const naReasons = new Set([...results.values()].filter((r) => r.status === "n/a").map((r) => r.reason));
   if (naReasons.size) {
