@@ -333,6 +333,18 @@ export class Channel {
   }
 
   /**
+   * Stops handing out `rec` (it can open no more streams): the next call gets a new session, and
+   * `rec` closes gracefully once its calls are done.
+   */
+  retire(rec: SessionRecord): void {
+    if (this.current === rec) {
+      this.current = undefined;
+      if (this.stateValue !== "shutdown") this.setState("idle");
+    }
+    if (!rec.session.closed && !rec.session.destroyed) rec.session.close();
+  }
+
+  /**
    * A session is gone: from its 'close' event, or noticed by a call or by `acquire` (node:http2
    * does not always emit 'close' when a TLS alert kills the socket). Idempotent.
    */

@@ -73,6 +73,7 @@ export class Http2Call<I, O> implements EnvelopeSink {
   private pendingEnd = false;
   private readonly compression: Encoding;
   private counted = false;
+  private retired = false;
   private remoteEnded = false;
   /** Called when the stream can take more data after `send` returned false. */
   onDrain: (() => void) | undefined;
@@ -219,6 +220,17 @@ export class Http2Call<I, O> implements EnvelopeSink {
     try {
       stream = acquired.session.request(headers, { endStream: false });
     } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if ((code === "ERR_HTTP2_OUT_OF_STREAMS" || code === "ERR_HTTP2_GOAWAY_SESSION") && !this.retired) {
+        // This session can take no new stream (stream ids used up, or GOAWAY just arrived): retire
+        // it and start the call once more on a fresh session. No byte of the call was sent.
+        this.retired = true;
+        this.channel.retire(acquired);
+        const again = this.channel.acquire(this.options.waitForReady === true);
+        if (again instanceof Promise) again.then((a) => this.openOn(a), (e: unknown) => this.finish(GrpcError.from(e, Status.UNAVAILABLE), new Metadata()));
+        else this.openOn(again);
+        return;
+      }
       this.finish(new GrpcError(Status.UNAVAILABLE, `could not start a call to ${this.channel.peer}: ${(err as Error).message}`, { cause: err }), new Metadata());
       return;
     }

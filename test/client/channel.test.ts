@@ -76,6 +76,25 @@ describe("connecting", () => {
     srv.server.forceShutdown();
   });
 
+  it("a session that can open no more streams is retired and the call goes out on a new one", async () => {
+    const srv = await startGrpcJsEchoServer();
+    const ch = new Channel(srv.target);
+    const c = new Client(ch);
+    expect((await c.unary(Methods.unary, { text: "first", n: 0 })).text).toBe("first");
+    const old = ch.acquire(false);
+    if (old instanceof Promise || "failure" in old) throw new Error("expected a ready session");
+    // What node:http2 throws once a session has used up its 2^31 stream ids.
+    old.session.request = () => {
+      throw Object.assign(new Error("No stream ID is available because maximum stream ID has been reached"), { code: "ERR_HTTP2_OUT_OF_STREAMS" });
+    };
+    expect((await c.unary(Methods.unary, { text: "second", n: 0 })).text).toBe("second");
+    const now = ch.acquire(false);
+    expect(now).not.toBe(old);
+    expect(old.session.closed).toBe(true);
+    await ch.close();
+    await srv.close();
+  });
+
   it("UNAVAILABLE names the peer and the cause when nothing listens", async () => {
     const port = await freePort();
     const ch = new Channel(`127.0.0.1:${port}`, { backoff: { initialBackoffMs: 60_000 } });
