@@ -29,13 +29,58 @@ export interface CodecParts<T> {
   write(message: T, w: Writer): void;
   /** Reads fields from `r.pos` up to `r.end`. */
   read(r: Reader): T;
+  /**
+   * Optional: a cheap upper bound on `size(message)` (e.g. 3 bytes per UTF-16 unit of a string,
+   * 10 per varint). When present and small, `encode` skips the exact size pass and writes into a
+   * shared slab instead (see `encodeWith`). Sub-messages still need exact sizes (`sizeMessage`).
+   */
+  maxSize?(message: T): number;
 }
 
 /** A full codec: the shared contract plus the parts, so it can be nested in other messages. */
 export interface Codec<T> extends MessageCodec<T>, CodecParts<T> {}
 
+// Small messages whose codec gives an upper bound are written straight into a shared slab, and
+// the returned Buffer is a view of exactly the bytes written (the way Buffer.allocUnsafe hands
+// out slices of Node's pool): no exact size pass, no copy. Bigger ones take the exact path.
+const SLAB_SIZE = 64 * 1024;
+const SLAB_MAX_MESSAGE = 4 * 1024;
+let slab: Buffer = Buffer.allocUnsafeSlow(SLAB_SIZE);
+let slabOffset = 0;
+
+function encodeInSlab<T>(parts: CodecParts<T>, message: T, reserve: number, bound: number): Buffer {
+  if (slabOffset + bound > SLAB_SIZE) {
+    slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
+    slabOffset = 0;
+  }
+  const start = slabOffset;
+  const buf = slab;
+  // Claim the whole bound first: an encode nested inside write() then takes space after it.
+  slabOffset = start + bound;
+  if (reserve > 0) buf.fill(0, start, start + reserve);
+  const w = new Writer(buf, start + reserve);
+  resetSizeCache();
+  try {
+    parts.write(message, w);
+  } finally {
+    resetSizeCache(true);
+  }
+  if (w.pos > start + bound) {
+    // maxSize() was not an upper bound: a codec bug. Nothing outside [start, slab end) was touched.
+    throw new Error(`${parts.typeName}: wrote ${w.pos - start - reserve} bytes, maxSize said ${bound - reserve}`);
+  }
+  // Give back the unused part of the claim, unless a nested encode allocated after it; keep the
+  // next message 8-byte aligned, as Node's pool does.
+  if (slab === buf && slabOffset === start + bound) slabOffset = (w.pos + 7) & ~7;
+  return buf.subarray(start, w.pos);
+}
+
 /** Encodes `message` with `parts`: sizes it once, allocates once, writes once. */
 export function encodeWith<T>(parts: CodecParts<T>, message: T, reserve = 0): Buffer {
+  if (parts.maxSize !== undefined) {
+    const bound = reserve + parts.maxSize(message);
+    if (bound <= SLAB_MAX_MESSAGE) return encodeInSlab(parts, message, reserve, bound);
+  }
   resetSizeCache();
   const size = parts.size(message);
   const buf = Buffer.allocUnsafe(reserve + size);
@@ -67,6 +112,7 @@ export function defineCodec<T>(parts: CodecParts<T>): Codec<T> {
     size: parts.size,
     write: parts.write,
     read: parts.read,
+    maxSize: parts.maxSize,
     encode(message: T, reserve?: number): Buffer {
       return encodeWith(parts, message, reserve);
     },

@@ -74,6 +74,9 @@ export const UserCodec: Codec<User> = defineCodec<User>({
     if (m.$unknown) n += m.$unknown.byteLength;
     return n;
   },
+  // 7 fields × (1-byte tag + 5-byte length prefix or 10-byte varint), 3 bytes per UTF-16 unit.
+  maxSize: (m) =>
+    77 + 3 * ((m.id?.length ?? 0) + (m.username?.length ?? 0) + (m.email?.length ?? 0) + (m.fullName?.length ?? 0)) + (m.$unknown ? m.$unknown.byteLength : 0),
   write(m, w) {
     if (m.id) w.tag(1, WireType.LEN).string(m.id);
     if (m.username) w.tag(2, WireType.LEN).string(m.username);
@@ -148,6 +151,7 @@ export const CreateUserRequestCodec: Codec<CreateUserRequest> = defineCodec<Crea
     if (m.$unknown) n += m.$unknown.byteLength;
     return n;
   },
+  maxSize: (m) => 44 + 3 * ((m.username?.length ?? 0) + (m.email?.length ?? 0) + (m.fullName?.length ?? 0)) + (m.$unknown ? m.$unknown.byteLength : 0),
   write(m, w) {
     if (m.username) w.tag(1, WireType.LEN).string(m.username);
     if (m.email) w.tag(2, WireType.LEN).string(m.email);
@@ -191,6 +195,7 @@ export const GetUserRequestCodec: Codec<GetUserRequest> = defineCodec<GetUserReq
   typeName: "user.GetUserRequest",
   create: (init) => ({ id: "", ...init }),
   size: (m) => (m.id ? 1 + sizeString(m.id) : 0) + (m.$unknown ? m.$unknown.byteLength : 0),
+  maxSize: (m) => 6 + 3 * (m.id?.length ?? 0) + (m.$unknown ? m.$unknown.byteLength : 0),
   write(m, w) {
     if (m.id) w.tag(1, WireType.LEN).string(m.id);
     if (m.$unknown) w.raw(m.$unknown);
@@ -215,6 +220,7 @@ export const DeleteUserRequestCodec: Codec<DeleteUserRequest> = defineCodec<Dele
   typeName: "user.DeleteUserRequest",
   create: (init) => ({ id: "", ...init }),
   size: (m) => (m.id ? 1 + sizeString(m.id) : 0) + (m.$unknown ? m.$unknown.byteLength : 0),
+  maxSize: (m) => 6 + 3 * (m.id?.length ?? 0) + (m.$unknown ? m.$unknown.byteLength : 0),
   write(m, w) {
     if (m.id) w.tag(1, WireType.LEN).string(m.id);
     if (m.$unknown) w.raw(m.$unknown);
@@ -250,6 +256,7 @@ export const ListUsersRequestCodec: Codec<ListUsersRequest> = defineCodec<ListUs
     if (m.$unknown) n += m.$unknown.byteLength;
     return n;
   },
+  maxSize: (m) => 17 + 3 * (m.roleFilter?.length ?? 0) + (m.$unknown ? m.$unknown.byteLength : 0),
   write(m, w) {
     if (m.roleFilter) w.tag(1, WireType.LEN).string(m.roleFilter);
     if (m.limit) w.tag(2, WireType.VARINT).int32(m.limit);
@@ -341,6 +348,7 @@ export const UserUpdateRequestCodec: Codec<UserUpdateRequest> = defineCodec<User
     if (m.$unknown) n += m.$unknown.byteLength;
     return n;
   },
+  maxSize: (m) => 18 + 3 * ((m.userId?.length ?? 0) + (m.field?.length ?? 0) + (m.value?.length ?? 0)) + (m.$unknown ? m.$unknown.byteLength : 0),
   write(m, w) {
     if (m.userId) w.tag(1, WireType.LEN).string(m.userId);
     if (m.field) w.tag(2, WireType.LEN).string(m.field);
@@ -390,6 +398,7 @@ export const UserUpdateResponseCodec: Codec<UserUpdateResponse> = defineCodec<Us
     if (m.$unknown) n += m.$unknown.byteLength;
     return n;
   },
+  maxSize: (m) => 14 + 3 * ((m.userId?.length ?? 0) + (m.message?.length ?? 0)) + (m.$unknown ? m.$unknown.byteLength : 0),
   write(m, w) {
     if (m.userId) w.tag(1, WireType.LEN).string(m.userId);
     if (m.success) w.tag(2, WireType.VARINT).bool(true);
@@ -429,6 +438,7 @@ export const DeleteUserResponseCodec: Codec<DeleteUserResponse> = defineCodec<De
   typeName: "user.DeleteUserResponse",
   create: (init) => ({ success: false, ...init }),
   size: (m) => (m.success ? 2 : 0) + (m.$unknown ? m.$unknown.byteLength : 0),
+  maxSize: (m) => 2 + (m.$unknown ? m.$unknown.byteLength : 0),
   write(m, w) {
     if (m.success) w.tag(1, WireType.VARINT).bool(true);
     if (m.$unknown) w.raw(m.$unknown);

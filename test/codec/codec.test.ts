@@ -101,6 +101,69 @@ describe("sub-message size cache", () => {
   });
 });
 
+describe("encoding into the shared slab (codecs with maxSize)", () => {
+  it("buffers handed out stay intact across many encodes and slab changes", () => {
+    const all = Array.from({ length: 3000 }, (_, i) => UserCodec.create({ id: `id-${i}`, fullName: "é".repeat(i % 50), createdAt: BigInt(i) }));
+    const encoded = all.map((u, i) => UserCodec.encode(u, i % 3 === 0 ? 5 : 0));
+    encoded.forEach((b, i) => {
+      const body = i % 3 === 0 ? b.subarray(5) : b;
+      if (i % 3 === 0) expect(Array.from(b.subarray(0, 5))).toEqual([0, 0, 0, 0, 0]);
+      expect(body.length).toBe(UserCodec.size(all[i]));
+      expect(UserCodec.decode(body)).toEqual(all[i]);
+    });
+  });
+
+  it("a message bigger than the slab limit takes the exact path", () => {
+    const u = UserCodec.create({ fullName: "x".repeat(5000) });
+    const b = UserCodec.encode(u);
+    expect(b.length).toBe(UserCodec.size(u));
+    expect(UserCodec.decode(b)).toEqual(u);
+  });
+
+  it("an encode nested inside write() does not overwrite the outer message", () => {
+    const inner = UserCodec.create({ id: "inner", username: "i".repeat(30) });
+    let innerBytes: Buffer | undefined;
+    const Outer: Codec<{ u: User }> = defineCodec<{ u: User }>({
+      typeName: "test.Outer",
+      create: () => ({ u: UserCodec.create() }),
+      size: (m) => 1 + sizeMessage(UserCodec, m.u),
+      maxSize: (m) => 6 + UserCodec.size(m.u),
+      write(m, w) {
+        w.tag(1, WireType.LEN);
+        innerBytes = UserCodec.encode(inner);
+        w.message(UserCodec, m.u);
+      },
+      read(r) {
+        const m = { u: UserCodec.create() };
+        while (r.pos < r.end) {
+          const tag = r.tag();
+          if (tag === 0x0a) m.u = r.message(UserCodec);
+          else r.skip(tag);
+        }
+        return m;
+      },
+    });
+    const outer = { u: UserCodec.create({ id: "outer", email: "o".repeat(20) }) };
+    const bytes = Outer.encode(outer);
+    expect(Outer.decode(bytes)).toEqual(outer);
+    expect(UserCodec.decode(innerBytes ?? new Uint8Array(0))).toEqual(inner);
+  });
+
+  it("a maxSize that is not an upper bound is reported, not turned into bad bytes", () => {
+    const Liar: CodecParts<{ s: string }> = {
+      typeName: "test.Liar",
+      create: () => ({ s: "" }),
+      size: (m) => 1 + 1 + m.s.length,
+      maxSize: () => 3,
+      write: (m, w) => void w.tag(1, WireType.LEN).string(m.s),
+      read: () => ({ s: "" }),
+    };
+    expect(() => encodeWith(Liar, { s: "abcdef" })).toThrow(/test\.Liar: wrote 8 bytes, maxSize said 3/);
+    // and the next encode is unaffected
+    expect(UserCodec.decode(UserCodec.encode(UserCodec.create({ id: "ok" }))).id).toBe("ok");
+  });
+});
+
 describe("encodeWith / decodeWith", () => {
   it("throws when size() and write() disagree (a codec bug), instead of returning bad bytes", () => {
     const Liar: CodecParts<{ n: number }> = {
