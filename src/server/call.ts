@@ -13,7 +13,8 @@ import { statusToTrailers } from "../wire/trailers.js";
 import type { ResolvedServerOptions } from "./options.js";
 import { RequestQueue, type QueueSource } from "./request-queue.js";
 import type { Route } from "./router.js";
-import type { MethodKind, PeerCertificate, ServerInterceptorCall, ServerWriter } from "./types.js";
+import type { SessionState } from "./keepalive.js";
+import type { MethodKind, PeerCertificate, ServerInterceptorCall, ServerWriter, WriteOptions } from "./types.js";
 
 /** What a call needs from its server: options and the registry of live calls (for shutdown). */
 export interface CallHost {
@@ -87,13 +88,21 @@ export class ServerCall implements ServerInterceptorCall, ServerWriter<unknown>,
   /** Runs when the request stream is complete (unary and server-streaming calls start here). */
   onRequestComplete: ((call: ServerCall) => void) | undefined;
 
+  /** Whether the request message the handler received last carried the Compressed-Flag. */
+  lastRequestCompressed = false;
+  /** Compressed-Flags of queued messages (only tracked when the request encoding is not identity). */
+  private queuedFlags: boolean[] | undefined;
+  private queuedFlagsHead = 0;
+
   constructor(
     private readonly host: CallHost,
+    /** The connection's keepalive state (sending headers or data clears the client's ping strikes). */
+    readonly connState: SessionState | undefined,
     readonly stream: ServerHttp2Stream,
     readonly route: Route,
     private readonly requestHeaders: IncomingHttpHeaders,
     private readonly rawHeaders: readonly string[],
-    private readonly requestEncoding: Encoding,
+    readonly requestEncoding: Encoding,
     private readonly acceptEncoding: string | undefined,
     timeoutMs: number | undefined,
   ) {
@@ -235,9 +244,11 @@ export class ServerCall implements ServerInterceptorCall, ServerWriter<unknown>,
     }
     const q = this.queue;
     if (q !== undefined) {
+      if (this.requestEncoding !== "identity") (this.queuedFlags ??= []).push(compressed);
       q.push(message);
       return;
     }
+    this.lastRequestCompressed = compressed;
     if (++this.requestCount > 1) {
       return this.fail(new GrpcError(Status.INTERNAL, `received more than one request message for ${this.kind} method ${this.path}`));
     }
@@ -261,6 +272,14 @@ export class ServerCall implements ServerInterceptorCall, ServerWriter<unknown>,
   }
 
   transformRequest(message: unknown): unknown {
+    const flags = this.queuedFlags;
+    if (flags !== undefined) {
+      this.lastRequestCompressed = flags[this.queuedFlagsHead++] === true;
+      if (this.queuedFlagsHead === flags.length) {
+        flags.length = 0;
+        this.queuedFlagsHead = 0;
+      }
+    }
     const hooks = this.requestHooks;
     if (hooks === undefined) return message;
     for (let i = 0; i < hooks.length; i++) message = hooks[i](message);
@@ -292,10 +311,11 @@ export class ServerCall implements ServerInterceptorCall, ServerWriter<unknown>,
       if (this.header !== undefined) this.header.toHeaders(headers);
     }
     this.stream.respond(headers, RESPOND_OPTIONS);
+    if (this.connState !== undefined) this.connState.resetPingStrikes = true;
   }
 
   /** Encodes and frames one response message; throws GrpcError on oversize or hook failure. */
-  private frame(message: unknown): Buffer {
+  private frame(message: unknown, allowCompression = true): Buffer {
     const hooks = this.responseHooks;
     if (hooks !== undefined) for (let i = hooks.length - 1; i >= 0; i--) message = hooks[i](message);
     let buf: Buffer;
@@ -308,16 +328,17 @@ export class ServerCall implements ServerInterceptorCall, ServerWriter<unknown>,
     if (size > this.host.options.maxSendMessageSize) {
       throw new GrpcError(Status.RESOURCE_EXHAUSTED, `response message larger than max (${size} vs. ${this.host.options.maxSendMessageSize})`);
     }
-    if (this.responseEncoding === "identity") return writeEnvelopePrefix(buf, false);
+    if (this.responseEncoding === "identity" || !allowCompression) return writeEnvelopePrefix(buf, false);
     return encodeEnvelope(compress(this.responseEncoding, buf.subarray(PREFIX_LENGTH)), true);
   }
 
   /** ServerWriter.write: sends one message, waiting for flow control when the send buffer is full. */
-  write(message: unknown): Promise<void> | void {
+  write(message: unknown, options?: WriteOptions): Promise<void> | void {
     if (this.ended) throw this.endError ?? new GrpcError(Status.CANCELLED, "call already ended");
     if (this.stream.destroyed) throw new GrpcError(Status.CANCELLED, "call cancelled by the client");
-    const buf = this.frame(message);
+    const buf = this.frame(message, options === undefined || options.compress !== false);
     this.ensureHeaders();
+    if (this.connState !== undefined) this.connState.resetPingStrikes = true;
     if (this.stream.write(buf)) return undefined;
     return new Promise<void>((resolve, reject) => {
       if (this.drainWaiters === undefined) {

@@ -15,6 +15,7 @@ export type {
   BidiStreamingHandler,
   ServerCallContext,
   ServerWriter,
+  WriteOptions,
   ServerInterceptor,
   ServerInterceptorCall,
   PeerCertificate,

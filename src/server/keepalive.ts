@@ -10,25 +10,39 @@ export interface SessionState {
   lastPingAt: number;
   /** The highest stream id seen, for GOAWAY's Last-Stream-ID. */
   lastStreamId: number;
+  /** Set when we send headers or data: the next client ping is not checked and clears the strikes
+   *  (as grpc-go does, which keeps grpc-go clients' BDP pings legal). */
+  resetPingStrikes: boolean;
 }
+
+/** grpc-go's defaultPingTimeout: with no calls (and pings not permitted then), a ping within this of the previous one is a strike. */
+const IDLE_PING_INTERVAL_MS = 2 * 60 * 60 * 1000;
 
 const TOO_MANY_PINGS = Buffer.from("too_many_pings");
 
 /**
  * Installs keepalive on one connection. Our pings: every `timeMs`, and the connection is closed if
- * the ACK does not arrive within `timeoutMs`. Client pings: one sooner than `minPingIntervalMs` after
- * the previous one (or any ping while no call is active, unless `permitWithoutCalls`) is a strike;
- * more than `maxPingStrikes` strikes and the server sends GOAWAY ENHANCE_YOUR_CALM "too_many_pings"
- * and closes the connection, as grpc-go does. Returns a function that removes the timers.
+ * the ACK does not arrive within `timeoutMs`. Client pings, with grpc-go's policy: the first ping
+ * after we sent headers or data clears the strikes; otherwise a ping sooner than
+ * `minPingIntervalMs` after the previous one (2 hours while no call is active, unless
+ * `permitWithoutCalls`) is a strike; more than `maxPingStrikes` strikes and the server sends GOAWAY
+ * ENHANCE_YOUR_CALM "too_many_pings" and closes the connection. Returns a function that removes
+ * the timers.
  */
 export function installKeepalive(session: ServerHttp2Session, state: SessionState, options: ResolvedServerOptions): () => void {
   const k = options.keepalive;
   session.on("ping", () => {
     const now = Date.now();
-    const idle = state.activeCalls === 0 && !k.permitWithoutCalls;
-    const tooSoon = state.lastPingAt !== 0 && now - state.lastPingAt < k.minPingIntervalMs;
+    const last = state.lastPingAt;
     state.lastPingAt = now;
-    if (!idle && !tooSoon) return;
+    if (state.resetPingStrikes) {
+      state.resetPingStrikes = false;
+      state.pingStrikes = 0;
+      return;
+    }
+    const idle = state.activeCalls === 0 && !k.permitWithoutCalls;
+    const minInterval = idle ? IDLE_PING_INTERVAL_MS : k.minPingIntervalMs;
+    if (last === 0 || now - last >= minInterval) return;
     if (++state.pingStrikes > k.maxPingStrikes && !session.destroyed && !session.closed) {
       session.goaway(constants.NGHTTP2_ENHANCE_YOUR_CALM, state.lastStreamId, TOO_MANY_PINGS);
       session.close();

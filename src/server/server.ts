@@ -138,10 +138,7 @@ export class Server implements CallHost {
   // ---- CallHost ----------------------------------------------------------------------------------
 
   callEnded(call: ServerCall): void {
-    if (this.calls.delete(call)) {
-      const st = (call.stream.session as TrackedSession | undefined)?.[STATE];
-      if (st !== undefined) st.activeCalls--;
-    }
+    if (this.calls.delete(call) && call.connState !== undefined) call.connState.activeCalls--;
   }
 
   // ---- connections and streams -------------------------------------------------------------------
@@ -151,7 +148,7 @@ export class Server implements CallHost {
       session.close();
       return;
     }
-    const state: SessionState = { activeCalls: 0, pingStrikes: 0, lastPingAt: 0, lastStreamId: 0 };
+    const state: SessionState = { activeCalls: 0, pingStrikes: 0, lastPingAt: 0, lastStreamId: 0, resetPingStrikes: false };
     session[STATE] = state;
     session[STOP] = installKeepalive(session, state, this.options);
     this.sessions.add(session);
@@ -188,8 +185,10 @@ export class Server implements CallHost {
     }
     const bad = checkRawMetadata(rawHeaders, this.options.maxMetadataSize);
     if (bad !== undefined) return earlyStatus(stream, bad.tooLarge ? Status.RESOURCE_EXHAUSTED : Status.INTERNAL, bad.error);
+    const st = (stream.session as TrackedSession | undefined)?.[STATE];
     const call = new ServerCall(
       this,
+      st,
       stream,
       found.route,
       headers,
@@ -199,10 +198,8 @@ export class Server implements CallHost {
       timeoutMs,
     );
     this.calls.add(call);
-    const st = (stream.session as TrackedSession | undefined)?.[STATE];
     if (st !== undefined) {
       st.activeCalls++;
-      st.pingStrikes = 0;
       const id = stream.id ?? 0;
       if (id > st.lastStreamId) st.lastStreamId = id;
     }

@@ -36,9 +36,16 @@ export function defineService<const M extends MethodMap>(typeName: string, metho
 /** Writes response messages. `write` resolves (or returns undefined at once) when the message is handed
  *  to HTTP/2; it waits for the peer's flow-control window when the send buffer is full, so `await` it. */
 export interface ServerWriter<Res> {
-  write(message: Res): Promise<void> | void;
+  write(message: Res, options?: WriteOptions): Promise<void> | void;
   /** True once the call has ended (status sent, cancelled or deadline passed): further writes throw. */
   readonly closed: boolean;
+}
+
+/** Per-message write options. */
+export interface WriteOptions {
+  /** `false` sends this message uncompressed even when the call's responses are compressed
+   *  (compression.md "Specific Disabling of Compression"). Default true. */
+  compress?: boolean;
 }
 
 /** What every handler and interceptor sees of the call. */
@@ -70,6 +77,10 @@ export interface ServerCallContext {
   sendHeader(metadata?: Metadata): void;
   /** Compresses the responses with this encoding if the client accepts it (call before the first message). */
   setResponseEncoding(encoding: Encoding): void;
+  /** The request's `grpc-encoding` ("identity" when absent). */
+  readonly requestEncoding: Encoding;
+  /** Whether the request message the handler received last carried the Compressed-Flag. */
+  readonly lastRequestCompressed: boolean;
 }
 
 /** A subset of node:tls PeerCertificate that does not tie users to node types. */

@@ -145,3 +145,37 @@ describe("error details", () => {
     expect(ErrorInfoCodec.decode(st.details[1].value)).toMatchObject({ reason: "EMAIL_INVALID", domain: "test.example.com" });
   });
 });
+
+describe("per-message compression", () => {
+  it("write(msg, { compress: false }) sends that message uncompressed; lastRequestCompressed reports each request's flag", async () => {
+    const seen: boolean[] = [];
+    const s = new Server().addService(EchoService, {
+      ...impl,
+      async Bidi(reqs, ctx, out) {
+        for await (const r of reqs) {
+          seen.push(ctx.lastRequestCompressed);
+          await out.write(r, { compress: r.count !== 0 });
+        }
+        expect(ctx.requestEncoding).toBe("gzip");
+      },
+    });
+    const p = await s.listen();
+    const sess = http2.connect(`http://127.0.0.1:${p}`);
+    const body = (count: number, compressed: boolean): Buffer => {
+      const m = EchoMessageCodec.encode(echo({ text: "t", count }));
+      return compressed ? encodeEnvelope(zlib.gzipSync(m), true) : encodeEnvelope(m, false);
+    };
+    const r = await rawCall(
+      sess,
+      { ...GRPC_HEADERS, ":path": "/test.Echo/Bidi", "grpc-encoding": "gzip", "grpc-accept-encoding": "gzip" },
+      [body(1, true), body(0, false), body(2, true)],
+    );
+    sess.close();
+    await s.shutdown(100);
+    expect(r.grpcStatus).toBe("0");
+    expect(seen).toEqual([true, false, true]);
+    const flags: number[] = [];
+    for (let i = 0; i < r.data.length; i += 5 + r.data.readUInt32BE(i + 1)) flags.push(r.data[i]);
+    expect(flags).toEqual([1, 0, 1]);
+  });
+});

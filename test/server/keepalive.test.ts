@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import * as http2 from "node:http2";
 import { Server, type ServiceImplementation } from "../../src/server/index.js";
-import { EchoService, echo } from "../support/echo-service.js";
+import { EchoMessageCodec, EchoService, echo } from "../support/echo-service.js";
+import { encodeEnvelope } from "../../src/wire/framing.js";
 
 const impl: ServiceImplementation<typeof EchoService> = {
   Unary: (r) => r,
@@ -40,6 +41,64 @@ describe("keepalive", () => {
     const pinged = await new Promise<boolean>((resolve) => session.on("ping", () => resolve(true)));
     expect(pinged).toBe(true);
     session.close();
+    await server.shutdown(100);
+  });
+});
+
+describe("keepalive enforcement with calls in flight (grpc-go policy)", () => {
+  const bidi: ServiceImplementation<typeof EchoService> = {
+    ...impl,
+    async Bidi(reqs, _ctx, out) {
+      for await (const r of reqs) await out.write(r);
+    },
+  };
+
+  async function openBidi(port: number): Promise<{ session: http2.ClientHttp2Session; req: http2.ClientHttp2Stream; goaways: number[] }> {
+    const session = http2.connect(`http://127.0.0.1:${port}`);
+    session.on("error", () => {});
+    const goaways: number[] = [];
+    session.on("goaway", (code: number) => goaways.push(code));
+    await new Promise<void>((r) => session.once("connect", () => r()));
+    const req = session.request({ ":method": "POST", ":path": "/test.Echo/Bidi", "content-type": "application/grpc", te: "trailers" });
+    req.on("error", () => {});
+    return { session, req, goaways };
+  }
+
+  const frame = encodeEnvelope(EchoMessageCodec.encode(echo({ text: "x" })), false);
+  const ping = (s: http2.ClientHttp2Session): Promise<void> =>
+    new Promise<void>((resolve) => {
+      if (s.closed || s.destroyed) return resolve();
+      s.ping(() => resolve());
+    });
+
+  it("a ping after the server sent data is never a strike (BDP pings stay legal)", async () => {
+    const server = new Server({ keepalive: { minPingIntervalMs: 60_000, maxPingStrikes: 2 } }).addService(EchoService, bidi);
+    const port = await server.listen();
+    const { session, req, goaways } = await openBidi(port);
+    for (let i = 0; i < 6; i++) {
+      const echoed = new Promise((r) => req.once("data", r));
+      req.write(frame);
+      await echoed;
+      await ping(session);
+    }
+    const trailers = new Promise<http2.IncomingHttpHeaders>((r) => req.once("trailers", r));
+    req.end();
+    req.resume();
+    expect((await trailers)["grpc-status"]).toBe("0");
+    expect(goaways).toEqual([]);
+    session.close();
+    await server.shutdown(100);
+  });
+
+  it("pings with no data between them during a call are strikes", async () => {
+    const server = new Server({ keepalive: { minPingIntervalMs: 60_000, maxPingStrikes: 2 } }).addService(EchoService, bidi);
+    const port = await server.listen();
+    const { session, goaways } = await openBidi(port);
+    const goaway = new Promise<void>((r) => session.once("goaway", () => r()));
+    for (let i = 0; i < 6; i++) await ping(session);
+    await goaway;
+    expect(goaways[0]).toBe(http2.constants.NGHTTP2_ENHANCE_YOUR_CALM);
+    session.destroy();
     await server.shutdown(100);
   });
 });
