@@ -79,6 +79,8 @@ export interface ServerProcess {
   readonly port: number;
   readonly pid: number;
   stderrTail(): string;
+  /** Undefined while it runs; then how it ended ("exit code 1", "signal SIGKILL"). */
+  exitReason(): string | undefined;
   stop(): Promise<void>;
 }
 
@@ -115,11 +117,16 @@ export function startServer(
         clearTimeout(timer);
         child.removeAllListeners("exit");
         out = "";
+        let ended: string | undefined;
+        child.on("exit", (code, signal) => {
+          ended = signal !== null ? `signal ${signal}` : `exit code ${code}`;
+        });
         resolve({
           name,
           port: Number(m[1]),
           pid: child.pid,
           stderrTail: () => err,
+          exitReason: () => ended,
           stop: () => stopChild(child),
         });
       }

@@ -170,12 +170,24 @@ export async function runScenario(scenario: Scenario, o: RunOptions): Promise<Ca
         for (const r of rs) {
           if (r.status === "missing") continue;
           done++;
-          const proc = procs.get(r.server)!;
+          let proc = procs.get(r.server)!;
           const head = `[${done}/${total}] ${scenario.id} ${c.title} · ${r.label}${c.compare === "servers" ? ` ← ${GENERATOR_LABEL[r.generator]}` : ` → ${SERVERS[r.server].label}`} · run ${rep + 1}/${reps}`;
-          if (cpuSeconds(proc.pid) === undefined) {
-            r.status = "errors";
-            r.note = `server died: ${proc.stderrTail().trim().split("\n").slice(-3).join(" | ")}`;
-            continue;
+          if (proc.exitReason() !== undefined || cpuSeconds(proc.pid) === undefined) {
+            // A dead server fails this subject (and says how it died), then is restarted for the others.
+            const why = `${SERVERS[r.server].label} died (${proc.exitReason() ?? "gone"}) before this run: ${proc.stderrTail().trim().split("\n").slice(-3).join(" | ")}`;
+            o.progress(`${head} · ${why}`, true);
+            for (const other of rs) if (other.server === r.server && other.status !== "missing") {
+              other.status = "errors";
+              other.note ??= why;
+            }
+            try {
+              proc = await SERVERS[r.server].start({ ...(o.cpuProfDir !== undefined ? { cpuProf: o.cpuProfDir } : {}) });
+              procs.set(r.server, proc);
+              if (fixtures.has(r.server)) fixtures.set(r.server, await prepareUserServer(proc.port, o.quick ? 100 : 10_000));
+            } catch (err) {
+              missing.set(r.server, `restart failed: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
+              continue;
+            }
           }
           const t0 = performance.now();
           const budget = loadOf(c, o).warmupS + loadOf(c, o).durationS;
