@@ -27,8 +27,6 @@ export type Route = {
 
 const KINDS: ReadonlySet<MethodKind> = new Set(["unary", "server_streaming", "client_streaming", "bidi_streaming"]);
 
-export type RouteLookup = { route: Route } | { route: undefined; message: string };
-
 /** Maps `:path` to routes; knows which services exist so "unknown service" and "unknown method" read differently. */
 export class Router {
   private readonly routes = new Map<string, Route>();
@@ -59,13 +57,17 @@ export class Router {
     for (const r of pending) this.routes.set(r.path, r);
   }
 
-  get(path: string): RouteLookup {
-    const route = this.routes.get(path);
-    if (route !== undefined) return { route };
+  /** The route for `:path`, or undefined (then {@link explainMiss} says why). */
+  get(path: string): Route | undefined {
+    return this.routes.get(path);
+  }
+
+  /** Why `path` has no route: malformed, unknown service, or unknown method (grpc-go's wording). */
+  explainMiss(path: string): string {
     const m = /^\/([^/]+)\/([^/]+)$/.exec(path);
-    if (m === null) return { route: undefined, message: `malformed method path "${path.slice(0, 100)}"` };
-    if (!this.services.has(m[1])) return { route: undefined, message: `unknown service ${m[1]}` };
-    return { route: undefined, message: `unknown method ${m[2]} for service ${m[1]}` };
+    if (m === null) return `malformed method path "${path.slice(0, 100)}"`;
+    if (!this.services.has(m[1])) return `unknown service ${m[1]}`;
+    return `unknown method ${m[2]} for service ${m[1]}`;
   }
 
   /** Registered service names (for reflection). */

@@ -172,8 +172,8 @@ export class Server implements CallHost {
       return earlyHttpError(stream, 415, `invalid gRPC request content-type "${String(contentType)}"`);
     }
     const path = headers[Header.path] ?? "";
-    const found = this.router.get(path);
-    if (found.route === undefined) return earlyStatus(stream, Status.UNIMPLEMENTED, found.message);
+    const route = this.router.get(path);
+    if (route === undefined) return earlyStatus(stream, Status.UNIMPLEMENTED, this.router.explainMiss(path));
     const enc = parseEncoding(headers[Header.grpcEncoding] as string | undefined);
     if (!enc.ok) return earlyStatus(stream, enc.code, enc.message);
     let timeoutMs: number | undefined;
@@ -190,7 +190,7 @@ export class Server implements CallHost {
       this,
       st,
       stream,
-      found.route,
+      route,
       headers,
       rawHeaders,
       enc.encoding,

@@ -30,10 +30,17 @@ export type EncodingResult = { ok: true; encoding: Encoding } | { ok: false; cod
  * Validates a received `grpc-encoding`. Absent means identity. An encoding we do not support is
  * UNIMPLEMENTED, and the caller should advertise {@link ACCEPT_ENCODING} in its answer.
  */
+const RESULTS: Readonly<Record<Encoding, EncodingResult>> = {
+  identity: { ok: true, encoding: "identity" },
+  gzip: { ok: true, encoding: "gzip" },
+  deflate: { ok: true, encoding: "deflate" },
+};
+
 export function parseEncoding(value: string | undefined): EncodingResult {
-  if (value === undefined || value === "") return { ok: true, encoding: "identity" };
+  // Shared, frozen-by-convention results: no allocation per call.
+  if (value === undefined || value === "") return RESULTS.identity;
   const name = value.trim();
-  if (isSupportedEncoding(name)) return { ok: true, encoding: name };
+  if (isSupportedEncoding(name)) return RESULTS[name];
   return {
     ok: false,
     code: Status.UNIMPLEMENTED,
