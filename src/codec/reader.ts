@@ -329,8 +329,13 @@ export class Reader {
       for (let i = start; i < end; i++) bits |= buf[i];
       if (bits < 0x80) return (buf as unknown as NativeSlices).latin1Slice(start, end);
     }
-    // Non-ASCII. Node's decoder turns every ill-formed sequence into U+FFFD, so only a string that
-    // contains U+FFFD needs the strict check (it may also be a genuine, well-formed U+FFFD).
+    return this.utf8(start, end);
+  }
+
+  /** Non-ASCII string bytes. Node's decoder turns every ill-formed sequence into U+FFFD, so only
+   *  a string that contains U+FFFD needs the strict check (it may be a genuine U+FFFD too). */
+  private utf8(start: number, end: number): string {
+    const buf = this.buf;
     const s = (buf as unknown as NativeSlices).utf8Slice(start, end);
     if (s.indexOf("\uFFFD") !== -1 && !isUtf8(buf.subarray(start, end))) {
       this.fail("invalid-utf8", "string field is not valid UTF-8", start);
