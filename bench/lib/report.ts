@@ -294,7 +294,18 @@ export function writeDoc(files: ResultsFile[]): void {
   }
   const t = targets(all);
   if (t.length > 0) {
-    lines.push("## Targets", "", "| target | where | measured | met |", "|---|---|---:|:---:|");
+    const ran = all.flatMap((c) => c.results).filter((r) => r.median !== undefined);
+    const contended = ran.filter((r) => (r.median!.othersCpuPct ?? 0) >= CONTENDED_PCT).length;
+    lines.push("## Targets", "");
+    if (contended > 0) {
+      lines.push(
+        `**${contended} of ${ran.length} measured rows ran *contended*** (other processes took ≥ ${CONTENDED_PCT} % of a core during the run):`,
+        "these verdicts are provisional until the benchmark is rerun on a quiet machine. *Server CPU per call*, which other",
+        "load disturbs least, is the steadier figure meanwhile.",
+        "",
+      );
+    }
+    lines.push("| target | where | measured | met |", "|---|---|---:|:---:|");
     for (const x of t) lines.push(`| ${x.target} | ${x.where} | ${x.value} | ${x.met === undefined ? "–" : x.met ? "yes" : "**no**"} |`);
     lines.push("");
   }
