@@ -18,8 +18,6 @@ if (token === undefined) {
 }
 
 const client = new UserServiceClient({ target, token, defaultTimeoutMs: 10_000 });
-// Our channel unrefs its HTTP/2 session even during calls; keep the process up until we are done.
-const keepAlive = setInterval(() => undefined, 1 << 30);
 const suffix = Date.now().toString(36); // lets the example run again against the same server
 
 try {
@@ -55,5 +53,4 @@ try {
   await client.getUser(user.id).catch((e: unknown) => console.log("get after delete:", e instanceof GrpcError ? e.message : e));
 } finally {
   await client.close();
-  clearInterval(keepAlive);
 }

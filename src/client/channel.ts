@@ -237,6 +237,9 @@ export class Channel {
     this.current = undefined;
     if (rec === undefined || rec.session.destroyed) return Promise.resolve();
     rec.keepalive?.stop();
+    // An idle session is unref'd; ref it so the process stays up until the GOAWAY exchange is done
+    // and the promise settles (else `await channel.close()` at top level exits with code 13).
+    rec.session.ref();
     return new Promise((resolve) => rec.session.close(() => resolve()));
   }
 

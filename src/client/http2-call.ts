@@ -261,9 +261,6 @@ export class Http2Call<I, O> implements EnvelopeSink {
     this.gotHeaders = true;
     this.headersAt = Date.now();
     const httpStatus = headers[Header.status] ?? 0;
-    // Workaround: Metadata.fromHeaders (src/wire/metadata.ts) expects string values, but node gives
-    // `:status` as a number; blank it (we have read it above) so the size count skips it.
-    (headers as Record<string, unknown>)[Header.status] = undefined;
     const hasStatus = headers[Header.grpcStatus] !== undefined;
     if (hasStatus) {
       // Trailers-Only (or a proxy that put a status in its headers): the status wins (http-grpc-status-mapping.md).

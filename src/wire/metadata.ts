@@ -281,7 +281,8 @@ export class Metadata {
     for (const name in headers) {
       const raw = headers[name];
       if (raw === undefined) continue;
-      const values = typeof raw === "string" ? [raw] : raw;
+      // node:http2 types every value as a string, but hands `:status` over as a number.
+      const values: string[] = typeof raw === "string" ? [raw] : Array.isArray(raw) ? raw : [String(raw)];
       for (const v of values) size += name.length + v.length + 32;
       if (isReservedHeader(name)) continue;
       if (name.endsWith("-bin")) {
