@@ -165,7 +165,11 @@ function targets(cases: CaseResult[]): TargetCheck[] {
   for (const c of cases.filter((x) => x.scenario === "unary-throughput" || x.scenario === "unary-latency")) {
     const r = ours(c);
     if (r === undefined) continue;
-    out.push({ target: "unary calls/s ≥ 1.5× grpc-js", where: `${c.scenario} ${c.title}`, value: ratio(r.vsGrpcjs), met: r.vsGrpcjs === undefined ? undefined : r.vsGrpcjs >= 1.5 });
+    // CPU per call is what decides throughput on a saturated, quiet core, and other load disturbs it least.
+    const base = c.results.find((x) => x.server === "grpcjs" && x.generator === "h2load" && x.median !== undefined);
+    const cpu = base !== undefined && base.median!.serverCpuUsPerCall > 0 ? r.median!.serverCpuUsPerCall / base.median!.serverCpuUsPerCall : undefined;
+    const cpuNote = cpu !== undefined ? ` (CPU per call ${ratio(cpu)} grpc-js's)` : "";
+    out.push({ target: "unary calls/s ≥ 1.5× grpc-js", where: `${c.scenario} ${c.title}`, value: ratio(r.vsGrpcjs) + cpuNote, met: r.vsGrpcjs === undefined ? undefined : r.vsGrpcjs >= 1.5 });
     out.push({ target: "unary calls/s ≥ 0.9× floor", where: `${c.scenario} ${c.title}`, value: ratio(r.vsFloor), met: r.vsFloor === undefined ? undefined : r.vsFloor >= 0.9 });
     out.push({ target: "unary p99 ≤ grpc-js", where: `${c.scenario} ${c.title}`, value: ratio(r.p99VsGrpcjs), met: r.p99VsGrpcjs === undefined ? undefined : r.p99VsGrpcjs <= 1 });
   }
