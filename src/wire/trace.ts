@@ -1,13 +1,17 @@
 // Wire trace for learners: prints each call as PROTOCOL-HTTP2 "Requests"/"Responses" describe it (https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md).
 //
 // Off by default and free when off: the server and client check one boolean (`wireTrace.enabled`)
-// before doing any trace work. Turn it on with GRPC_WIRE_TRACE=1, `--trace` on `npm start` and
-// `userctl`, or `enableWireTrace()` in code.
+// before creating a CallTrace, and every later hook is behind `trace !== undefined`. Turn it on with
+// GRPC_WIRE_TRACE=1, `--trace` on `npm start` and `userctl`, or `enableWireTrace()` in code.
+// docs/PROTOCOL.md walks through its output.
 
-import type { IncomingHttpHeaders, OutgoingHttpHeaders } from "node:http2";
+import { isUtf8 } from "node:buffer";
+import type { Http2Session, IncomingHttpHeaders, OutgoingHttpHeaders } from "node:http2";
 import { decodeRaw, type RawField } from "../codec/raw.js";
 import { PREFIX_LENGTH } from "./framing.js";
 import { http2ErrorName } from "./rst-stream.js";
+import { decodeStatusMessage } from "./status-message.js";
+import { statusName, type StatusCode } from "./status.js";
 
 /** Where trace lines go, and whether they are produced at all. */
 export interface WireTraceConfig {
@@ -24,7 +28,7 @@ export const wireTrace: WireTraceConfig = {
   enabled: process.env.GRPC_WIRE_TRACE === "1" || process.env.GRPC_WIRE_TRACE === "true",
   sink: (line) => process.stderr.write(line + "\n"),
   clock: () => performance.now(),
-  hexBytes: 32,
+  hexBytes: 256,
 };
 
 /** Turns the trace on (for `--trace` flags), optionally sending lines somewhere else. */
@@ -38,6 +42,7 @@ export type TraceSide = "client" | "server";
 export type TraceDirection = "in" | "out";
 
 let nextCallId = 1;
+let nextConnId = 1;
 
 /** Header names whose values are secrets: shown masked. */
 const SECRET_HEADERS = new Set(["authorization", "proxy-authorization", "cookie", "x-api-key"]);
@@ -48,7 +53,12 @@ export function maskSecret(value: string): string {
   return space > 0 ? `${value.slice(0, space)} ****` : "****";
 }
 
-/** One line per header, pseudo-headers first as HTTP/2 sends them; `-bin` values decoded to hex. */
+/**
+ * One line per header, pseudo-headers first as HTTP/2 sends them. Secrets masked; `-bin` values
+ * (base64 on the wire, "Custom-Metadata") decoded to hex and, when they parse, to protobuf fields
+ * (grpc-status-details-bin is a google.rpc.Status); `grpc-message` percent-decoded; `grpc-status`
+ * named.
+ */
 export function formatHeaders(headers: IncomingHttpHeaders | OutgoingHttpHeaders): string[] {
   const lines: string[] = [];
   const names = Object.keys(headers).sort((a, b) => Number(b.startsWith(":")) - Number(a.startsWith(":")));
@@ -56,19 +66,19 @@ export function formatHeaders(headers: IncomingHttpHeaders | OutgoingHttpHeaders
     const raw = headers[name];
     if (raw === undefined) continue;
     const values = Array.isArray(raw) ? raw : [String(raw)];
-    for (const value of values) lines.push(`${name}: ${formatHeaderValue(name, value)}`);
+    for (const value of values) {
+      if (SECRET_HEADERS.has(name)) lines.push(`${name}: ${maskSecret(value)}`);
+      else if (name.endsWith("-bin")) {
+        const bytes = Buffer.from(value, "base64");
+        lines.push(`${name}: ${value}`, `  base64 of ${bytes.length} bytes:`, ...hexRows(bytes, wireTrace.hexBytes, "    "));
+        const decoded = bytes.length > 0 ? decodeRaw(bytes) : undefined;
+        if (decoded?.ok) lines.push("  fields (field number, wire type):", ...formatRawFields(decoded.fields, "    "));
+      } else if (name === "grpc-status") lines.push(`${name}: ${value}  (${statusName(Number(value) as StatusCode)})`);
+      else if (name === "grpc-message" && value.includes("%")) lines.push(`${name}: ${value}  (decoded: ${JSON.stringify(decodeStatusMessage(value))})`);
+      else lines.push(`${name}: ${value}`);
+    }
   }
   return lines;
-}
-
-function formatHeaderValue(name: string, value: string): string {
-  if (SECRET_HEADERS.has(name)) return maskSecret(value);
-  if (name.endsWith("-bin")) {
-    const bytes = Buffer.from(value, "base64");
-    return `${value}  (base64 of ${bytes.length} bytes: ${hex(bytes, 32)})`;
-  }
-  if (name === "grpc-status-details-bin") return value;
-  return value;
 }
 
 /** Space-separated hex of the first `max` bytes, with an ellipsis when there are more. */
@@ -76,7 +86,18 @@ export function hex(bytes: Uint8Array, max: number): string {
   const n = Math.min(bytes.length, max);
   let s = "";
   for (let i = 0; i < n; i++) s += (i ? " " : "") + bytes[i].toString(16).padStart(2, "0");
-  return bytes.length > max ? `${s} …` : s;
+  return bytes.length > max ? `${s} … (${bytes.length - max} more)` : s;
+}
+
+/** Hex in rows of 16 bytes, each row starting with its offset (as `xxd`, without the text column). */
+export function hexRows(bytes: Uint8Array, max: number, indent: string): string[] {
+  const n = Math.min(bytes.length, max);
+  const rows: string[] = [];
+  for (let off = 0; off < n; off += 16) {
+    rows.push(`${indent}${off.toString(16).padStart(4, "0")}  ${hex(bytes.subarray(off, Math.min(off + 16, n)), 16)}`);
+  }
+  if (bytes.length > max) rows.push(`${indent}… ${bytes.length - max} more bytes`);
+  return rows;
 }
 
 const WIRE_TYPE_NAMES = ["VARINT", "I64", "LEN", "SGROUP", "EGROUP", "I32"];
@@ -89,6 +110,12 @@ export function formatRawFields(fields: RawField[], indent = "  "): string[] {
     const head = `${indent}${f.field} (${wt}):`;
     switch (f.kind) {
       case "message":
+        // protoc prefers the message reading; text such as "email" happens to parse as one (field
+        // 12, I32), so printable text is shown as a string here, which is what a reader expects.
+        if (isText(f.bytes)) {
+          lines.push(`${head} ${JSON.stringify(Buffer.from(f.bytes.buffer, f.bytes.byteOffset, f.bytes.byteLength).toString("utf8"))}`);
+          break;
+        }
         lines.push(`${head} {`);
         lines.push(...formatRawFields(f.fields, indent + "  "));
         lines.push(`${indent}}`);
@@ -106,76 +133,132 @@ export function formatRawFields(fields: RawField[], indent = "  "): string[] {
   return lines;
 }
 
+/** UTF-8 without control characters: a tag byte below 0x20 (fields 1-3) makes a message not text. */
+function isText(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] < 0x20 || bytes[i] === 0x7f) return false;
+  return isUtf8(bytes);
+}
+
 function formatScalar(f: RawField): string {
   if (f.kind === "varint") {
-    const zigzag = (f.value >> 1n) ^ -(f.value & 1n);
-    return f.value > 1n ? `${f.value}  (sint: ${zigzag})` : String(f.value);
+    // Without a schema a varint may be uint, int (two's complement) or sint (zigzag): show the
+    // zigzag reading too when it differs.
+    // Without a schema a varint may be unsigned, two's complement (a negative int32/int64 takes
+    // 10 bytes) or zigzag (sint32/sint64): show the signed reading when the top bit is set.
+    return f.value >= 1n << 63n ? `${f.value}  (as int64: ${BigInt.asIntN(64, f.value)})` : String(f.value);
   }
   if (f.kind === "fixed32" || f.kind === "fixed64") return `${f.value}  (0x${f.value.toString(16)})`;
   return "";
 }
 
+/** What a trace needs of a stream: its id, known on a client only once the stream is opened. */
+export interface TracedStream {
+  readonly id?: number | undefined;
+}
+
 /**
  * The trace of one call. The server and client create one per stream only when `wireTrace.enabled`
- * is true, and call its methods at the points where bytes cross the wire.
+ * is true, and call its methods at the points where bytes cross the wire. Every line carries the
+ * call id (`C1` client, `S1` server) and the time since the call started.
  */
 export class CallTrace {
   private readonly start = wireTrace.clock();
   private readonly tag: string;
+  private resetSent = false;
+  private streamShown = false;
+  private plain: Uint8Array | undefined;
 
-  constructor(side: TraceSide, path: string, streamId?: number) {
-    const id = nextCallId++;
-    this.tag = `${side === "client" ? "C" : "S"}${id}${streamId !== undefined ? ` h2#${streamId}` : ""}`;
-    this.line("·", `call ${path}`);
+  constructor(side: TraceSide, path: string, detail?: string) {
+    this.tag = `${side === "client" ? "C" : "S"}${nextCallId++}`;
+    this.line("·", `call ${path}${detail === undefined ? "" : ` ${detail}`}`);
+  }
+
+  /** Says which HTTP/2 stream carries the call, once (a client learns the id after opening it). */
+  stream(id: number | undefined): void {
+    if (this.streamShown || id === undefined) return;
+    this.streamShown = true;
+    this.line("·", `on HTTP/2 stream ${id}`);
   }
 
   /** Request headers, response headers, or trailers (`kind`), going `dir`. */
-  headers(dir: TraceDirection, kind: "HEADERS" | "TRAILERS" | "TRAILERS-ONLY", headers: IncomingHttpHeaders | OutgoingHttpHeaders): void {
-    this.line(arrow(dir), `${kind} frame`);
-    for (const l of formatHeaders(headers)) this.line(" ", `  ${l}`);
+  headers(dir: TraceDirection, kind: "HEADERS" | "TRAILERS" | "TRAILERS-ONLY", headers: IncomingHttpHeaders | OutgoingHttpHeaders, endStream = kind !== "HEADERS"): void {
+    const what = kind === "HEADERS" ? "HEADERS" : kind === "TRAILERS" ? "HEADERS (trailers)" : "HEADERS (Trailers-Only)";
+    this.line(arrow(dir), `${what}${endStream ? " +END_STREAM" : ""}`, formatHeaders(headers).map((l) => `    ${l}`));
   }
 
-  /** One Length-Prefixed-Message; `framed` includes its 5-byte prefix when `prefixed` is true. */
-  message(dir: TraceDirection, compressed: boolean, payload: Uint8Array, prefixed = false): void {
+  /**
+   * One Length-Prefixed-Message in DATA. `payload` starts with its 5-byte prefix when `prefixed`.
+   * A sender passes `plain`, the message before compression, so its fields can be shown.
+   */
+  message(dir: TraceDirection, compressed: boolean, payload: Uint8Array, prefixed = false, plain?: Uint8Array, endStream = false): void {
     const body = prefixed ? payload.subarray(PREFIX_LENGTH) : payload;
     const prefix = Buffer.allocUnsafe(PREFIX_LENGTH);
     prefix[0] = compressed ? 1 : 0;
     prefix.writeUInt32BE(body.length, 1);
-    this.line(arrow(dir), `DATA message: compressed-flag=${compressed ? 1 : 0} length=${body.length}`);
-    this.line(" ", `  prefix: ${hex(prefix, PREFIX_LENGTH)}`);
-    this.line(" ", `  bytes:  ${body.length ? hex(body, wireTrace.hexBytes) : "(empty: every field at its default)"}`);
+    const lines = [`    prefix: ${hex(prefix, PREFIX_LENGTH)}  (compressed-flag ${compressed ? 1 : 0}, length ${body.length} = 0x${body.length.toString(16)})`];
+    if (body.length === 0) lines.push("    message: 0 bytes (every field at its default)");
+    else lines.push(`    message: ${body.length} bytes`, ...hexRows(body, wireTrace.hexBytes, "      "));
     if (compressed) {
-      this.line(" ", "  (compressed: fields shown after decompression by the receiver)");
-      return;
+      plain ??= this.plain;
+      this.plain = undefined;
+      if (plain !== undefined) this.fields(plain, "before compression", lines);
+    } else {
+      this.fields(body, "fields (field number, wire type)", lines);
     }
-    const decoded = decodeRaw(body);
-    if (decoded.ok) for (const l of formatRawFields(decoded.fields, "    ")) this.line(" ", l);
-    else this.line(" ", `    (not a protobuf message: ${decoded.error.message})`);
+    this.line(arrow(dir), `DATA${endStream ? " +END_STREAM" : ""}: Length-Prefixed-Message`, lines);
   }
 
-  /** A message after decompression, so the learner still sees its fields. */
+  /** A sender's message before compression, shown with the next compressed {@link message}. */
+  beforeCompression(payload: Uint8Array): void {
+    this.plain = payload;
+  }
+
+  /** A received message after decompression, so the learner still sees its fields. */
   decompressed(payload: Uint8Array): void {
-    this.line(" ", `  decompressed to ${payload.length} bytes: ${hex(payload, wireTrace.hexBytes)}`);
-    const decoded = decodeRaw(payload);
-    if (decoded.ok) for (const l of formatRawFields(decoded.fields, "    ")) this.line(" ", l);
+    const lines: string[] = [];
+    this.fields(payload, "decompressed", lines);
+    this.line("·", "message inflated by the receiver", lines);
   }
 
-  /** END_STREAM without trailers: the sender half-closed. */
+  /** Appends the decoded fields of `bytes` (and their hex unless `label` starts with "fields"). */
+  private fields(bytes: Uint8Array, label: string, out: string[]): void {
+    if (label.startsWith("fields")) out.push(`    ${label}:`);
+    else out.push(`    ${label}: ${bytes.length} bytes`, ...hexRows(bytes, wireTrace.hexBytes, "      "), "    fields (field number, wire type):");
+    const decoded = decodeRaw(bytes);
+    if (!decoded.ok) out.push(`      (not a protobuf message: ${decoded.error.message})`);
+    else if (decoded.fields.length === 0) out.push("      (none)");
+    else out.push(...formatRawFields(decoded.fields, "      "));
+  }
+
+  /** END_STREAM on an empty DATA frame: the sender half-closed. */
   halfClose(dir: TraceDirection): void {
-    this.line(arrow(dir), "END_STREAM (half-close)");
+    this.line(arrow(dir), "DATA +END_STREAM (half-close: no more messages)");
   }
 
-  reset(dir: TraceDirection, code: number): void {
-    this.line(arrow(dir), `RST_STREAM ${http2ErrorName(code)} (0x${code.toString(16)})`);
+  /** RST_STREAM we send. */
+  reset(code: number): void {
+    this.resetSent = true;
+    this.line("→", `RST_STREAM ${http2ErrorName(code)} (0x${code.toString(16)})`);
+  }
+
+  /** The stream closed; `rstCode` is node's `stream.rstCode` (0 for a normal close). */
+  closed(rstCode: number | undefined): void {
+    if (rstCode !== undefined && rstCode !== 0 && !this.resetSent) {
+      this.line("←", `RST_STREAM ${http2ErrorName(rstCode)} (0x${rstCode.toString(16)})`);
+    }
+    this.line("·", "stream closed");
   }
 
   note(text: string): void {
     this.line("·", text);
   }
 
-  private line(mark: string, text: string): void {
-    const ms = (wireTrace.clock() - this.start).toFixed(3).padStart(9);
-    wireTrace.sink(`[${this.tag} +${ms}ms] ${mark} ${text}`);
+  /** One event: a head line with the time since the call started, and detail lines under it. */
+  private line(mark: string, text: string, details?: string[]): void {
+    const ms = (wireTrace.clock() - this.start).toFixed(3).padStart(8);
+    const tag = `[${this.tag} +${ms}ms]`;
+    wireTrace.sink(`${tag} ${mark} ${text}`);
+    if (details !== undefined) for (const d of details) wireTrace.sink(`[${this.tag}]${d}`);
   }
 }
 
@@ -183,7 +266,32 @@ function arrow(dir: TraceDirection): string {
   return dir === "out" ? "→" : "←";
 }
 
-/** A GOAWAY frame belongs to the connection, not to a call. */
-export function traceGoaway(side: TraceSide, dir: TraceDirection, code: number, lastStreamId: number): void {
-  wireTrace.sink(`[${side === "client" ? "C" : "S"}-conn] ${arrow(dir)} GOAWAY ${http2ErrorName(code)} (0x${code.toString(16)}) last-stream-id=${lastStreamId}`);
+/** A GOAWAY frame belongs to the connection, not to a call: its lines are tagged `S-conn1`, `C-conn1`. */
+export function traceGoaway(conn: string, dir: TraceDirection, code: number, lastStreamId: number | string, debug?: Uint8Array): void {
+  if (!wireTrace.enabled) return; // turned off since the connection opened
+  const data = debug !== undefined && debug.length > 0 ? ` debug-data=${JSON.stringify(Buffer.from(debug).toString("latin1"))}` : "";
+  wireTrace.sink(`[${conn}] ${arrow(dir)} GOAWAY ${http2ErrorName(code)} (0x${code.toString(16)}) last-stream-id=${lastStreamId}${data}`);
+}
+
+/**
+ * Traces one HTTP/2 connection: its opening, GOAWAY both ways, and its end. Call only when
+ * `wireTrace.enabled`. Node has no event for a GOAWAY we send, so `goaway()` is wrapped (`close()`
+ * sends its GOAWAY NO_ERROR through it too).
+ */
+export function traceSession(session: Http2Session, side: TraceSide): string {
+  const conn = `${side === "client" ? "C" : "S"}-conn${nextConnId++}`;
+  const sock = session.socket as { remoteAddress?: string; remotePort?: number } | undefined;
+  wireTrace.sink(`[${conn}] · HTTP/2 connection${sock?.remoteAddress === undefined ? "" : ` with ${sock.remoteAddress}:${sock.remotePort}`}`);
+  session.on("goaway", (code: number, last: number, data?: Buffer) => traceGoaway(conn, "in", code, last, data));
+  const goaway = session.goaway;
+  session.goaway = function (this: Http2Session, code?: number, last?: number, data?: NodeJS.ArrayBufferView) {
+    // Node fills in a last-stream-id of 0 with the last stream it processed.
+    const bytes = data === undefined ? undefined : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    if (!this.destroyed) traceGoaway(conn, "out", code ?? 0, last || "last processed", bytes);
+    goaway.call(this, code, last, data);
+  };
+  session.once("close", () => {
+    if (wireTrace.enabled) wireTrace.sink(`[${conn}] · connection closed`);
+  });
+  return conn;
 }
