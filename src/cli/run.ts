@@ -11,6 +11,7 @@ import { ServingStatus } from "../codec/health.js";
 import { HealthServiceDescriptor } from "../service/health.js";
 import { UserServiceClient } from "../service/user-client.js";
 import { GrpcError } from "../wire/grpc-error.js";
+import { enableWireTrace } from "../wire/trace.js";
 import { Metadata } from "../wire/metadata.js";
 import { statusName } from "../wire/status.js";
 import { parseCreateLine, parseRoleValue, parseUpdateLine, userToJson, type Json } from "./json.js";
@@ -45,6 +46,7 @@ global flags (environment variable in brackets):
   --ca FILE             trusted CA (PEM); implies --tls
   --cert FILE --key FILE  client certificate for mutual TLS; implies --tls
   --server-name NAME    name to check in the server certificate
+  --trace               print the call's HTTP/2 frames and decoded messages on stderr [GRPC_WIRE_TRACE=1]
 
 exit status: 0 ok, 1-16 the gRPC status code of a failed call, ${EXIT_USAGE} usage error.`;
 
@@ -58,6 +60,7 @@ const GLOBAL_OPTIONS = {
   cert: { type: "string" },
   key: { type: "string" },
   "server-name": { type: "string" },
+  trace: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -102,6 +105,7 @@ export async function runUserctl(argv: readonly string[], io: CliIo): Promise<nu
       (g.help ? io.out : io.err)(USAGE);
       return g.help ? 0 : EXIT_USAGE;
     }
+    if (g.trace) enableWireTrace(io.err);
     const timeoutMs = g.timeout === undefined ? undefined : Number(g.timeout);
     if (timeoutMs !== undefined && !(Number.isInteger(timeoutMs) && timeoutMs > 0)) throw new UsageError("--timeout must be a positive number of ms");
     const target = g.target ?? io.env.USERCTL_TARGET ?? "localhost:50051";

@@ -5,6 +5,7 @@ import * as tls from "node:tls";
 import { DEFAULT_MAX_RECEIVE_MESSAGE_SIZE, DEFAULT_MAX_SEND_MESSAGE_SIZE } from "../wire/framing.js";
 import { USER_AGENT } from "../wire/headers.js";
 import { DEFAULT_MAX_METADATA_SIZE } from "../wire/metadata.js";
+import { traceSession, wireTrace } from "../wire/trace.js";
 import { Backoff, type BackoffOptions } from "./backoff.js";
 import { Keepalive, type KeepaliveOptions } from "./keepalive.js";
 import { describeTarget, parseTarget, type Target } from "./target.js";
@@ -255,6 +256,7 @@ export class Channel {
     this.current = rec;
     this.setState("connecting");
     const session = rec.session;
+    if (wireTrace.enabled) traceSession(session, "client");
     const connectTimer = setTimeout(() => {
       rec.error = new Error(`connection attempt timed out after ${this.backoff.connectTimeout()} ms`);
       session.destroy();

@@ -12,6 +12,7 @@ import { describeRstStream, grpcCodeForRstStream } from "../wire/rst-stream.js";
 import { Status, type StatusCode } from "../wire/status.js";
 import { formatTimeout } from "../wire/timeout.js";
 import { statusToError, trailersToStatus } from "../wire/trailers.js";
+import { CallTrace, wireTrace } from "../wire/trace.js";
 import type { Acquired, Channel, SessionRecord } from "./channel.js";
 import type { CallOptions, ClientMethod } from "./types.js";
 
@@ -75,6 +76,8 @@ export class Http2Call<I, O> implements EnvelopeSink {
   private counted = false;
   private retired = false;
   private remoteEnded = false;
+  /** The wire trace of this call, only when `wireTrace.enabled` (src/wire/trace.ts). */
+  private trace: CallTrace | undefined;
   /** Called when the stream can take more data after `send` returned false. */
   onDrain: (() => void) | undefined;
   /** Called once when the call ends, with its error (undefined for OK). */
@@ -97,6 +100,7 @@ export class Http2Call<I, O> implements EnvelopeSink {
   /** Opens the stream. Failures (expired deadline, aborted signal, no connection) go to the sink. */
   start(): void {
     const o = this.options;
+    if (wireTrace.enabled) this.trace = new CallTrace("client", this.method.path);
     if (o.signal !== undefined) {
       if (o.signal.aborted) {
         this.finish(this.abortError(), new Metadata());
@@ -138,6 +142,7 @@ export class Http2Call<I, O> implements EnvelopeSink {
       this.pending?.push(frame);
       return true;
     }
+    if (this.trace !== undefined) this.trace.message("out", frame[0] === 1, frame, true);
     return this.stream.write(frame);
   }
 
@@ -151,6 +156,7 @@ export class Http2Call<I, O> implements EnvelopeSink {
       this.pendingEnd = true;
       return;
     }
+    if (this.trace !== undefined) this.trace.message("out", frame[0] === 1, frame, true, undefined, true);
     this.stream.end(frame);
   }
 
@@ -158,7 +164,10 @@ export class Http2Call<I, O> implements EnvelopeSink {
   halfClose(): void {
     if (this.done) return;
     if (this.stream === undefined) this.pendingEnd = true;
-    else this.stream.end();
+    else {
+      if (this.trace !== undefined) this.trace.halfClose("out");
+      this.stream.end();
+    }
   }
 
   /** Cancels the call: resets the stream (RST_STREAM CANCEL) and reports CANCELLED (or `code`). */
@@ -192,6 +201,7 @@ export class Http2Call<I, O> implements EnvelopeSink {
       return undefined;
     }
     if (this.compression === "identity") return writeEnvelopePrefix(frame, false);
+    if (this.trace !== undefined) this.trace.beforeCompression(frame.subarray(PREFIX_LENGTH));
     return encodeEnvelope(compress(this.compression, frame.subarray(PREFIX_LENGTH)), true);
   }
 
@@ -236,6 +246,7 @@ export class Http2Call<I, O> implements EnvelopeSink {
     }
     this.stream = stream;
     acquired.streamOpened();
+    if (this.trace !== undefined) traceRequest(this.trace, stream, headers);
     this.streamAt = Date.now();
     this.decoder = new EnvelopeDecoder(this, this.channel.maxReceiveMessageSize);
     // Shared listeners find the call through the stream: no closures per call.
@@ -250,6 +261,8 @@ export class Http2Call<I, O> implements EnvelopeSink {
     if (pending !== undefined) {
       this.pending = undefined;
       const last = pending.length - 1;
+      if (this.trace !== undefined) for (let i = 0; i <= last; i++) this.trace.message("out", pending[i][0] === 1, pending[i], true, undefined, i === last && this.pendingEnd);
+      if (this.trace !== undefined && last < 0 && this.pendingEnd) this.trace.halfClose("out");
       for (let i = 0; i < last; i++) stream.write(pending[i]);
       if (this.pendingEnd) stream.end(last >= 0 ? pending[last] : undefined);
       else if (last >= 0) stream.write(pending[last]);
@@ -257,6 +270,7 @@ export class Http2Call<I, O> implements EnvelopeSink {
   }
 
   onResponse(headers: IncomingHttpHeaders & IncomingHttpStatusHeader): void {
+    if (this.trace !== undefined) this.trace.headers("in", headers[Header.grpcStatus] !== undefined ? "TRAILERS-ONLY" : "HEADERS", headers);
     if (this.done) return;
     this.gotHeaders = true;
     this.headersAt = Date.now();
@@ -311,6 +325,7 @@ export class Http2Call<I, O> implements EnvelopeSink {
   /** EnvelopeSink: one complete response message. */
   onEnvelope(compressed: boolean, data: Buffer): void {
     if (this.done) return;
+    if (this.trace !== undefined) this.trace.message("in", compressed, data);
     let bytes = data;
     if (compressed) {
       const r = decompress(this.responseEncoding, data, this.channel.maxReceiveMessageSize);
@@ -319,6 +334,7 @@ export class Http2Call<I, O> implements EnvelopeSink {
         return;
       }
       bytes = r.data;
+      if (this.trace !== undefined) this.trace.decompressed(bytes);
     }
     let message: O;
     try {
@@ -332,6 +348,8 @@ export class Http2Call<I, O> implements EnvelopeSink {
   }
 
   onTrailers(trailers: IncomingHttpHeaders): void {
+    // Trailers-Only headers (with :status) were traced by onResponse.
+    if (this.trace !== undefined && trailers[Header.status] === undefined) this.trace.headers("in", "TRAILERS", trailers);
     if (this.done) return;
     this.remoteEnded = true;
     const parsed = trailersToStatus(trailers, this.channel.maxMetadataSize);
@@ -353,6 +371,7 @@ export class Http2Call<I, O> implements EnvelopeSink {
   }
 
   onClose(): void {
+    if (this.trace !== undefined) this.trace.closed(this.stream?.rstCode);
     if (this.done) return;
     const rec = this.record;
     // node:http2 cancels pending streams before the session's own 'error' event: the cause rides on the stream error.
@@ -432,17 +451,28 @@ export class Http2Call<I, O> implements EnvelopeSink {
     if (s !== undefined && !s.closed && !s.destroyed) {
       // After the server's status the stream is over on its side: only an unfinished request side
       // needs closing (NO_ERROR). Ending early ourselves (deadline, abort, bad response) is a CANCEL.
-      if (!this.remoteEnded) s.close(h2.NGHTTP2_CANCEL);
-      else if (!s.writableEnded) s.close(h2.NGHTTP2_NO_ERROR);
+      const code = !this.remoteEnded ? h2.NGHTTP2_CANCEL : !s.writableEnded ? h2.NGHTTP2_NO_ERROR : undefined;
+      if (code !== undefined) {
+        if (this.trace !== undefined) this.trace.reset(code);
+        s.close(code);
+      }
     }
     if (error !== undefined && error.metadata !== trailers && trailers.size > 0) {
       // Keep trailers on the error: GrpcError.metadata is the trailing metadata.
       error = new GrpcError(error.code, error.rawMessage, { metadata: trailers, details: error.details, cause: error.cause });
     }
+    if (this.trace !== undefined) this.trace.note(error === undefined ? "call ended: OK" : `call ended: ${error.message}`);
     this.options.onTrailer?.(trailers);
     this.sink.onEnd(error, trailers);
     // A send loop waiting for 'drain' or for its next message must wake up and see the call is over.
     this.onDrain?.();
     this.onFinished?.(error);
   }
+}
+
+/** Traces the request headers, and the HTTP/2 stream id once node assigns it (on 'ready'). */
+function traceRequest(trace: CallTrace, stream: ClientHttp2Stream, headers: OutgoingHttpHeaders): void {
+  trace.headers("out", "HEADERS", headers);
+  if (stream.id !== undefined) trace.stream(stream.id);
+  else stream.once("ready", () => trace.stream(stream.id));
 }

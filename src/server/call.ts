@@ -10,6 +10,7 @@ import { Header } from "../wire/headers.js";
 import { Metadata } from "../wire/metadata.js";
 import { Status } from "../wire/status.js";
 import { statusToTrailers } from "../wire/trailers.js";
+import type { CallTrace } from "../wire/trace.js";
 import type { ResolvedServerOptions } from "./options.js";
 import { RequestQueue, type QueueSource } from "./request-queue.js";
 import type { Route } from "./router.js";
@@ -85,6 +86,8 @@ export class ServerCall implements ServerInterceptorCall, ServerWriter<unknown>,
   private requestHooks: Array<(m: unknown) => unknown> | undefined;
   private responseHooks: Array<(m: unknown) => unknown> | undefined;
   private drainWaiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> | undefined;
+  /** The wire trace of this call; set by the server only when `wireTrace.enabled` (src/wire/trace.ts). */
+  trace: CallTrace | undefined = undefined;
   /** Runs when the request stream is complete (unary and server-streaming calls start here). */
   onRequestComplete: ((call: ServerCall) => void) | undefined;
 
@@ -231,10 +234,12 @@ export class ServerCall implements ServerInterceptorCall, ServerWriter<unknown>,
 
   onEnvelope(compressed: boolean, data: Buffer): void {
     if (this.ended) return;
+    if (this.trace !== undefined) this.trace.message("in", compressed, data);
     if (compressed) {
       const r = decompress(this.requestEncoding, data, this.host.options.maxReceiveMessageSize);
       if (!r.ok) return this.fail(new GrpcError(r.code, r.message));
       data = r.data;
+      if (this.trace !== undefined) this.trace.decompressed(data);
     }
     let message: unknown;
     try {
@@ -257,6 +262,7 @@ export class ServerCall implements ServerInterceptorCall, ServerWriter<unknown>,
 
   onEnd(): void {
     if (this.ended) return;
+    if (this.trace !== undefined) this.trace.halfClose("in");
     if (this.decoder.hasPartial) {
       return this.fail(new GrpcError(Status.INTERNAL, "request stream ended in the middle of a message"));
     }
@@ -310,6 +316,7 @@ export class ServerCall implements ServerInterceptorCall, ServerWriter<unknown>,
       if (this.responseEncoding !== "identity") headers[Header.grpcEncoding] = this.responseEncoding;
       if (this.header !== undefined) this.header.toHeaders(headers);
     }
+    if (this.trace !== undefined) this.trace.headers("out", "HEADERS", headers);
     this.stream.respond(headers, RESPOND_OPTIONS);
     if (this.connState !== undefined) this.connState.resetPingStrikes = true;
   }
@@ -329,6 +336,7 @@ export class ServerCall implements ServerInterceptorCall, ServerWriter<unknown>,
       throw new GrpcError(Status.RESOURCE_EXHAUSTED, `response message larger than max (${size} vs. ${this.host.options.maxSendMessageSize})`);
     }
     if (this.responseEncoding === "identity" || !allowCompression) return writeEnvelopePrefix(buf, false);
+    if (this.trace !== undefined) this.trace.beforeCompression(buf.subarray(PREFIX_LENGTH));
     return encodeEnvelope(compress(this.responseEncoding, buf.subarray(PREFIX_LENGTH)), true);
   }
 
@@ -339,6 +347,7 @@ export class ServerCall implements ServerInterceptorCall, ServerWriter<unknown>,
     const buf = this.frame(message, options === undefined || options.compress !== false);
     this.ensureHeaders();
     if (this.connState !== undefined) this.connState.resetPingStrikes = true;
+    if (this.trace !== undefined) this.trace.message("out", buf[0] === 1, buf, true);
     if (this.stream.write(buf)) return undefined;
     return new Promise<void>((resolve, reject) => {
       if (this.drainWaiters === undefined) {
@@ -372,6 +381,7 @@ export class ServerCall implements ServerInterceptorCall, ServerWriter<unknown>,
     if (tmd !== undefined && tmd.size > 0) this.pendingTrailers = statusToTrailers(Status.OK, "", tmd, undefined);
     this.end(undefined);
     // One write for the single response and the end of the stream; the trailers follow on 'wantTrailers'.
+    if (this.trace !== undefined && buf !== undefined) this.trace.message("out", buf[0] === 1, buf, true);
     if (buf !== undefined) this.stream.end(buf);
     else this.stream.end();
   }
@@ -401,9 +411,13 @@ export class ServerCall implements ServerInterceptorCall, ServerWriter<unknown>,
       if (this.header !== undefined) this.header.toHeaders(headers);
       statusToTrailers(err.code, err.rawMessage, md, err.details, headers);
       this.end(err);
+      if (this.trace !== undefined) this.trace.headers("out", "TRAILERS-ONLY", headers);
       this.stream.respond(headers, { endStream: true });
       // The client is still sending: reset its half with NO_ERROR, as grpc-go does.
-      if (!this.stream.readableEnded) this.stream.close(constants.NGHTTP2_NO_ERROR);
+      if (!this.stream.readableEnded) {
+        if (this.trace !== undefined) this.trace.reset(constants.NGHTTP2_NO_ERROR);
+        this.stream.close(constants.NGHTTP2_NO_ERROR);
+      }
       return;
     }
     this.pendingTrailers = statusToTrailers(err.code, err.rawMessage, md, err.details);
@@ -412,13 +426,18 @@ export class ServerCall implements ServerInterceptorCall, ServerWriter<unknown>,
   }
 
   onWantTrailers(): void {
+    if (this.trace !== undefined) this.trace.headers("out", "TRAILERS", this.pendingTrailers);
     this.stream.sendTrailers(this.pendingTrailers);
     // The client is still sending: once the trailers are out, reset its half with NO_ERROR (as grpc-go does).
-    if (!this.stream.readableEnded) setImmediate(closeNoError, this.stream);
+    if (!this.stream.readableEnded) {
+      if (this.trace !== undefined) this.trace.reset(constants.NGHTTP2_NO_ERROR);
+      setImmediate(closeNoError, this.stream);
+    }
   }
 
   /** The stream closed: if we had not finished, the client cancelled (RST_STREAM) or went away. */
   onStreamClose(): void {
+    if (this.trace !== undefined) this.trace.closed(this.stream.rstCode);
     if (!this.ended) {
       const code = this.stream.rstCode;
       const msg = code === constants.NGHTTP2_CANCEL || code === undefined ? "call cancelled by the client" : `stream reset by the client (HTTP/2 code ${code})`;
@@ -431,12 +450,16 @@ export class ServerCall implements ServerInterceptorCall, ServerWriter<unknown>,
   cancel(err: GrpcError): void {
     if (this.ended) return;
     this.sendStatus(err);
-    if (!this.stream.destroyed) this.stream.close(constants.NGHTTP2_CANCEL);
+    if (!this.stream.destroyed) {
+      if (this.trace !== undefined) this.trace.reset(constants.NGHTTP2_CANCEL);
+      this.stream.close(constants.NGHTTP2_CANCEL);
+    }
   }
 
   onDeadline(): void {
     this.timer = undefined;
     if (this.ended) return;
+    if (this.trace !== undefined) this.trace.note("deadline (grpc-timeout) expired");
     this.sendStatus(new GrpcError(Status.DEADLINE_EXCEEDED, "deadline exceeded"));
   }
 

@@ -12,6 +12,7 @@ import { encodeStatusMessage } from "../wire/status-message.js";
 import { parseTimeout } from "../wire/timeout.js";
 import { ServerCall, type CallHost } from "./call.js";
 import { startCall } from "./dispatch.js";
+import { CallTrace, traceSession, wireTrace } from "../wire/trace.js";
 import { installKeepalive, type SessionState } from "./keepalive.js";
 import { resolveOptions, type ListenOptions, type ResolvedServerOptions, type ServerOptions } from "./options.js";
 import { Router } from "./router.js";
@@ -150,6 +151,7 @@ export class Server implements CallHost {
     }
     const state: SessionState = { activeCalls: 0, pingStrikes: 0, lastPingAt: 0, lastStreamId: 0, resetPingStrikes: false };
     session[STATE] = state;
+    if (wireTrace.enabled) traceSession(session, "server");
     session[STOP] = installKeepalive(session, state, this.options);
     this.sessions.add(session);
     session.on("error", (err: Error) => {
@@ -163,28 +165,33 @@ export class Server implements CallHost {
   }
 
   private onStream(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, rawHeaders: string[]): void {
+    let trace: CallTrace | undefined;
+    if (wireTrace.enabled) {
+      trace = new CallTrace("server", String(headers[Header.path]), `on HTTP/2 stream ${stream.id}`);
+      trace.headers("in", "HEADERS", headers, stream.endAfterHeaders);
+    }
     const method = headers[Header.method];
     if (method !== "POST") {
-      return earlyHttpError(stream, 405, `method ${String(method)} is not allowed: gRPC uses POST`);
+      return earlyHttpError(stream, 405, `method ${String(method)} is not allowed: gRPC uses POST`, trace);
     }
     const contentType = headers[Header.contentType];
     if (!isGrpcContentType(contentType)) {
-      return earlyHttpError(stream, 415, `invalid gRPC request content-type "${String(contentType)}"`);
+      return earlyHttpError(stream, 415, `invalid gRPC request content-type "${String(contentType)}"`, trace);
     }
     const path = headers[Header.path] ?? "";
     const route = this.router.get(path);
-    if (route === undefined) return earlyStatus(stream, Status.UNIMPLEMENTED, this.router.explainMiss(path));
+    if (route === undefined) return earlyStatus(stream, Status.UNIMPLEMENTED, this.router.explainMiss(path), trace);
     const enc = parseEncoding(headers[Header.grpcEncoding] as string | undefined);
-    if (!enc.ok) return earlyStatus(stream, enc.code, enc.message);
+    if (!enc.ok) return earlyStatus(stream, enc.code, enc.message, trace);
     let timeoutMs: number | undefined;
     const rawTimeout = headers[Header.grpcTimeout];
     if (rawTimeout !== undefined) {
       const t = parseTimeout(rawTimeout as string);
-      if (!t.ok) return earlyStatus(stream, Status.INTERNAL, t.error);
+      if (!t.ok) return earlyStatus(stream, Status.INTERNAL, t.error, trace);
       timeoutMs = t.timeoutMs;
     }
     const bad = checkRawMetadata(rawHeaders, this.options.maxMetadataSize);
-    if (bad !== undefined) return earlyStatus(stream, bad.tooLarge ? Status.RESOURCE_EXHAUSTED : Status.INTERNAL, bad.error);
+    if (bad !== undefined) return earlyStatus(stream, bad.tooLarge ? Status.RESOURCE_EXHAUSTED : Status.INTERNAL, bad.error, trace);
     const st = (stream.session as TrackedSession | undefined)?.[STATE];
     const call = new ServerCall(
       this,
@@ -197,6 +204,7 @@ export class Server implements CallHost {
       headers[Header.grpcAcceptEncoding] as string | undefined,
       timeoutMs,
     );
+    if (trace !== undefined) call.trace = trace;
     this.calls.add(call);
     if (st !== undefined) {
       st.activeCalls++;
@@ -210,35 +218,39 @@ export class Server implements CallHost {
 function noop(): void {}
 
 /** A refusal before any gRPC processing, with an HTTP status (405, 415) and grpc-status INTERNAL, like grpc-go. */
-function earlyHttpError(stream: http2.ServerHttp2Stream, httpStatus: number, message: string): void {
+function earlyHttpError(stream: http2.ServerHttp2Stream, httpStatus: number, message: string, trace?: CallTrace): void {
   stream.on("error", noop);
   if (stream.destroyed || stream.headersSent) return;
-  stream.respond(
-    {
-      [Header.status]: httpStatus,
-      [Header.contentType]: CONTENT_TYPE,
-      [Header.grpcStatus]: String(Status.INTERNAL),
-      [Header.grpcMessage]: encodeStatusMessage(message),
-    },
-    { endStream: true },
-  );
-  if (!stream.readableEnded) stream.close(http2.constants.NGHTTP2_NO_ERROR);
+  const headers = {
+    [Header.status]: httpStatus,
+    [Header.contentType]: CONTENT_TYPE,
+    [Header.grpcStatus]: String(Status.INTERNAL),
+    [Header.grpcMessage]: encodeStatusMessage(message),
+  };
+  if (trace !== undefined) trace.headers("out", "TRAILERS-ONLY", headers);
+  stream.respond(headers, { endStream: true });
+  if (!stream.readableEnded) {
+    if (trace !== undefined) trace.reset(http2.constants.NGHTTP2_NO_ERROR);
+    stream.close(http2.constants.NGHTTP2_NO_ERROR);
+  }
 }
 
 /** A Trailers-Only response (HTTP 200, status in the one HEADERS frame). */
-function earlyStatus(stream: http2.ServerHttp2Stream, code: StatusCode, message: string): void {
+function earlyStatus(stream: http2.ServerHttp2Stream, code: StatusCode, message: string, trace?: CallTrace): void {
   stream.on("error", noop);
   if (stream.destroyed || stream.headersSent) return;
-  stream.respond(
-    {
-      [Header.status]: 200,
-      [Header.contentType]: CONTENT_TYPE,
-      [Header.grpcAcceptEncoding]: ACCEPT_ENCODING,
-      [Header.grpcStatus]: String(code),
-      [Header.grpcMessage]: encodeStatusMessage(message),
-    },
-    { endStream: true },
-  );
+  const headers = {
+    [Header.status]: 200,
+    [Header.contentType]: CONTENT_TYPE,
+    [Header.grpcAcceptEncoding]: ACCEPT_ENCODING,
+    [Header.grpcStatus]: String(code),
+    [Header.grpcMessage]: encodeStatusMessage(message),
+  };
+  if (trace !== undefined) trace.headers("out", "TRAILERS-ONLY", headers);
+  stream.respond(headers, { endStream: true });
   // The client may still be sending: reset its half with NO_ERROR, as grpc-go does.
-  if (!stream.readableEnded) stream.close(http2.constants.NGHTTP2_NO_ERROR);
+  if (!stream.readableEnded) {
+    if (trace !== undefined) trace.reset(http2.constants.NGHTTP2_NO_ERROR);
+    stream.close(http2.constants.NGHTTP2_NO_ERROR);
+  }
 }

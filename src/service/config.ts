@@ -21,6 +21,8 @@ export interface ServiceConfig {
   readonly shutdownGraceMs: number;
   /** Most items one BatchCreateUsers call may send. */
   readonly maxBatchSize: number;
+  /** Print every call's wire conversation on stderr (src/wire/trace.ts, docs/PROTOCOL.md). */
+  readonly trace?: boolean;
 }
 
 export const DEFAULT_PORT = 50051;
@@ -39,6 +41,7 @@ export const SETTINGS = [
   { env: "LOG_LEVEL", flag: "--log-level", help: "debug | info | warn | error | silent (default info)" },
   { env: "SHUTDOWN_GRACE_MS", flag: "--shutdown-grace-ms", help: `how long calls in flight may run after SIGTERM/SIGINT (default ${DEFAULT_SHUTDOWN_GRACE_MS})` },
   { env: "MAX_BATCH_SIZE", flag: "--max-batch-size", help: `most items in one BatchCreateUsers call (default ${DEFAULT_MAX_BATCH_SIZE})` },
+  { env: "GRPC_WIRE_TRACE", flag: "--trace", help: "1 = print each call's frames and decoded messages on stderr (the flag takes no value)" },
 ] as const;
 
 export type LoadedConfig =
@@ -74,7 +77,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[]): Loa
     const setting = SETTINGS.find((s) => s.flag === flag);
     if (setting === undefined) return { ok: false, error: `unknown argument "${arg}" (try --help)` };
     let value: string;
-    if (eq >= 0) value = arg.slice(eq + 1);
+    if (flag === "--trace") value = eq >= 0 ? arg.slice(eq + 1) : "1";
+    else if (eq >= 0) value = arg.slice(eq + 1);
     else if (i + 1 < argv.length) value = argv[++i];
     else return { ok: false, error: `${flag} needs a value` };
     values.set(setting.env, value);
@@ -90,6 +94,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[]): Loa
   if (!(LOG_LEVELS as readonly string[]).includes(level)) {
     return { ok: false, error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, got "${level}"` };
   }
+
+  const traceValue = values.get("GRPC_WIRE_TRACE") ?? "0";
+  if (!["0", "1", "true", "false"].includes(traceValue)) return { ok: false, error: `GRPC_WIRE_TRACE must be 1 or 0, got "${traceValue}"` };
+  const trace = traceValue === "1" || traceValue === "true";
 
   const cert = values.get("TLS_CERT");
   const key = values.get("TLS_KEY");
@@ -107,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[]): Loa
     logLevel: level as LogLevel,
     shutdownGraceMs: grace,
     maxBatchSize: maxBatch,
+    ...(trace ? { trace: true } : {}),
   };
   return { ok: true, config };
 }

@@ -3,6 +3,7 @@
 
 import { startUserService } from "./app.js";
 import { loadConfig } from "./config.js";
+import { enableWireTrace } from "../wire/trace.js";
 
 const loaded = loadConfig(process.env, process.argv.slice(2));
 if (!loaded.ok) {
@@ -13,6 +14,9 @@ if (!loaded.ok) {
   process.stderr.write(`user service: ${loaded.error}\n`);
   process.exit(2);
 }
+
+// Before the server starts: the trace is read once per call and connection (src/wire/trace.ts).
+if (loaded.config.trace === true) enableWireTrace();
 
 let app;
 try {
