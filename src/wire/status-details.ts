@@ -1,4 +1,4 @@
-// Implements the `grpc-status-details-bin` trailer: a serialized google.rpc.Status (https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md, https://github.com/googleapis/googleapis/blob/master/google/rpc/status.proto).
+// Implements the "richer error model" of https://grpc.io/docs/guides/error/: a google.rpc.Status (googleapis google/rpc/status.proto) carried as the `grpc-status-details-bin` Binary-Header of PROTOCOL-HTTP2 "Responses" → Trailers.
 
 import { StatusCodec, type Any, type Status as RpcStatus } from "../codec/google-rpc.js";
 

@@ -1,4 +1,4 @@
-// Wire trace for learners: prints each call as PROTOCOL-HTTP2 "Requests"/"Responses" describe it (https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md).
+// Implements a readable trace of PROTOCOL-HTTP2 "Requests" and "Responses" (https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md): each frame of a call, for learners.
 //
 // Off by default and free when off: the server and client check one boolean (`wireTrace.enabled`)
 // before creating a CallTrace, and every later hook is behind `trace !== undefined`. Turn it on with
