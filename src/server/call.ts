@@ -171,10 +171,7 @@ export class ServerCall implements ServerInterceptorCall, ServerWriter<unknown>,
   }
 
   get peer(): string {
-    const sock = this.stream.session?.socket;
-    if (sock === undefined) return "unknown";
-    const addr = sock.remoteAddress ?? "unknown";
-    return addr.includes(":") ? `[${addr}]:${sock.remotePort}` : `${addr}:${sock.remotePort}`;
+    return this.connState?.peer ?? "unknown";
   }
 
   get peerCertificate(): PeerCertificate | undefined {

@@ -13,6 +13,8 @@ export interface SessionState {
   /** Set when we send headers or data: the next client ping is not checked and clears the strikes
    *  (as grpc-go does, which keeps grpc-go clients' BDP pings legal). */
   resetPingStrikes: boolean;
+  /** The remote address, read once when the connection opens: it is gone from the socket after a disconnect. */
+  peer: string;
 }
 
 /** grpc-go's defaultPingTimeout: with no calls (and pings not permitted then), a ping within this of the previous one is a strike. */

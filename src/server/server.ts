@@ -37,6 +37,7 @@ export class Server implements CallHost {
   private readonly calls = new Set<ServerCall>();
   private draining = false;
   private shutdownPromise: Promise<void> | undefined;
+  private listenersClosed: Promise<void> | undefined;
 
   constructor(options: ServerOptions = {}) {
     this.options = resolveOptions(options);
@@ -119,8 +120,10 @@ export class Server implements CallHost {
     return closed;
   }
 
+  /** Closes the listeners once; later callers (forceShutdown after shutdown) share the same promise,
+   *  so none waits for a 'close' event that has already fired. */
   private closeListeners(): Promise<void> {
-    return Promise.all(
+    this.listenersClosed ??= Promise.all(
       this.listeners.map(
         (srv) =>
           new Promise<void>((resolve) => {
@@ -134,6 +137,7 @@ export class Server implements CallHost {
           }),
       ),
     ).then(() => undefined);
+    return this.listenersClosed;
   }
 
   // ---- CallHost ----------------------------------------------------------------------------------
@@ -149,7 +153,7 @@ export class Server implements CallHost {
       session.close();
       return;
     }
-    const state: SessionState = { activeCalls: 0, pingStrikes: 0, lastPingAt: 0, lastStreamId: 0, resetPingStrikes: false };
+    const state: SessionState = { activeCalls: 0, pingStrikes: 0, lastPingAt: 0, lastStreamId: 0, resetPingStrikes: false, peer: formatPeer(session) };
     session[STATE] = state;
     if (wireTrace.enabled) traceSession(session, "server");
     session[STOP] = installKeepalive(session, state, this.options);
@@ -253,4 +257,12 @@ function earlyStatus(stream: http2.ServerHttp2Stream, code: StatusCode, message:
     if (trace !== undefined) trace.reset(http2.constants.NGHTTP2_NO_ERROR);
     stream.close(http2.constants.NGHTTP2_NO_ERROR);
   }
+}
+
+/** `host:port` of the client, `[v6]:port` for IPv6, as gRPC peers print it. */
+function formatPeer(session: http2.ServerHttp2Session): string {
+  const sock = session.socket;
+  const addr = sock?.remoteAddress;
+  if (addr === undefined) return "unknown";
+  return addr.includes(":") ? `[${addr}]:${sock.remotePort}` : `${addr}:${sock.remotePort}`;
 }

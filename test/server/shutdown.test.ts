@@ -80,6 +80,20 @@ describe("shutdown", () => {
     client.close();
   });
 
+  it("forceShutdown after a graceful shutdown has finished resolves too", async () => {
+    const { server } = controlledServer();
+    const port = await server.listen();
+    const client = grpcJsEchoClient(`127.0.0.1:${port}`);
+    expect((await grpcJsUnary(client, echo({ text: "hi" }))).error).toBeNull();
+    // The client keeps its connection open: the graceful shutdown resolves once it goes away.
+    const graceful = server.shutdown(50);
+    await graceful;
+    let forced = false;
+    await Promise.race([server.forceShutdown().then(() => (forced = true)), new Promise((r) => setTimeout(r, 2000))]);
+    expect(forced).toBe(true);
+    client.close();
+  });
+
   it("shutdown with no calls resolves and listen afterwards is refused", async () => {
     const { server } = controlledServer();
     await server.listen();

@@ -55,10 +55,7 @@ export async function startTestService(config: Partial<ServiceConfig> = {}, stor
     },
     async close() {
       for (const c of clients) c.channel.destroy();
-      // Server.forceShutdown() never resolves when a graceful shutdown already closed the listener
-      // while a session was still open (it waits for a 'close' event that has passed): race it with
-      // the graceful shutdown's own promise.
-      await Promise.race([app.server.forceShutdown(), app.server.shutdown(0)]);
+      await app.server.forceShutdown();
     },
   };
 }
