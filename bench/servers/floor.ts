@@ -64,7 +64,10 @@ function gone(s: ServerHttp2Stream): boolean {
 }
 
 function keepFirst(this: FloorStream, chunk: Buffer): void {
-  if (this.floorFirst === undefined) this.floorFirst = chunk;
+  const first = this.floorFirst;
+  if (first === undefined) this.floorFirst = chunk;
+  // Rare: a DATA frame cut inside the 5-byte prefix (flow control); join until the prefix is whole.
+  else if (first.length < 5) this.floorFirst = Buffer.concat([first, chunk]);
 }
 
 function unaryEnd(this: FloorStream): void {
