@@ -14,7 +14,7 @@ import type { CallTrace } from "../wire/trace.js";
 import type { ResolvedServerOptions } from "./options.js";
 import { RequestQueue, type QueueSource } from "./request-queue.js";
 import type { Route } from "./router.js";
-import type { SessionState } from "./keepalive.js";
+import { excusePings, type SessionState } from "./keepalive.js";
 import type { MethodKind, PeerCertificate, ServerInterceptorCall, ServerWriter, WriteOptions } from "./types.js";
 
 /** What a call needs from its server: options and the registry of live calls (for shutdown). */
@@ -315,7 +315,7 @@ export class ServerCall implements ServerInterceptorCall, ServerWriter<unknown>,
     }
     if (this.trace !== undefined) this.trace.headers("out", "HEADERS", headers);
     this.stream.respond(headers, RESPOND_OPTIONS);
-    if (this.connState !== undefined) this.connState.resetPingStrikes = true;
+    if (this.connState !== undefined) excusePings(this.connState, 0);
   }
 
   /** Encodes and frames one response message; throws GrpcError on oversize or hook failure. */
@@ -343,7 +343,7 @@ export class ServerCall implements ServerInterceptorCall, ServerWriter<unknown>,
     if (this.stream.destroyed) throw new GrpcError(Status.CANCELLED, "call cancelled by the client");
     const buf = this.frame(message, options === undefined || options.compress !== false);
     this.ensureHeaders();
-    if (this.connState !== undefined) this.connState.resetPingStrikes = true;
+    if (this.connState !== undefined) excusePings(this.connState, buf.length);
     if (this.trace !== undefined) this.trace.message("out", buf[0] === 1, buf, true);
     if (this.stream.write(buf)) return undefined;
     return new Promise<void>((resolve, reject) => {
@@ -379,8 +379,10 @@ export class ServerCall implements ServerInterceptorCall, ServerWriter<unknown>,
     this.end(undefined);
     // One write for the single response and the end of the stream; the trailers follow on 'wantTrailers'.
     if (this.trace !== undefined && buf !== undefined) this.trace.message("out", buf[0] === 1, buf, true);
-    if (buf !== undefined) this.stream.end(buf);
-    else this.stream.end();
+    if (buf !== undefined) {
+      if (this.connState !== undefined) excusePings(this.connState, buf.length);
+      this.stream.end(buf);
+    } else this.stream.end();
   }
 
   /** Ends the call with the status of `reason` (GrpcError, or UNKNOWN for anything else). */

@@ -10,9 +10,10 @@ export interface SessionState {
   lastPingAt: number;
   /** The highest stream id seen, for GOAWAY's Last-Stream-ID. */
   lastStreamId: number;
-  /** Set when we send headers or data: the next client ping is not checked and clears the strikes
-   *  (as grpc-go does, which keeps grpc-go clients' BDP pings legal). */
-  resetPingStrikes: boolean;
+  /** How many client pings are let through unchecked (each clearing the strikes) because we sent
+   *  HEADERS or DATA frames: one per frame, as grpc-go resets its strikes on every frame it writes.
+   *  That keeps grpc-go clients' BDP pings (one per sample of received data) legal. */
+  pingsExcused: number;
   /** The remote address, read once when the connection opens: it is gone from the socket after a disconnect. */
   peer: string;
 }
@@ -37,8 +38,8 @@ export function installKeepalive(session: ServerHttp2Session, state: SessionStat
     const now = Date.now();
     const last = state.lastPingAt;
     state.lastPingAt = now;
-    if (state.resetPingStrikes) {
-      state.resetPingStrikes = false;
+    if (state.pingsExcused > 0) {
+      state.pingsExcused--;
       state.pingStrikes = 0;
       return;
     }
@@ -70,4 +71,12 @@ export function installKeepalive(session: ServerHttp2Session, state: SessionStat
     clearInterval(pingTimer);
     if (ackTimer !== undefined) clearTimeout(ackTimer);
   };
+}
+
+/** node:http2 writes DATA frames of at most 16 KiB unless the peer raised SETTINGS_MAX_FRAME_SIZE. */
+const DATA_FRAME_BYTES = 16 * 1024;
+
+/** Records that we are sending `bytes` of DATA (or a HEADERS frame when 0): client pings it may provoke are excused. */
+export function excusePings(state: SessionState, bytes: number): void {
+  state.pingsExcused += bytes <= DATA_FRAME_BYTES ? 1 : Math.ceil(bytes / DATA_FRAME_BYTES);
 }

@@ -153,7 +153,7 @@ export class Server implements CallHost {
       session.close();
       return;
     }
-    const state: SessionState = { activeCalls: 0, pingStrikes: 0, lastPingAt: 0, lastStreamId: 0, resetPingStrikes: false, peer: formatPeer(session) };
+    const state: SessionState = { activeCalls: 0, pingStrikes: 0, lastPingAt: 0, lastStreamId: 0, pingsExcused: 0, peer: formatPeer(session) };
     session[STATE] = state;
     if (wireTrace.enabled) traceSession(session, "server");
     session[STOP] = installKeepalive(session, state, this.options);

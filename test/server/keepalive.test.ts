@@ -101,4 +101,27 @@ describe("keepalive enforcement with calls in flight (grpc-go policy)", () => {
     session.destroy();
     await server.shutdown(100);
   });
+
+  it("pings provoked by each DATA frame of a large unary response are excused, even after the call ended", async () => {
+    const server = new Server({ keepalive: { minPingIntervalMs: 60_000, maxPingStrikes: 2 } }).addService(EchoService, impl);
+    const port = await server.listen();
+    const session = http2.connect(`http://127.0.0.1:${port}`);
+    session.on("error", () => {});
+    const goaways: number[] = [];
+    session.on("goaway", (code: number) => goaways.push(code));
+    await new Promise<void>((r) => session.once("connect", () => r()));
+    const req = session.request({ ":method": "POST", ":path": "/test.Echo/Unary", "content-type": "application/grpc", te: "trailers" });
+    req.on("error", () => {});
+    // Like grpc-go's BDP estimator: a ping for every chunk of response data received (300 KB ≈ 19 DATA frames).
+    const pings: Promise<void>[] = [];
+    req.on("data", () => pings.push(ping(session)));
+    const trailers = new Promise<http2.IncomingHttpHeaders>((r) => req.once("trailers", r));
+    req.end(encodeEnvelope(EchoMessageCodec.encode(echo({ text: "x".repeat(300_000) })), false));
+    expect((await trailers)["grpc-status"]).toBe("0");
+    await Promise.all(pings);
+    expect(pings.length).toBeGreaterThan(3);
+    expect(goaways).toEqual([]);
+    session.close();
+    await server.shutdown(100);
+  });
 });
