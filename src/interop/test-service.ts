@@ -24,7 +24,6 @@ import type {
 } from "../codec/interop.js";
 import { defineService } from "../server/types.js";
 import type { ServerCallContext, ServerWriter, ServiceImplementation } from "../server/types.js";
-import type { Encoding } from "../wire/compression.js";
 import { GrpcError } from "../wire/grpc-error.js";
 import { Status, isStatusCode } from "../wire/status.js";
 import type { StatusCode } from "../wire/status.js";
@@ -45,19 +44,6 @@ export const TestService = defineService("grpc.testing.TestService", {
 export const UnimplementedService = defineService("grpc.testing.UnimplementedService", {
   UnimplementedCall: { kind: "unary", requestCodec: EmptyCodec, responseCodec: EmptyCodec },
 });
-
-// Optional server capabilities the compression features need (interop-test-descriptions
-// "CompressedRequest", "CompressedResponse"). They are read structurally so this file works with
-// a server that lacks them; the features then degrade as docs/INTEROP.md explains.
-interface CompressionAwareContext {
-  /** The call's `grpc-encoding` ("identity" when the client sent none). */
-  readonly requestEncoding?: Encoding;
-  /** Whether the last request message handed to the handler had the compressed flag. */
-  readonly lastRequestCompressed?: boolean;
-}
-interface PerMessageWriter<T> {
-  write(message: T, options?: { compress?: boolean }): Promise<void> | void;
-}
 
 /** Zero-filled payload bodies are views into one shared buffer (read-only by contract). */
 let zeros = Buffer.alloc(64 * 1024);
@@ -94,13 +80,11 @@ function echoStatus(status: EchoStatus | undefined): void {
 
 /**
  * "CompressedRequest": expect_compressed=true fails with INVALID_ARGUMENT unless the request arrived
- * compressed. Uses the per-message flag when the server exposes it, else the call's grpc-encoding.
+ * compressed (the compressed flag of the message the handler was just given).
  */
 function checkCompressed(ctx: ServerCallContext, expect: BoolValue | undefined): void {
   if (expect === undefined || !expect.value) return;
-  const c = ctx as ServerCallContext & CompressionAwareContext;
-  const compressed = c.lastRequestCompressed ?? (c.requestEncoding === undefined ? undefined : c.requestEncoding !== "identity");
-  if (compressed === false) throw new GrpcError(Status.INVALID_ARGUMENT, "expected a compressed request, got an uncompressed one");
+  if (!ctx.lastRequestCompressed) throw new GrpcError(Status.INVALID_ARGUMENT, "expected a compressed request, got an uncompressed one");
 }
 
 const sleep = (us: number, signal: AbortSignal): Promise<void> =>
@@ -116,14 +100,13 @@ const sleep = (us: number, signal: AbortSignal): Promise<void> =>
 
 /** Writes one response per ResponseParameters ("StreamingOutputCall", "Observe interval_us"). */
 async function respond(ctx: ServerCallContext, out: ServerWriter<StreamingOutputCallResponse>, params: ResponseParameters[]): Promise<void> {
-  const w = out as ServerWriter<StreamingOutputCallResponse> & PerMessageWriter<StreamingOutputCallResponse>;
   for (let i = 0; i < params.length; i++) {
     const p = params[i];
     if (p.intervalUs > 0) await sleep(p.intervalUs, ctx.signal);
     if (ctx.signal.aborted) return;
     const msg: StreamingOutputCallResponse = { payload: { type: 0, body: zeroBody(p.size) }, peerSocketAddress: "" };
     if (p.compressed === undefined) await out.write(msg);
-    else await w.write(msg, { compress: p.compressed.value });
+    else await out.write(msg, { compress: p.compressed.value });
   }
 }
 
