@@ -33,11 +33,13 @@ if ! command -v go >/dev/null 2>&1; then
   need go "the Go toolchain is not on PATH (needed for ghz and grpc-go)"
 else
   # ghz
-  if [ -x "$PEERS/bin/ghz" ] && "$PEERS/bin/ghz" --version 2>/dev/null | grep -q "${GHZ_VERSION#v}"; then
-    echo "ghz: $PEERS/bin/ghz"
+  # `go install` builds report version "dev", so the installed version is kept in a stamp file.
+  if [ -x "$PEERS/bin/ghz" ] && [ "$(cat "$PEERS/ghz.version" 2>/dev/null)" = "$GHZ_VERSION" ]; then
+    echo "ghz: $PEERS/bin/ghz ($GHZ_VERSION)"
   else
     echo "ghz: go install github.com/bojand/ghz/cmd/ghz@$GHZ_VERSION"
-    if ! GOBIN="$PEERS/bin" go install "github.com/bojand/ghz/cmd/ghz@$GHZ_VERSION"; then need ghz "go install failed"; fi
+    if GOBIN="$PEERS/bin" go install "github.com/bojand/ghz/cmd/ghz@$GHZ_VERSION"; then echo "$GHZ_VERSION" > "$PEERS/ghz.version"
+    else need ghz "go install failed"; fi
   fi
   # grpc-go peer server
   echo "grpc-go: building bench/peers/go"
