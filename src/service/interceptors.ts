@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import type { CreateUserRequest, DeleteUserRequest, GetUserRequest, ListUsersRequest } from "../codec/user.js";
-import type { ServerCallContext, ServerInterceptor } from "../server/types.js";
+import type { ServerCallContext, ServerInterceptor, ServerInterceptorCall } from "../server/types.js";
 import { GrpcError } from "../wire/grpc-error.js";
 import { Status, statusName } from "../wire/status.js";
 import type { Principal, TokenAuthenticator } from "./auth.js";
@@ -37,13 +37,14 @@ export function userServiceInterceptors(deps: InterceptorDeps): ServerIntercepto
 
 // ---- per-call state shared by the interceptors and the handlers ----------------------------------
 
-// Keyed by the call's AbortSignal: one object per call, the same in the interceptor's view and the
-// handler's context, and collected with the call.
-const principals = new WeakMap<AbortSignal, Principal>();
+// Keyed by the call object itself: the server passes the same object to the interceptors (as
+// `call`) and to the handler (as `ctx`), and it is collected with the call. (Keying by `ctx.signal`
+// would make the server build an AbortController for every call just to serve as a key.)
+const principals = new WeakMap<ServerCallContext, Principal>();
 
 /** The authenticated caller of a call (set by the auth interceptor), or undefined. */
-export function principalOf(ctx: Pick<ServerCallContext, "signal">): Principal | undefined {
-  return principals.get(ctx.signal);
+export function principalOf(ctx: ServerCallContext): Principal | undefined {
+  return principals.get(ctx);
 }
 
 // ---- the interceptors --------------------------------------------------------------------------
@@ -63,48 +64,64 @@ export function requestIdInterceptor(): ServerInterceptor {
 
 /** One JSON line per call, when it ends: method, status, duration, request id, peer, role. */
 export function loggingInterceptor(logger: Logger): ServerInterceptor {
-  return async (call, next) => {
+  // Plain functions rather than `async`/`try`/`finally`: one `then` per call, no closure when the
+  // call log (level info) is off, as it is with LOG_LEVEL=error; failures are logged either way.
+  const infoOn = logger.enabled("info");
+  const logCall = (call: ServerInterceptorCall, start: number, peer: string, error: GrpcError | undefined): void => {
+    const code = error === undefined ? Status.OK : error.code;
+    const level = code === Status.INTERNAL || code === Status.UNKNOWN || code === Status.DATA_LOSS ? "error" : "info";
+    if (!logger.enabled(level)) return;
+    const cause = error?.cause;
+    logger.log(level, "call", {
+      method: call.path,
+      code: statusName(code),
+      status: code,
+      duration_ms: Math.round((performance.now() - start) * 1000) / 1000,
+      request_id: call.metadata.get(REQUEST_ID_HEADER),
+      peer,
+      role: principalOf(call)?.role,
+      error: error?.rawMessage,
+      cause: cause instanceof Error ? cause.stack : cause === undefined ? undefined : String(cause),
+    });
+  };
+  return (call, next) => {
     const start = performance.now();
     // Read at the start: once the client has gone, the socket no longer knows its remote address.
     const peer = call.peer;
-    let error: GrpcError | undefined;
-    try {
-      await next();
-    } catch (err) {
-      error = GrpcError.from(err, Status.UNKNOWN);
+    const onError = (err: unknown): never => {
+      logCall(call, start, peer, GrpcError.from(err, Status.UNKNOWN));
       throw err;
-    } finally {
-      const code = error === undefined ? Status.OK : error.code;
-      const level = code === Status.INTERNAL || code === Status.UNKNOWN || code === Status.DATA_LOSS ? "error" : "info";
-      if (logger.enabled(level)) {
-        const cause = error?.cause;
-        logger.log(level, "call", {
-          method: call.path,
-          code: statusName(code),
-          status: code,
-          duration_ms: Math.round((performance.now() - start) * 1000) / 1000,
-          request_id: call.metadata.get(REQUEST_ID_HEADER),
-          peer,
-          role: principalOf(call)?.role,
-          error: error?.rawMessage,
-          cause: cause instanceof Error ? cause.stack : cause === undefined ? undefined : String(cause),
-        });
-      }
+    };
+    let result: Promise<void>;
+    try {
+      result = next();
+    } catch (err) {
+      return onError(err);
     }
+    return result.then(infoOn ? () => logCall(call, start, peer, undefined) : undefined, onError);
   };
 }
 
 /** A handler or interceptor that throws anything but a GrpcError answers INTERNAL with a generic
  *  message; the original error travels as `cause` to the log, never to the client. */
 export function recoveryInterceptor(): ServerInterceptor {
-  return async (_call, next) => {
+  return (_call, next) => {
+    let result: Promise<void>;
     try {
-      await next();
+      result = next();
     } catch (err) {
-      if (err instanceof GrpcError) throw err;
-      throw new GrpcError(Status.INTERNAL, "internal error (the server logged the details)", { cause: err });
+      return Promise.reject(recovered(err));
     }
+    return result.then(undefined, rethrowRecovered);
   };
+}
+
+function recovered(err: unknown): unknown {
+  return err instanceof GrpcError ? err : new GrpcError(Status.INTERNAL, "internal error (the server logged the details)", { cause: err });
+}
+
+function rethrowRecovered(err: unknown): never {
+  throw recovered(err);
 }
 
 /** `authorization: Bearer <token>` → principal; health and reflection pass without one. */
@@ -115,7 +132,7 @@ export function authInterceptor(authenticator: TokenAuthenticator): ServerInterc
     if (header === undefined) throw new GrpcError(Status.UNAUTHENTICATED, "missing authorization metadata: send `authorization: Bearer <token>`");
     const principal = authenticator.authenticate(header);
     if (principal === undefined) throw new GrpcError(Status.UNAUTHENTICATED, "invalid or unknown bearer token");
-    principals.set(call.signal, principal);
+    principals.set(call, principal);
     return next();
   };
 }
