@@ -35,7 +35,15 @@ const RESPONSE_HEADERS: OutgoingHttpHeaders = {
   [Header.grpcAcceptEncoding]: ACCEPT_ENCODING,
 };
 const OK_TRAILERS: OutgoingHttpHeaders = { [Header.grpcStatus]: "0" };
-const RESPOND_OPTIONS = { waitForTrailers: true };
+/**
+ * respond() options. `sendDate: false` (the option node's own compat layer passes for
+ * `response.sendDate = false`) drops the `date` header node adds by default: gRPC does not use it
+ * (PROTOCOL-HTTP2 Response-Headers), grpc-go and grpc-java do not send it, and it is the 5th entry
+ * of the dictionary node builds in processHeaders, which grows it: a profile showed 2 µs per call.
+ */
+export const RESPOND_OPTIONS = { waitForTrailers: true, sendDate: false };
+/** respond() options of a Trailers-Only response. */
+export const RESPOND_END_OPTIONS = { endStream: true, sendDate: false };
 
 // Stream listeners are module functions reading the call from the stream: no closures per call.
 function onData(this: CallStream, chunk: Buffer): void {
@@ -411,7 +419,7 @@ export class ServerCall implements ServerInterceptorCall, ServerWriter<unknown>,
       statusToTrailers(err.code, err.rawMessage, md, err.details, headers);
       this.end(err);
       if (this.trace !== undefined) this.trace.headers("out", "TRAILERS-ONLY", headers);
-      this.stream.respond(headers, { endStream: true });
+      this.stream.respond(headers, RESPOND_END_OPTIONS);
       // The client is still sending: reset its half with NO_ERROR, as grpc-go does.
       if (!this.stream.readableEnded) {
         if (this.trace !== undefined) this.trace.reset(constants.NGHTTP2_NO_ERROR);

@@ -10,7 +10,7 @@ import { checkRawMetadata } from "../wire/metadata.js";
 import { Status, type StatusCode } from "../wire/status.js";
 import { encodeStatusMessage } from "../wire/status-message.js";
 import { parseTimeout } from "../wire/timeout.js";
-import { ServerCall, type CallHost } from "./call.js";
+import { RESPOND_END_OPTIONS, ServerCall, type CallHost } from "./call.js";
 import { startCall } from "./dispatch.js";
 import { CallTrace, traceSession, wireTrace } from "../wire/trace.js";
 import { installKeepalive, type SessionState } from "./keepalive.js";
@@ -232,7 +232,7 @@ function earlyHttpError(stream: http2.ServerHttp2Stream, httpStatus: number, mes
     [Header.grpcMessage]: encodeStatusMessage(message),
   };
   if (trace !== undefined) trace.headers("out", "TRAILERS-ONLY", headers);
-  stream.respond(headers, { endStream: true });
+  stream.respond(headers, RESPOND_END_OPTIONS);
   if (!stream.readableEnded) {
     if (trace !== undefined) trace.reset(http2.constants.NGHTTP2_NO_ERROR);
     stream.close(http2.constants.NGHTTP2_NO_ERROR);
@@ -251,7 +251,7 @@ function earlyStatus(stream: http2.ServerHttp2Stream, code: StatusCode, message:
     [Header.grpcMessage]: encodeStatusMessage(message),
   };
   if (trace !== undefined) trace.headers("out", "TRAILERS-ONLY", headers);
-  stream.respond(headers, { endStream: true });
+  stream.respond(headers, RESPOND_END_OPTIONS);
   // The client may still be sending: reset its half with NO_ERROR, as grpc-go does.
   if (!stream.readableEnded) {
     if (trace !== undefined) trace.reset(http2.constants.NGHTTP2_NO_ERROR);
