@@ -15,7 +15,7 @@ import type { ResolvedServerOptions } from "./options.js";
 import { RequestQueue, type QueueSource } from "./request-queue.js";
 import type { Route } from "./router.js";
 import { excusePings, type SessionState } from "./keepalive.js";
-import type { MethodKind, PeerCertificate, ServerInterceptorCall, ServerWriter, WriteOptions } from "./types.js";
+import type { MethodKind, PeerCertificate, ServerInterceptor, ServerInterceptorCall, ServerWriter, WriteOptions } from "./types.js";
 
 /** What a call needs from its server: options and the registry of live calls (for shutdown). */
 export interface CallHost {
@@ -97,10 +97,14 @@ export class ServerCall implements ServerInterceptorCall, ServerWriter<unknown>,
   /** The wire trace of this call; set by the server only when `wireTrace.enabled` (src/wire/trace.ts). */
   trace: CallTrace | undefined = undefined;
   /** Runs when the request stream is complete (unary and server-streaming calls start here). */
-  onRequestComplete: ((call: ServerCall) => void) | undefined;
+  onRequestComplete: ((call: ServerCall, interceptors: readonly ServerInterceptor[]) => void) | undefined;
 
   /** Whether the request message the handler received last carried the Compressed-Flag. */
   lastRequestCompressed = false;
+  /** Membership in the server's list of live calls (kept by Server: onStream and callEnded). */
+  live = false;
+  livePrev: ServerCall | undefined = undefined;
+  liveNext: ServerCall | undefined = undefined;
   /** Compressed-Flags of queued messages (only tracked when the request encoding is not identity). */
   private queuedFlags: boolean[] | undefined;
   private queuedFlagsHead = 0;
@@ -279,7 +283,7 @@ export class ServerCall implements ServerInterceptorCall, ServerWriter<unknown>,
     if (this.requestCount === 0) {
       return this.fail(new GrpcError(Status.INTERNAL, `received no request message for ${this.kind} method ${this.path}`));
     }
-    this.onRequestComplete?.(this);
+    this.onRequestComplete?.(this, this.host.options.interceptors);
   }
 
   transformRequest(message: unknown): unknown {

@@ -15,7 +15,8 @@ export function startCall(call: ServerCall, interceptors: readonly ServerInterce
   const run = interceptors.length === 0 ? runDirect : runIntercepted;
   const kind = call.route.kind;
   if (kind === "unary" || kind === "server_streaming") {
-    call.onRequestComplete = interceptors.length === 0 ? runDirect : (c) => runIntercepted(c, interceptors);
+    // A module function, not a closure per call: onEnd passes the interceptors back.
+    call.onRequestComplete = interceptors.length === 0 ? runDirect : runIntercepted;
   } else {
     run(call, interceptors);
   }

@@ -34,7 +34,9 @@ export class Server implements CallHost {
   private readonly router = new Router();
   private readonly listeners: Array<http2.Http2Server | http2.Http2SecureServer> = [];
   private readonly sessions = new Set<TrackedSession>();
-  private readonly calls = new Set<ServerCall>();
+  /** Live calls, as an intrusive doubly-linked list through ServerCall.livePrev/liveNext (no Set
+   *  hashing or table rehashes per call). */
+  private liveHead: ServerCall | undefined = undefined;
   private draining = false;
   private shutdownPromise: Promise<void> | undefined;
   private listenersClosed: Promise<void> | undefined;
@@ -115,7 +117,9 @@ export class Server implements CallHost {
     this.draining = true;
     const closed = this.closeListeners();
     const err = new GrpcError(Status.UNAVAILABLE, "server shutting down");
-    for (const call of [...this.calls]) call.cancel(err);
+    const live: ServerCall[] = [];
+    for (let c = this.liveHead; c !== undefined; c = c.liveNext) live.push(c);
+    for (const call of live) call.cancel(err);
     for (const s of this.sessions) s.destroy();
     return closed;
   }
@@ -143,7 +147,15 @@ export class Server implements CallHost {
   // ---- CallHost ----------------------------------------------------------------------------------
 
   callEnded(call: ServerCall): void {
-    if (this.calls.delete(call) && call.connState !== undefined) call.connState.activeCalls--;
+    if (!call.live) return;
+    call.live = false;
+    const prev = call.livePrev;
+    const next = call.liveNext;
+    if (prev !== undefined) prev.liveNext = next;
+    else this.liveHead = next;
+    if (next !== undefined) next.livePrev = prev;
+    call.livePrev = call.liveNext = undefined;
+    if (call.connState !== undefined) call.connState.activeCalls--;
   }
 
   // ---- connections and streams -------------------------------------------------------------------
@@ -209,7 +221,11 @@ export class Server implements CallHost {
       timeoutMs,
     );
     if (trace !== undefined) call.trace = trace;
-    this.calls.add(call);
+    const head = this.liveHead;
+    call.live = true;
+    call.liveNext = head;
+    if (head !== undefined) head.livePrev = call;
+    this.liveHead = call;
     if (st !== undefined) {
       st.activeCalls++;
       const id = stream.id ?? 0;
