@@ -78,20 +78,23 @@ async function invokeHandler(call: ServerCall): Promise<void> {
   }
 }
 
-/** interceptors[0](call, next → interceptors[1](call, next → … handler)); the status is sent after the chain returns. */
+/** interceptors[i](call, next → interceptors[i+1](call, next → … handler)). A module function, not a
+ *  named closure per call (tsx/esbuild keepNames would also wrap that in a __name call per call). */
+function dispatchAt(call: ServerCall, interceptors: readonly ServerInterceptor[], i: number): Promise<void> {
+  if (i === interceptors.length) return invokeHandler(call);
+  let called = false;
+  return interceptors[i](call, () => {
+    if (called) return Promise.reject(new Error("an interceptor called next() twice"));
+    called = true;
+    return dispatchAt(call, interceptors, i + 1);
+  });
+}
+
+/** Runs the interceptor chain around the handler; the status is sent after the chain returns. */
 function runIntercepted(call: ServerCall, interceptors: readonly ServerInterceptor[]): void {
-  const dispatch = (i: number): Promise<void> => {
-    if (i === interceptors.length) return invokeHandler(call);
-    let called = false;
-    return interceptors[i](call, () => {
-      if (called) return Promise.reject(new Error("an interceptor called next() twice"));
-      called = true;
-      return dispatch(i + 1);
-    });
-  };
   let chain: Promise<void>;
   try {
-    chain = dispatch(0);
+    chain = dispatchAt(call, interceptors, 0);
   } catch (err) {
     chain = Promise.reject(err);
   }
