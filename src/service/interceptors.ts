@@ -11,7 +11,7 @@ import type { Principal, TokenAuthenticator } from "./auth.js";
 import { PUBLIC_SERVICES, USER_SERVICE, isAllowed } from "./authorization.js";
 import { invalidArgument } from "./errors.js";
 import type { Logger } from "./logger.js";
-import { checkCreateUser, checkId, checkListUsers, type FieldViolation } from "./validation.js";
+import { checkId, checkListUsers, createUserViolations, type FieldViolation } from "./validation.js";
 
 export const REQUEST_ID_HEADER = "x-request-id";
 /** A client's request id is echoed if it is at most this long (and printable ASCII, which metadata
@@ -171,7 +171,7 @@ function hookOf(validate: Validator): (message: unknown) => unknown {
 
 /** Request hooks of the unary and server-streaming methods, by `:path`; built once, shared by every call. */
 const VALIDATION_HOOKS: ReadonlyMap<string, (message: unknown) => unknown> = new Map([
-  [`/${USER_SERVICE}/CreateUser`, hookOf((m) => violationsOf(checkCreateUser(m as CreateUserRequest)))],
+  [`/${USER_SERVICE}/CreateUser`, hookOf((m) => createUserViolations(m as CreateUserRequest))],
   [`/${USER_SERVICE}/GetUser`, hookOf((m) => violationsOf(checkId((m as GetUserRequest).id)))],
   [`/${USER_SERVICE}/DeleteUser`, hookOf((m) => violationsOf(checkId((m as DeleteUserRequest).id)))],
   [`/${USER_SERVICE}/ListUsers`, hookOf((m) => violationsOf(checkListUsers(m as ListUsersRequest)))],
