@@ -61,8 +61,8 @@ export async function main(argv: string[], defaults: { scenarios: string[]; name
     args: argv,
     options: {
       scenario: { type: "string" },
-      duration: { type: "string", default: "2" },
-      warmup: { type: "string", default: "1" },
+      duration: { type: "string", default: "1" },
+      warmup: { type: "string", default: "0.5" },
       repeats: { type: "string", default: "2" },
       quick: { type: "boolean", default: false },
       "cpu-prof": { type: "boolean", default: false },

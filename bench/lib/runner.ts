@@ -95,14 +95,20 @@ export function subjectLabel(s: Subject, c: Case): string {
   return c.compare === "clients" ? GENERATOR_LABEL[s.generator] : `${SERVERS[s.server].label}`;
 }
 
-function loadOf(c: Case, o: RunOptions): Load {
+/**
+ * The load of one run. h2load and ghz warm the server up in a discarded run of their own, so only a
+ * subject's first repetition needs it (the server process, and its JIT state, lives across repetitions);
+ * the node generators are new processes every run and warm themselves up, so they always get one.
+ */
+function loadOf(c: Case, o: RunOptions, rep = 0, generator?: GeneratorId): Load {
+  const warm = rep === 0 || generator === "grpcjs-client" || generator === "ours-client";
   return {
     call: c.load.call,
     connections: c.load.connections,
     streams: c.load.streams,
     payload: c.load.payload,
     count: c.load.count,
-    warmupS: o.quick ? 0 : o.warmupS,
+    warmupS: o.quick || !warm ? 0 : o.warmupS,
     durationS: o.durationS,
     ...(o.quick ? { maxCalls: c.load.call === "unary" || c.load.call === "bidi" ? 50 : 5 } : {}),
   };
@@ -190,14 +196,15 @@ export async function runScenario(scenario: Scenario, o: RunOptions): Promise<Ca
             }
           }
           const t0 = performance.now();
-          const budget = loadOf(c, o).warmupS + loadOf(c, o).durationS;
-          const tick = (): void => o.progress(`${head} · ${((performance.now() - t0) / 1000).toFixed(1)}s/${o.quick ? "?" : budget.toFixed(0)}s`);
+          const load = loadOf(c, o, rep, r.generator);
+          const budget = load.warmupS + load.durationS;
+          const tick = (): void => o.progress(`${head} · ${((performance.now() - t0) / 1000).toFixed(1)}s/${o.quick ? "?" : budget.toFixed(1)}s`);
           tick();
           resetPeakRss(proc.pid);
           const g: GenResult =
             c.load.user !== undefined
-              ? await runUserLoad(r.generator, proc.port, proc.pid, c.load.user, fixtures.get(r.server)!, loadOf(c, o), tick)
-              : await runLoad(r.generator, proc.port, proc.pid, loadOf(c, o), tick);
+              ? await runUserLoad(r.generator, proc.port, proc.pid, c.load.user, fixtures.get(r.server)!, load, tick)
+              : await runLoad(r.generator, proc.port, proc.pid, load, tick);
           const rec = record(rep, g, peakRssMiB(proc.pid));
           r.runs.push(rec);
           if (g.errors > 0 || g.calls === 0) {
