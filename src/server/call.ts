@@ -357,7 +357,10 @@ export class ServerCall implements ServerInterceptorCall, ServerWriter<unknown>,
     this.ensureHeaders();
     if (this.connState !== undefined) excusePings(this.connState, buf.length);
     if (this.trace !== undefined) this.trace.message("out", buf[0] === 1, buf, true);
-    if (this.stream.write(buf)) return undefined;
+    // stream.write() says "wait" once node's 16 KiB writable buffer is full; we wait only once the
+    // stream holds writeBufferSize bytes, so a handler keeps HTTP/2 busy with large messages while
+    // memory per stream stays bounded (writeBufferSize + one message).
+    if (this.stream.write(buf) || this.stream.writableLength < this.host.options.writeBufferSize) return undefined;
     return new Promise<void>((resolve, reject) => {
       if (this.drainWaiters === undefined) {
         this.drainWaiters = [];

@@ -30,6 +30,12 @@ export interface ServerOptions {
   maxConcurrentStreams?: number;
   /** HTTP/2 SETTINGS_MAX_HEADER_LIST_SIZE. Default 16 KiB (more than maxMetadataSize, so oversize metadata gets a status, not a reset). */
   maxHeaderListSize?: number;
+  /**
+   * Bytes a response stream may hold queued (not yet let out by HTTP/2 flow control) before
+   * `write()` returns a promise that waits for 'drain'. Default 256 KiB. Per-stream memory stays
+   * below this plus one message.
+   */
+  writeBufferSize?: number;
   keepalive?: KeepaliveOptions;
   /** Interceptors, outermost first. */
   interceptors?: ServerInterceptor[];
@@ -57,6 +63,7 @@ export const DEFAULT_MIN_PING_INTERVAL_MS = 5 * 60 * 1000;
 export const DEFAULT_MAX_PING_STRIKES = 2;
 export const DEFAULT_MAX_CONCURRENT_STREAMS = 0xffffffff;
 export const DEFAULT_MAX_HEADER_LIST_SIZE = 16 * 1024;
+export const DEFAULT_WRITE_BUFFER_SIZE = 256 * 1024;
 
 /** Options with every default filled in. */
 export interface ResolvedServerOptions {
@@ -65,6 +72,7 @@ export interface ResolvedServerOptions {
   maxMetadataSize: number;
   maxConcurrentStreams: number;
   maxHeaderListSize: number;
+  writeBufferSize: number;
   keepalive: Required<KeepaliveOptions>;
   interceptors: ServerInterceptor[];
   onError: (error: unknown) => void;
@@ -78,6 +86,7 @@ export function resolveOptions(o: ServerOptions = {}): ResolvedServerOptions {
     maxMetadataSize: o.maxMetadataSize ?? DEFAULT_MAX_METADATA_SIZE,
     maxConcurrentStreams: o.maxConcurrentStreams ?? DEFAULT_MAX_CONCURRENT_STREAMS,
     maxHeaderListSize: o.maxHeaderListSize ?? DEFAULT_MAX_HEADER_LIST_SIZE,
+    writeBufferSize: o.writeBufferSize ?? DEFAULT_WRITE_BUFFER_SIZE,
     keepalive: {
       timeMs: k.timeMs ?? DEFAULT_KEEPALIVE_TIME_MS,
       timeoutMs: k.timeoutMs ?? DEFAULT_KEEPALIVE_TIMEOUT_MS,
