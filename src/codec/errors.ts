@@ -7,6 +7,7 @@
  * - `length-overrun`: a length prefix points past the end of the input or of the enclosing message.
  * - `invalid-wire-type`: wire type 3/4 (deprecated groups) or 6/7 (undefined).
  * - `field-zero`: a tag names field number 0, which the spec reserves.
+ * - `invalid-tag`: a tag's varint holds more than 32 bits (field numbers stop at 2^29 − 1).
  * - `invalid-utf8`: a `string` field holds bytes that are not well-formed UTF-8.
  * - `too-deep`: sub-messages nest deeper than {@link MAX_DEPTH}.
  */
@@ -16,6 +17,7 @@ export type CodecErrorReason =
   | "length-overrun"
   | "invalid-wire-type"
   | "field-zero"
+  | "invalid-tag"
   | "invalid-utf8"
   | "too-deep";
 

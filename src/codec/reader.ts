@@ -97,7 +97,7 @@ export class Reader {
     if (start < this.end && this.buf[start] < 0x80) {
       tag = this.buf[start]; // fields 1..15: one byte
       this.pos = start + 1;
-    } else tag = this.uint32();
+    } else tag = this.wideTag(start);
     // Valid wire types are 0, 1, 2, 5: bit set 0b100111.
     if (tag < 8 || ((0x27 >>> (tag & 7)) & 1) === 0) {
       if (tag >>> 3 === 0) throw new CodecError("field-zero", "field number 0 is reserved", start);
@@ -107,6 +107,28 @@ export class Reader {
   }
 
   /** Reads a varint and returns its low 32 bits, unsigned (uint32; also used for tags). */
+  /**
+   * A tag of two or more bytes. Tags are uint32 varints (field numbers stop at 2^29 − 1), so unlike
+   * a uint32 value, which keeps the low 32 bits of a longer varint, a tag over 32 bits is an error.
+   */
+  private wideTag(start: number): number {
+    const buf = this.buf;
+    const end = this.end;
+    let pos = start;
+    let v = 0;
+    for (let shift = 0; shift < 35; shift += 7) {
+      if (pos >= end) this.fail("truncated", "input ends inside a tag", pos);
+      const b = buf[pos++];
+      if (shift === 28 && b > 0x0f) break;
+      v |= (b & 0x7f) << shift;
+      if (b < 0x80) {
+        this.pos = pos;
+        return v >>> 0;
+      }
+    }
+    throw new CodecError("invalid-tag", "tag longer than 32 bits", start);
+  }
+
   uint32(): number {
     const buf = this.buf;
     const end = this.end;

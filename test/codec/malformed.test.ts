@@ -49,7 +49,7 @@ describe("varint-too-long", () => {
   const eleven = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01];
   it("in an int64 field", () => expectReason([0x30, ...eleven], "varint-too-long"));
   it("in an int32 field", () => expectReason([0x28, ...eleven], "varint-too-long"));
-  it("in a tag", () => expectReason(eleven, "varint-too-long"));
+  it("in a tag: a tag stops at 5 bytes, so this is an invalid tag", () => expectReason(eleven, "invalid-tag"));
   it("in a length prefix", () => expectReason([0x0a, ...eleven], "varint-too-long"));
   it("in an unknown varint field being skipped", () => expectReason([0x40, ...eleven], "varint-too-long"));
   it("ten bytes are still fine", () => {
@@ -86,6 +86,20 @@ describe("field-zero", () => {
   it("tag 0x02 (field 0, LEN)", () => expectReason([0x02, 0x00], "field-zero"));
   it("a padded zero tag (0x80 0x00)", () => expectReason([0x80, 0x00], "field-zero"));
   it("inside a sub-message", () => expectReason([0x1a, 0x02, 0x00, 0x00], "field-zero", (b) => StatusCodec.decode(b)));
+});
+
+describe("invalid-tag", () => {
+  // Field numbers stop at 2^29 − 1, so a tag never needs more than 32 bits (5 varint bytes, the last ≤ 0x0f).
+  it("a tag with bit 32 set", () => expectReason([0x88, 0x80, 0x80, 0x80, 0x10, 0x00], "invalid-tag"));
+  it("a 6-byte tag", () => expectReason([0x88, 0x80, 0x80, 0x80, 0x80, 0x00, 0x00], "invalid-tag"));
+  it("the largest field number (2^29 − 1) is still a tag", () => {
+    const r = new Reader(new Uint8Array([0xf8, 0xff, 0xff, 0xff, 0x0f, 0x00]));
+    expect(r.tag() >>> 3).toBe(2 ** 29 - 1);
+  });
+  it("a padded 5-byte tag of field 1 is accepted", () => {
+    const r = new Reader(new Uint8Array([0x88, 0x80, 0x80, 0x80, 0x00, 0x00]));
+    expect(r.tag()).toBe(8);
+  });
 });
 
 describe("invalid-utf8", () => {
