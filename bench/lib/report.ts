@@ -223,7 +223,7 @@ export function writeDoc(files: ResultsFile[]): void {
     "```sh",
     "npm ci",
     "bash scripts/install-bench-tools.sh        # h2load (apt nghttp2-client), ghz (go install), grpc-go peer (go build) into .peers/",
-    "npm run bench                              # every scenario, default durations (about 10 minutes)",
+    "npm run bench                              # every scenario, default durations (about 5 minutes)",
     "npm run bench -- --scenario unary-throughput,streaming --duration 5 --repeats 3",
     "npm run bench -- --quick                   # smoke test: every contender answers correctly (no timing asserted)",
     "npm run bench -- --scenario unary-throughput --servers ours --cpu-prof   # CPU profile of our server",
