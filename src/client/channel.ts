@@ -26,6 +26,9 @@ export interface ChannelTlsOptions {
   rejectUnauthorized?: boolean;
 }
 
+/** Default {@link ChannelOptions.writeBufferSize}. */
+export const DEFAULT_WRITE_BUFFER_SIZE = 256 * 1024;
+
 export interface ChannelOptions {
   /** TLS (`true` or settings) or plaintext HTTP/2 with prior knowledge (default). */
   tls?: boolean | ChannelTlsOptions;
@@ -35,6 +38,11 @@ export interface ChannelOptions {
   maxSendMessageSize?: number;
   /** Largest received header or trailer block, counted as HPACK does (name + value + 32 per entry). Default 8 KiB. */
   maxMetadataSize?: number;
+  /**
+   * Bytes a request stream may hold that HTTP/2 flow control has not let out before a streaming
+   * call's `write()` waits for 'drain'. Default 256 KiB (as the server's `writeBufferSize`).
+   */
+  writeBufferSize?: number;
   /** Largest response header/trailer block accepted (HTTP/2 SETTINGS_MAX_HEADER_LIST_SIZE). Default: node's. */
   maxHeaderListSize?: number;
   /** Prefix of the `user-agent` header. */
@@ -125,6 +133,7 @@ export class Channel {
   readonly maxReceiveMessageSize: number;
   readonly maxSendMessageSize: number;
   readonly maxMetadataSize: number;
+  readonly writeBufferSize: number;
   readonly userAgent: string;
   private readonly authorityUrl: string;
   private readonly backoff: Backoff;
@@ -148,6 +157,7 @@ export class Channel {
     this.maxReceiveMessageSize = options.maxReceiveMessageSize ?? DEFAULT_MAX_RECEIVE_MESSAGE_SIZE;
     this.maxSendMessageSize = options.maxSendMessageSize ?? DEFAULT_MAX_SEND_MESSAGE_SIZE;
     this.maxMetadataSize = options.maxMetadataSize ?? DEFAULT_MAX_METADATA_SIZE;
+    this.writeBufferSize = options.writeBufferSize ?? DEFAULT_WRITE_BUFFER_SIZE;
     this.userAgent = `${options.userAgent === undefined ? "" : options.userAgent + " "}${USER_AGENT}`;
     this.backoff = new Backoff(options.backoff);
     this.keepaliveOptions = options.keepalive;

@@ -71,6 +71,8 @@ export class Http2Call<I, O> implements EnvelopeSink {
   private deadlineMs = 0;
   /** Writes made before the stream exists (only while a waitForReady call waits for the channel). */
   private pending: Buffer[] | undefined;
+  /** Bytes in `pending`: bounded by the channel's writeBufferSize like the stream's own buffer. */
+  private pendingBytes = 0;
   private pendingEnd = false;
   private readonly compression: Encoding;
   private counted = false;
@@ -132,18 +134,21 @@ export class Http2Call<I, O> implements EnvelopeSink {
 
   /**
    * Encodes and writes one request message (prefix written in place). Returns false when the
-   * stream's buffer is full: wait for `onDrain` before sending more.
+   * stream holds `writeBufferSize` bytes flow control has not let out: wait for `onDrain` before
+   * sending more. (Waiting at node's own 16 KiB mark would leave HTTP/2 idle between large messages.)
    */
   send(message: I): boolean {
     if (this.done) return false;
     const frame = this.frame(message);
     if (frame === undefined) return false;
     if (this.stream === undefined) {
+      // Still connecting: hold the message, but no more than an open stream would.
       this.pending?.push(frame);
-      return true;
+      this.pendingBytes += frame.length;
+      return this.pendingBytes < this.channel.writeBufferSize;
     }
     if (this.trace !== undefined) this.trace.message("out", frame[0] === 1, frame, true);
-    return this.stream.write(frame);
+    return this.stream.write(frame) || this.stream.writableLength < this.channel.writeBufferSize;
   }
 
   /** Sends the last request message and half-closes in one write (unary and server-streaming). */
@@ -266,6 +271,9 @@ export class Http2Call<I, O> implements EnvelopeSink {
       for (let i = 0; i < last; i++) stream.write(pending[i]);
       if (this.pendingEnd) stream.end(last >= 0 ? pending[last] : undefined);
       else if (last >= 0) stream.write(pending[last]);
+      this.pendingBytes = 0;
+      // A sender told to wait while connecting is woken here, or by 'drain' when node will emit one.
+      if (!stream.writableNeedDrain || stream.writableLength < this.channel.writeBufferSize) this.onDrain?.();
     }
   }
 
