@@ -283,6 +283,12 @@ export function writeDoc(files: ResultsFile[]): void {
     "- The user-service baseline (`bench/servers/grpcjs-user.ts`) does the same work per call as ours (bearer auth with a",
     "  constant-time compare, role check, validation, unique indexes, `x-request-id`), but is a compact re-implementation,",
     "  not a port: ours runs the real `npm start` entry point (`src/service/main.ts`, `LOG_LEVEL=error`).",
+    "- **Why the floor is close to grpc-js at 1×1.** With one call in flight, a call costs the server mostly event-loop",
+    "  turns and system calls, the same for every node:http2 server: `strace -c` of ours under `h2load -c1 -m1` shows, per",
+    "  call, one `read`, two `epoll_pwait`, and two socket writes, because node sends trailers from a `setImmediate`",
+    "  (`Http2Stream.sendTrailers`), never in the write that carries HEADERS and DATA. That is the floor's cost too, so",
+    "  at 1×1 no node:http2 server can be much faster than grpc-js; the ratios that show a server's own work are the",
+    "  saturated ones (10×1 and up) and *server CPU per call*.",
     "",
   ];
   if (m !== undefined) {
