@@ -7,6 +7,7 @@ import { Http2Call } from "./http2-call.js";
 import { composeInterceptors, type CallHandler, type ClientInterceptor, type ClientRequest, type ClientResponse } from "./interceptors.js";
 import { SingleResponseSink, transportHandler } from "./transport.js";
 import type { CallOptions, ClientMethod, MethodKind } from "./types.js";
+import { markUncompressed, type WriteOptions } from "./message-options.js";
 
 export interface ClientOptions {
   /** Interceptors for every call, outermost first. */
@@ -100,8 +101,12 @@ export class BidiStreamingCall<I, O> extends ResponseStream<O> {
     super(start);
   }
 
-  /** Sends one request. Resolves when the transport has taken it (flow control); rejects if the call is over. */
-  write(message: I): Promise<void> {
+  /**
+   * Sends one request. Resolves when the transport has taken it (flow control); rejects if the call
+   * is over. `{ compress: false }` sends this message uncompressed in a compressed call.
+   */
+  write(message: I, options?: WriteOptions): Promise<void> {
+    markUncompressed(message, options);
     return this.requests.write(message);
   }
 
@@ -136,8 +141,12 @@ export class ClientStreamingCall<I, O> {
     this.trailers = quiet(r.then((x) => x.trailers, (err: unknown) => (err instanceof GrpcError ? err.metadata : new Metadata())));
   }
 
-  /** Sends one request. Resolves when the transport has taken it; rejects if the call is over. */
-  write(message: I): Promise<void> {
+  /**
+   * Sends one request. Resolves when the transport has taken it; rejects if the call is over.
+   * `{ compress: false }` sends this message uncompressed in a compressed call.
+   */
+  write(message: I, options?: WriteOptions): Promise<void> {
+    markUncompressed(message, options);
     return this.requests.write(message);
   }
 

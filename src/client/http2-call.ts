@@ -15,6 +15,7 @@ import { statusToError, trailersToStatus } from "../wire/trailers.js";
 import { CallTrace, wireTrace } from "../wire/trace.js";
 import type { Acquired, Channel, SessionRecord } from "./channel.js";
 import type { CallOptions, ClientMethod } from "./types.js";
+import { takeUncompressed } from "./message-options.js";
 
 const CALL = Symbol("grpcCall");
 type CallStream = ClientHttp2Stream & { [CALL]: Http2Call<unknown, unknown> };
@@ -205,7 +206,7 @@ export class Http2Call<I, O> implements EnvelopeSink {
       );
       return undefined;
     }
-    if (this.compression === "identity") return writeEnvelopePrefix(frame, false);
+    if (this.compression === "identity" || takeUncompressed(message)) return writeEnvelopePrefix(frame, false);
     if (this.trace !== undefined) this.trace.beforeCompression(frame.subarray(PREFIX_LENGTH));
     return encodeEnvelope(compress(this.compression, frame.subarray(PREFIX_LENGTH)), true);
   }

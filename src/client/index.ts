@@ -1,6 +1,7 @@
 // Implements the public client API of PROTOCOL-HTTP2 (https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md): re-exports.
 export { Channel, DEFAULT_MAX_RECEIVE_MESSAGE_SIZE, type ChannelOptions, type ChannelTlsOptions, type ConnectivityState } from "./channel.js";
 export { Client, ClientStreamingCall, BidiStreamingCall, ServerStreamingCall, ResponseStream, type ClientOptions } from "./client.js";
+export type { WriteOptions } from "./message-options.js";
 export { composeInterceptors, type CallHandler, type ClientInterceptor, type ClientRequest, type ClientResponse } from "./interceptors.js";
 export { clientMethod, clientMethods, type ClientMethodsOf, type CallOptions, type ClientCodec, type ClientMethod, type MethodKind } from "./types.js";
 export { Backoff, type BackoffOptions } from "./backoff.js";
