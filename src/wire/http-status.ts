@@ -6,7 +6,6 @@ import { Status, type StatusCode } from "./status.js";
  * The gRPC code a client reports when a response carries no `grpc-status`, chosen from the HTTP
  * `:status` an intermediary (or a non-gRPC server) sent. The spec's table is for clients only, and
  * only when `grpc-status` is absent: a present `grpc-status` always wins.
-
  */
 export function grpcCodeForHttpStatus(httpStatus: number): StatusCode {
   // 1xx informational headers should have been skipped by the HTTP layer; seeing one as the final
