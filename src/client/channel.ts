@@ -2,7 +2,7 @@
 import * as http2 from "node:http2";
 import * as net from "node:net";
 import * as tls from "node:tls";
-import { DEFAULT_MAX_RECEIVE_MESSAGE_SIZE, DEFAULT_MAX_SEND_MESSAGE_SIZE } from "../wire/framing.js";
+import { DEFAULT_MAX_RECEIVE_MESSAGE_SIZE, DEFAULT_MAX_SEND_MESSAGE_SIZE, DEFAULT_WRITE_BUFFER_SIZE } from "../wire/framing.js";
 import { USER_AGENT } from "../wire/headers.js";
 import { DEFAULT_MAX_METADATA_SIZE } from "../wire/metadata.js";
 import { traceSession, wireTrace } from "../wire/trace.js";
@@ -25,9 +25,6 @@ export interface ChannelTlsOptions {
   /** Default true. Setting false disables certificate checks (tests only). */
   rejectUnauthorized?: boolean;
 }
-
-/** Default {@link ChannelOptions.writeBufferSize}. */
-export const DEFAULT_WRITE_BUFFER_SIZE = 256 * 1024;
 
 export interface ChannelOptions {
   /** TLS (`true` or settings) or plaintext HTTP/2 with prior knowledge (default). */

@@ -1,7 +1,7 @@
 // Implements the server limits and keepalive settings of gRPC (https://github.com/grpc/grpc/blob/master/doc/keepalive.md), with defaults close to grpc-go's.
 
 import type { SecureServerOptions } from "node:http2";
-import { DEFAULT_MAX_RECEIVE_MESSAGE_SIZE, DEFAULT_MAX_SEND_MESSAGE_SIZE } from "../wire/framing.js";
+import { DEFAULT_MAX_RECEIVE_MESSAGE_SIZE, DEFAULT_MAX_SEND_MESSAGE_SIZE, DEFAULT_WRITE_BUFFER_SIZE } from "../wire/framing.js";
 import { DEFAULT_MAX_METADATA_SIZE } from "../wire/metadata.js";
 import type { ServerInterceptor } from "./types.js";
 
@@ -63,7 +63,6 @@ export const DEFAULT_MIN_PING_INTERVAL_MS = 5 * 60 * 1000;
 export const DEFAULT_MAX_PING_STRIKES = 2;
 export const DEFAULT_MAX_CONCURRENT_STREAMS = 0xffffffff;
 export const DEFAULT_MAX_HEADER_LIST_SIZE = 16 * 1024;
-export const DEFAULT_WRITE_BUFFER_SIZE = 256 * 1024;
 
 /** Options with every default filled in. */
 export interface ResolvedServerOptions {

@@ -12,6 +12,12 @@ export const FLAG_COMPRESSED = 1;
 export const DEFAULT_MAX_RECEIVE_MESSAGE_SIZE = 4 * 1024 * 1024;
 /** Default send limit, as in grpc-go: effectively unlimited (2^31 - 1). */
 export const DEFAULT_MAX_SEND_MESSAGE_SIZE = 0x7fffffff;
+/**
+ * Default bytes a stream (server response or client request) may hold that HTTP/2 flow control has
+ * not let out before a writer waits for 'drain'. grpc-go's per-stream write quota is 64 KiB; node's
+ * own 16 KiB mark would leave the connection idle between large messages.
+ */
+export const DEFAULT_WRITE_BUFFER_SIZE = 256 * 1024;
 
 /**
  * Writes the prefix into the first 5 bytes of `buf`, which the codec reserved

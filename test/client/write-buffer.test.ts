@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import * as http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import { Channel, Client, clientMethods } from "../../src/client/index.js";
-import { DEFAULT_WRITE_BUFFER_SIZE } from "../../src/client/channel.js";
+import { DEFAULT_WRITE_BUFFER_SIZE } from "../../src/wire/framing.js";
+import { settle } from "../support/settle.js";
 import { defineService } from "../../src/server/index.js";
 import { EchoCodec } from "../support/client-echo.js";
 
@@ -32,13 +33,9 @@ async function resolvedWrites(channel: Channel, waitForReady = false): Promise<n
       resolved++;
     }
   })().catch(() => {});
-  let last = -1;
-  while (resolved !== last) {
-    last = resolved;
-    await new Promise((r) => setTimeout(r, 150));
-  }
+  const blockedAt = await settle(() => resolved);
   call.cancel();
-  return resolved;
+  return blockedAt;
 }
 
 /** A channel to a peer whose stream windows are 0 (no request byte can leave), once its SETTINGS are in. */

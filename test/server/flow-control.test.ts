@@ -4,6 +4,7 @@ import * as http2 from "node:http2";
 import { encodeEnvelope } from "../../src/wire/framing.js";
 import { EchoMessageCodec } from "../support/echo-service.js";
 import { Server, defineService, type ServiceImplementation } from "../../src/server/index.js";
+import { settle } from "../support/settle.js";
 import { EchoService, echo, grpcJsEchoClient, type EchoMessage, type GrpcJsEchoClient } from "../support/echo-service.js";
 
 const CHUNK = 64 * 1024;
@@ -58,17 +59,6 @@ afterAll(async () => {
   client.close();
   await server.shutdown(500);
 });
-
-/** Waits until `read()` stops changing (the writer is blocked on flow control). */
-async function settle(read: () => number): Promise<number> {
-  let last = -1;
-  for (;;) {
-    const now = read();
-    if (now === last) return now;
-    last = now;
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
 
 describe("flow control", () => {
   it("a slow reader blocks the server's writes (bounded buffering), and every message arrives once it reads", async () => {

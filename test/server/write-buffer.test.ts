@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import * as http2 from "node:http2";
 import { Server, type ServiceImplementation } from "../../src/server/index.js";
 import { EchoService, echo } from "../support/echo-service.js";
-import { DEFAULT_WRITE_BUFFER_SIZE } from "../../src/server/options.js";
+import { DEFAULT_WRITE_BUFFER_SIZE } from "../../src/wire/framing.js";
+import { settle } from "../support/settle.js";
 
 const CHUNK = 64 * 1024;
 let written = 0;
@@ -38,13 +39,9 @@ async function blockedWrites(writeBufferSize?: number): Promise<number> {
     const req = session.request({ ":method": "POST", ":path": "/test.Echo/ServerStream", "content-type": "application/grpc", te: "trailers" });
     const body = Buffer.alloc(5); // an empty request message
     req.end(body);
-    let last = -1;
-    while (written !== last) {
-      last = written;
-      await new Promise((r) => setTimeout(r, 150));
-    }
+    const blockedAt = await settle(() => written);
     req.close();
-    return written;
+    return blockedAt;
   } finally {
     session.destroy();
   }
