@@ -335,6 +335,8 @@ export class Http2Call<I, O> implements EnvelopeSink {
   onEnvelope(compressed: boolean, data: Buffer): void {
     if (this.done) return;
     if (this.trace !== undefined) this.trace.message("in", compressed, data);
+    const observe = this.options.onResponseEnvelope;
+    if (observe !== undefined) observe(compressed, data.length);
     let bytes = data;
     if (compressed) {
       const r = decompress(this.responseEncoding, data, this.channel.maxReceiveMessageSize);

@@ -56,6 +56,12 @@ export interface CallOptions {
   onHeader?: (headers: Metadata) => void;
   /** Called with the trailers (user metadata only) when the call ends, successfully or not. */
   onTrailer?: (trailers: Metadata) => void;
+  /**
+   * Called for every response Length-Prefixed-Message as it arrives, before it is decoded, with its
+   * Compressed-Flag and its Message-Length on the wire (PROTOCOL-HTTP2): how a caller sees whether
+   * the server compressed a message.
+   */
+  onResponseEnvelope?: (compressed: boolean, length: number) => void;
 }
 
 /** The server's service descriptor shape (`src/server/types.ts`), as far as the client needs it. */

@@ -90,12 +90,13 @@ const cases: Record<string, Case> = {
     check(r2.payload?.body.byteLength === 314159, "uncompressed call: wrong response size");
   },
 
-  // Our client does not expose the compressed flag of received messages (the descriptions allow
-  // that: "some languages may not have access to the message flags"): sizes are checked.
+  // The Compressed-Flag of each response message is read with onResponseEnvelope.
   async server_compressed_unary(c) {
     for (const value of [true, false]) {
-      const res = await c.unary(T.UnaryCall, { ...LARGE(), responseCompressed: { value } });
+      const flags: boolean[] = [];
+      const res = await c.unary(T.UnaryCall, { ...LARGE(), responseCompressed: { value } }, { onResponseEnvelope: (compressed) => flags.push(compressed) });
       check(res.payload?.body.byteLength === 314159, `response_compressed=${value}: wrong response size`);
+      check(flags.join() === String(value), `response_compressed=${value}: Compressed-Flag ${flags.map(Number).join()}`);
     }
   },
 
@@ -136,8 +137,12 @@ const cases: Record<string, Case> = {
       ],
     });
     const got: number[] = [];
-    for await (const r of c.serverStreaming(T.StreamingOutputCall, req)) got.push(r.payload?.body.byteLength ?? -1);
+    const flags: number[] = [];
+    for await (const r of c.serverStreaming(T.StreamingOutputCall, req, { onResponseEnvelope: (compressed) => flags.push(Number(compressed)) })) {
+      got.push(r.payload?.body.byteLength ?? -1);
+    }
     check(got.join() === "31415,92653", `sizes ${got.join()}, want 31415,92653`);
+    check(flags.join() === "1,0", `Compressed-Flags ${flags.join()}, want 1,0`);
   },
 
   async ping_pong(c) {

@@ -8,6 +8,7 @@ import { EchoCodec, type Echo } from "../support/client-echo.js";
 const Service = defineService("test.Flags", {
   Collect: { kind: "client_streaming", requestCodec: EchoCodec, responseCodec: EchoCodec },
   Echo: { kind: "bidi_streaming", requestCodec: EchoCodec, responseCodec: EchoCodec },
+  Three: { kind: "server_streaming", requestCodec: EchoCodec, responseCodec: EchoCodec },
 });
 const M = clientMethods(Service);
 
@@ -24,6 +25,12 @@ beforeAll(async () => {
     },
     async Echo(requests: AsyncIterable<Echo>, ctx: ServerCallContext, out) {
       for await (const r of requests) await out.write({ text: ctx.lastRequestCompressed ? "1" : "0", n: r.n });
+    },
+    // Three responses, the middle one sent uncompressed (the response encoding mirrors the request's).
+    async Three(req: Echo, _ctx: ServerCallContext, out) {
+      await out.write({ text: req.text, n: 1 });
+      await out.write({ text: req.text, n: 2 }, { compress: false });
+      await out.write({ text: req.text, n: 3 });
     },
   });
   const port = await server.listen();
@@ -66,6 +73,18 @@ describe("per-message compression (client)", () => {
     await call.write(m, { compress: false });
     await call.write(m);
     expect((await call.closeAndRecv()).text).toBe("01");
+  });
+
+  it("onResponseEnvelope reports the Compressed-Flag and length of every response message", async () => {
+    const seen: Array<[boolean, number]> = [];
+    const got: number[] = [];
+    const onResponseEnvelope = (compressed: boolean, length: number): void => void seen.push([compressed, length]);
+    for await (const r of client.serverStreaming(M.Three, msg(0), { compression: "gzip", onResponseEnvelope })) got.push(r.n);
+    expect(got).toEqual([1, 2, 3]);
+    expect(seen.map(([c]) => c)).toEqual([true, false, true]);
+    // 200 repeated bytes compress well: the compressed messages are much shorter than the plain one.
+    expect(seen[0][1]).toBeLessThan(seen[1][1] / 2);
+    expect(seen[1][1]).toBe(EchoCodec.encode({ text: "z".repeat(200), n: 2 }).length);
   });
 
   it("in an uncompressed call every flag is 0 whatever the options", async () => {
