@@ -106,7 +106,6 @@ export class Reader {
     return tag;
   }
 
-  /** Reads a varint and returns its low 32 bits, unsigned (uint32; also used for tags). */
   /**
    * A tag of two or more bytes. Tags are uint32 varints (field numbers stop at 2^29 − 1), so unlike
    * a uint32 value, which keeps the low 32 bits of a longer varint, a tag over 32 bits is an error.
@@ -129,6 +128,7 @@ export class Reader {
     throw new CodecError("invalid-tag", "tag longer than 32 bits", start);
   }
 
+  /** Reads a varint and returns its low 32 bits, unsigned (uint32). */
   uint32(): number {
     const buf = this.buf;
     const end = this.end;
