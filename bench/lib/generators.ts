@@ -207,7 +207,8 @@ export async function runH2loadCall(port: number, serverPid: number, call: H2loa
     const req = /requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored, (\d+) timeout/.exec(s);
     const status = /status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx/.exec(s);
     const traffic = /traffic: .*?, .*? \((\d+)\) headers .*?, .*? \((\d+)\) data/.exec(s);
-    const finished = /finished in ([\d.]+)(m?s)/.exec(s);
+    // h2load picks the unit: "1.50s", "803.55ms", and "950.20us" for a run under a millisecond (quick mode).
+    const finished = /finished in ([\d.]+)(us|ms|s)\b/.exec(s);
     if (req === null || status === null || traffic === null || finished === null) {
       return failed(`h2load: unexpected output (exit ${out.code}): ${(s + out.stderr).trim().slice(-400)}`, out.serverCpuS);
     }
@@ -236,7 +237,7 @@ export async function runH2loadCall(port: number, serverPid: number, call: H2loa
         logged++;
       }
     }
-    const elapsedS = Number(finished[1]) / (finished[2] === "ms" ? 1000 : 1);
+    const elapsedS = Number(finished[1]) / (finished[2] === "us" ? 1e6 : finished[2] === "ms" ? 1000 : 1);
     return {
       calls: succeeded,
       errors,
