@@ -100,7 +100,7 @@ export function subjectLabel(s: Subject, c: Case): string {
  * subject's first repetition needs it (the server process, and its JIT state, lives across repetitions);
  * the node generators are new processes every run and warm themselves up, so they always get one.
  */
-function loadOf(c: Case, o: RunOptions, rep = 0, generator?: GeneratorId): Load {
+function loadOf(c: Case, o: RunOptions, rep: number, generator: GeneratorId): Load {
   const warm = rep === 0 || generator === "grpcjs-client" || generator === "ours-client";
   return {
     call: c.load.call,
