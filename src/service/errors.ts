@@ -1,6 +1,7 @@
 // How the user service turns its failures into gRPC statuses (grpc/grpc doc/statuscodes.md): field
 // violations → INVALID_ARGUMENT with a google.rpc.BadRequest detail; store clashes → ALREADY_EXISTS;
-// missing users → NOT_FOUND.
+// missing users → NOT_FOUND; a lost write race → ABORTED; an unreachable database → UNAVAILABLE
+// (recoveryInterceptor, src/service/interceptors.ts).
 
 import { StoreError } from "../store/user-store.js";
 import { GrpcError } from "../wire/grpc-error.js";
@@ -19,7 +20,7 @@ export function invalidArgument(violations: readonly FieldViolation[]): GrpcErro
 export function storeFailure(err: unknown): GrpcError {
   if (!(err instanceof StoreError)) throw err;
   const where = err.index === undefined ? "" : `requests[${err.index}].`;
-  const code = err.kind === "already_exists" ? Status.ALREADY_EXISTS : Status.NOT_FOUND;
+  const code = err.kind === "already_exists" ? Status.ALREADY_EXISTS : err.kind === "aborted" ? Status.ABORTED : Status.NOT_FOUND;
   return new GrpcError(code, where === "" ? err.message : `${where}${err.field}: ${err.message}`);
 }
 

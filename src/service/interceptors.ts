@@ -6,6 +6,7 @@ import { performance } from "node:perf_hooks";
 import type { CreateUserRequest, DeleteUserRequest, GetUserRequest, ListUsersRequest } from "../codec/user.js";
 import type { ServerCallContext, ServerInterceptor, ServerInterceptorCall } from "../server/types.js";
 import { GrpcError } from "../wire/grpc-error.js";
+import { StoreUnavailableError } from "../store/user-store.js";
 import { Status, statusName } from "../wire/status.js";
 import type { Principal, TokenAuthenticator } from "./auth.js";
 import { PUBLIC_SERVICES, USER_SERVICE, isAllowed } from "./authorization.js";
@@ -108,7 +109,8 @@ export function loggingInterceptor(logger: Logger): ServerInterceptor {
 }
 
 /** A handler or interceptor that throws anything but a GrpcError answers INTERNAL with a generic
- *  message; the original error travels as `cause` to the log, never to the client. */
+ *  message (a StoreUnavailableError answers UNAVAILABLE); the original error travels as `cause` to the
+ *  log, never to the client. */
 export function recoveryInterceptor(): ServerInterceptor {
   return (_call, next) => {
     let result: Promise<void>;
@@ -122,7 +124,10 @@ export function recoveryInterceptor(): ServerInterceptor {
 }
 
 function recovered(err: unknown): unknown {
-  return err instanceof GrpcError ? err : new GrpcError(Status.INTERNAL, "internal error (the server logged the details)", { cause: err });
+  if (err instanceof GrpcError) return err;
+  // The database is down: not a bug, and the client may retry elsewhere or later.
+  if (err instanceof StoreUnavailableError) return new GrpcError(Status.UNAVAILABLE, `the user store is unavailable: ${err.message}`, { cause: err });
+  return new GrpcError(Status.INTERNAL, "internal error (the server logged the details)", { cause: err });
 }
 
 function rethrowRecovered(err: unknown): never {

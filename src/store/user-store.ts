@@ -43,7 +43,9 @@ export interface UserSnapshot extends AsyncIterable<UserRecord> {
   close(): void;
 }
 
-export type StoreErrorKind = "already_exists" | "not_found";
+/** `aborted`: a write lost an optimistic-concurrency race too many times in a row (the PostgreSQL
+ *  store; the caller may retry). */
+export type StoreErrorKind = "already_exists" | "not_found" | "aborted";
 
 /** The one error a store throws for a request the data forbids (everything else is a bug). */
 export class StoreError extends Error {
@@ -58,6 +60,12 @@ export class StoreError extends Error {
   ) {
     super(message);
   }
+}
+
+/** The backend cannot be reached (a database that is down or unreachable). Not about the request: the
+ *  same call may succeed later. The service answers UNAVAILABLE. */
+export class StoreUnavailableError extends Error {
+  override readonly name = "StoreUnavailableError";
 }
 
 /**

@@ -1,9 +1,10 @@
-// MemoryUserStore against a plain reference model, on random operation sequences (fast-check).
+// Every UserStore (memory, PostgreSQL) against a plain reference model, on random operation
+// sequences (fast-check).
 
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
-import { MemoryUserStore } from "../../src/store/memory-store.js";
-import { StoreError, type NewUser } from "../../src/store/user-store.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { StoreError, type NewUser, type UserSnapshot } from "../../src/store/user-store.js";
+import { STORE_KINDS } from "../support/stores.js";
 
 interface ModelUser {
   id: string;
@@ -27,15 +28,18 @@ const op = fc.oneof(
 
 const lower = (s: string) => s.toLowerCase();
 
-describe("MemoryUserStore vs a reference model", () => {
+describe.each(STORE_KINDS)("UserStore vs a reference model: $name", (kind) => {
+  afterAll(() => kind.teardown());
+
   it("agrees on every outcome and on the final listing", async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(op, { maxLength: 40 }), async (ops) => {
-        const store = new MemoryUserStore();
+        const t = await kind.fresh({ reuse: true });
+        const store = t.store;
         let model: ModelUser[] = [];
         const taken = (u: { username: string; email: string }, except?: string) =>
           model.some((m) => m.id !== except && (lower(m.username) === lower(u.username) || lower(m.email) === lower(u.email)));
-        const snapshots: Array<{ snap: ReturnType<MemoryUserStore["list"]>; expected: ModelUser[] }> = [];
+        const snapshots: Array<{ snap: UserSnapshot; expected: ModelUser[] }> = [];
         for (const o of ops) {
           if (o.kind === "create") {
             const want = !taken(o.user);
@@ -76,7 +80,7 @@ describe("MemoryUserStore vs a reference model", () => {
           } else if (o.kind === "snapshot") {
             snapshots.push({ snap: store.list(), expected: model.map((m) => ({ ...m })) });
           }
-          expect(store.checkInvariants()).toEqual([]);
+          expect(await t.invariants()).toEqual([]);
         }
         for (const { snap, expected } of snapshots) {
           const got: ModelUser[] = [];
@@ -86,9 +90,10 @@ describe("MemoryUserStore vs a reference model", () => {
         const final: ModelUser[] = [];
         for await (const u of store.list()) final.push({ id: u.id, username: u.username, email: u.email, role: u.role });
         expect(final).toEqual(model);
-        expect(store.stats().openSnapshots).toBe(0);
+        expect(t.openSnapshots()).toBe(0);
       }),
-      { numRuns: 300 },
+      // A database round trip per operation: fewer runs there.
+      { numRuns: kind.name === "memory" ? 300 : 60 },
     );
   });
 });

@@ -1,0 +1,170 @@
+// ListUsers over PostgreSQL: a consistent snapshot read in keyset pages (postgres-store.ts list()).
+// One REPEATABLE READ, READ ONLY transaction per snapshot, on its own connection; pages of
+// `seq > last ORDER BY seq LIMIT n`; at most one page held; the connection goes back to its pool at
+// the end, on close() or on a failure (a broken connection is discarded, not reused).
+
+import type pg from "pg";
+import { classify, recordOf } from "./postgres-store.js";
+import type { ListFilter, UserRecord, UserSnapshot } from "./user-store.js";
+
+/** What a snapshot needs from its store. */
+export interface SnapshotHost {
+  readonly snapshotPool: pg.Pool;
+  readonly pageSize: number;
+  /** Writes through the store wait for this (the snapshot's first query) to settle. */
+  trackOpening(opened: Promise<void>): void;
+  releaseSnapshot(): void;
+}
+
+const PAGE_SQL = `SELECT seq, id, username, email, full_name, role, created_at, updated_at FROM users
+                  WHERE seq > $1 AND ($2::int IS NULL OR role = $2) ORDER BY seq LIMIT $3`;
+
+interface PageRow {
+  seq: string;
+  id: string;
+  username: string;
+  email: string;
+  full_name: string;
+  role: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export class PostgresSnapshot implements UserSnapshot, AsyncIterator<UserRecord> {
+  private client: pg.PoolClient | undefined;
+  private page: PageRow[] = [];
+  private pos = 0;
+  /** seq of the last row read; the keyset. */
+  private last = "0";
+  /** The last page was short: nothing after it. */
+  private exhausted = false;
+  private sent = 0;
+  private open = true;
+  private readonly limit: number;
+  private readonly role: number | null;
+  /** The first page (and the transaction), started at construction. */
+  private first: Promise<void> | undefined;
+
+  constructor(
+    private readonly host: SnapshotHost,
+    filter: ListFilter,
+  ) {
+    this.role = filter.role ?? null;
+    this.limit = filter.limit !== undefined && filter.limit > 0 ? filter.limit : Infinity;
+    this.first = this.begin();
+    // A snapshot nobody reads still releases its connection when closed; failures surface on read().
+    this.first.catch(() => {});
+    host.trackOpening(this.first);
+  }
+
+  private async begin(): Promise<void> {
+    const client = await this.host.snapshotPool.connect();
+    if (!this.open) {
+      client.release();
+      return;
+    }
+    this.client = client;
+    await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    await this.fetch();
+  }
+
+  private async fetch(): Promise<void> {
+    const client = this.client;
+    if (client === undefined) return;
+    const want = Math.min(this.host.pageSize, this.limit - this.sent);
+    const res = await client.query<PageRow>({ name: "user_list_page", text: PAGE_SQL, values: [this.last, this.role, want] });
+    this.page = res.rows;
+    this.pos = 0;
+    if (res.rows.length < want) this.exhausted = true;
+    if (res.rows.length > 0) this.last = res.rows[res.rows.length - 1].seq;
+  }
+
+  /** The next user: straight from the page held, or a promise while the next page is fetched. */
+  read(): UserRecord | undefined | Promise<UserRecord | undefined> {
+    if (!this.open) return undefined;
+    if (this.first === undefined && this.pos < this.page.length && this.sent < this.limit) {
+      this.sent++;
+      return recordOf(this.page[this.pos++]);
+    }
+    return this.readSlow();
+  }
+
+  private async readSlow(): Promise<UserRecord | undefined> {
+    try {
+      if (this.first !== undefined) {
+        const first = this.first;
+        this.first = undefined;
+        await first;
+      } else if (this.pos >= this.page.length && !this.exhausted && this.sent < this.limit) {
+        await this.fetch();
+      }
+    } catch (err) {
+      this.fail(err);
+      throw classify(err);
+    }
+    if (!this.open) return undefined;
+    if (this.pos < this.page.length && this.sent < this.limit) {
+      this.sent++;
+      return recordOf(this.page[this.pos++]);
+    }
+    this.close();
+    return undefined;
+  }
+
+  next(): Promise<IteratorResult<UserRecord>> {
+    return Promise.resolve(this.read()).then((r) => (r === undefined ? { done: true, value: undefined } : { done: false, value: r }));
+  }
+
+  return(): Promise<IteratorResult<UserRecord>> {
+    this.close();
+    return Promise.resolve({ done: true, value: undefined });
+  }
+
+  close(): void {
+    if (!this.open) return;
+    this.open = false;
+    this.page = [];
+    this.host.releaseSnapshot();
+    const client = this.client;
+    this.client = undefined;
+    if (client !== undefined) {
+      // A read-only transaction: ROLLBACK and COMMIT are the same; the connection goes back clean.
+      client.query("ROLLBACK").then(
+        () => client.release(),
+        (err: unknown) => client.release(err instanceof Error ? err : true),
+      );
+    } else if (this.first !== undefined) {
+      // Still opening: begin() sees `open === false` or we release when it settles.
+      this.first.then(
+        () => this.releaseLate(),
+        () => this.releaseLate(),
+      );
+    }
+  }
+
+  private releaseLate(): void {
+    const client = this.client;
+    this.client = undefined;
+    if (client === undefined) return;
+    client.query("ROLLBACK").then(
+      () => client.release(),
+      (err: unknown) => client.release(err instanceof Error ? err : true),
+    );
+  }
+
+  /** After a failed query: the connection is broken or mid-transaction; destroy it. */
+  private fail(err: unknown): void {
+    const client = this.client;
+    this.client = undefined;
+    if (client !== undefined) client.release(err instanceof Error ? err : true);
+    if (this.open) {
+      this.open = false;
+      this.page = [];
+      this.host.releaseSnapshot();
+    }
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<UserRecord> {
+    return this;
+  }
+}
