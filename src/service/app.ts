@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { Server } from "../server/server.js";
 import type { TlsOptions } from "../server/options.js";
 import { MemoryUserStore } from "../store/memory-store.js";
+import { PostgresUserStore } from "../store/postgres-store.js";
 import type { UserStore } from "../store/user-store.js";
 import { TokenAuthenticator, generateToken, parseAuthTokens, type TokenEntry } from "./auth.js";
 import { USER_SERVICE } from "./authorization.js";
@@ -13,14 +14,17 @@ import type { ServiceConfig } from "./config.js";
 import { HealthService, HealthServiceDescriptor } from "./health.js";
 import { userServiceInterceptors } from "./interceptors.js";
 import { createLogger, type Logger } from "./logger.js";
+import { isPingable, watchStoreHealth } from "./store-health.js";
 import { REFLECTION_PROTO_FILES, REFLECTION_SERVICE_NAMES, ReflectionService, ReflectionV1Descriptor, ReflectionV1alphaDescriptor } from "./reflection.js";
 import { UserHandlers } from "./user-handlers.js";
 import { UserServiceDescriptor, userServiceImplementation } from "./user-service.js";
 
 export interface StartOptions {
   readonly config: ServiceConfig;
-  /** Default: a new MemoryUserStore. */
+  /** Default: a PostgresUserStore when `config.databaseUrl` is set, else a new MemoryUserStore. */
   readonly store?: UserStore;
+  /** How often the database is pinged for the health status (default 1000 ms). */
+  readonly storeHealthIntervalMs?: number;
   /** Default: JSON lines on stderr at `config.logLevel`. */
   readonly logger?: Logger;
 }
@@ -70,13 +74,16 @@ function tlsOptions(config: ServiceConfig): TlsOptions | undefined {
   return { ...base, ca: readFileSync(t.clientCaFile), requestCert: true, rejectUnauthorized: true };
 }
 
-/** Builds and starts the service. Throws on a bad AUTH_TOKENS, unreadable TLS files or a busy port. */
+/** Builds and starts the service. Throws on a bad AUTH_TOKENS, unreadable TLS files, a busy port or
+ *  a DATABASE_URL that cannot be reached (the message names DATABASE_URL). */
 export async function startUserService(options: StartOptions): Promise<RunningUserService> {
   const { config } = options;
   const logger = options.logger ?? createLogger(config.logLevel);
-  const store = options.store ?? new MemoryUserStore();
   const { entries, generated } = tokenEntries(config);
   const tls = tlsOptions(config);
+  // The store we open is ours to close; one given to us is the caller's.
+  const owned = options.store === undefined && config.databaseUrl !== undefined ? await PostgresUserStore.open({ url: config.databaseUrl }) : undefined;
+  const store = options.store ?? owned ?? new MemoryUserStore();
 
   const server = new Server({
     interceptors: userServiceInterceptors({ authenticator: new TokenAuthenticator(entries), logger }),
@@ -85,7 +92,14 @@ export async function startUserService(options: StartOptions): Promise<RunningUs
   server.addService(UserServiceDescriptor, userServiceImplementation(new UserHandlers(store, { maxBatchSize: config.maxBatchSize })));
   const { health } = registerStandardServices(server);
 
-  const port = await server.listen({ port: config.port, host: config.host, ...(tls === undefined ? {} : { tls }) });
+  let port: number;
+  try {
+    port = await server.listen({ port: config.port, host: config.host, ...(tls === undefined ? {} : { tls }) });
+  } catch (err) {
+    await owned?.close();
+    throw err;
+  }
+  const stopHealthPoll = isPingable(store) ? watchStoreHealth(store, health, logger, { services: [USER_SERVICE, ""], intervalMs: options.storeHealthIntervalMs }) : undefined;
   let stopping: Promise<void> | undefined;
   return {
     server,
@@ -99,7 +113,9 @@ export async function startUserService(options: StartOptions): Promise<RunningUs
       stopping ??= (async () => {
         logger.log("info", "shutting down", { grace_ms: config.shutdownGraceMs });
         health.shutdown(); // watchers hear NOT_SERVING before the GOAWAY
+        stopHealthPoll?.();
         await server.shutdown(config.shutdownGraceMs);
+        await owned?.close();
         logger.log("info", "stopped");
       })();
       return stopping;

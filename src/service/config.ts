@@ -23,6 +23,8 @@ export interface ServiceConfig {
   readonly maxBatchSize: number;
   /** Print every call's wire conversation on stderr (src/wire/trace.ts, docs/PROTOCOL.md). */
   readonly trace?: boolean;
+  /** postgres://… : keep users in PostgreSQL (src/store/postgres-store.ts); undefined = in memory. */
+  readonly databaseUrl?: string;
 }
 
 export const DEFAULT_PORT = 50051;
@@ -42,6 +44,7 @@ export const SETTINGS = [
   { env: "SHUTDOWN_GRACE_MS", flag: "--shutdown-grace-ms", help: `how long calls in flight may run after SIGTERM/SIGINT (default ${DEFAULT_SHUTDOWN_GRACE_MS})` },
   { env: "MAX_BATCH_SIZE", flag: "--max-batch-size", help: `most items in one BatchCreateUsers call (default ${DEFAULT_MAX_BATCH_SIZE})` },
   { env: "GRPC_WIRE_TRACE", flag: "--trace", help: "1 = print each call's frames and decoded messages on stderr (the flag takes no value)" },
+  { env: "DATABASE_URL", flag: "--database-url", help: "postgres://user:password@host:port/db = keep users in PostgreSQL (docs/SCALING.md); unset = in memory" },
 ] as const;
 
 export type LoadedConfig =
@@ -99,6 +102,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[]): Loa
   if (!["0", "1", "true", "false"].includes(traceValue)) return { ok: false, error: `GRPC_WIRE_TRACE must be 1 or 0, got "${traceValue}"` };
   const trace = traceValue === "1" || traceValue === "true";
 
+  const databaseUrl = values.get("DATABASE_URL");
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    return { ok: false, error: `DATABASE_URL must be a postgres:// or postgresql:// URL, got "${databaseUrl.replace(/:[^:@/]*@/, ":***@")}"` };
+  }
+
   const cert = values.get("TLS_CERT");
   const key = values.get("TLS_KEY");
   const ca = values.get("TLS_CLIENT_CA");
@@ -116,6 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[]): Loa
     shutdownGraceMs: grace,
     maxBatchSize: maxBatch,
     ...(trace ? { trace: true } : {}),
+    ...(databaseUrl === undefined ? {} : { databaseUrl }),
   };
   return { ok: true, config };
 }

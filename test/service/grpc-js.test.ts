@@ -5,6 +5,7 @@ import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BadRequestCodec, StatusCodec } from "../../src/codec/google-rpc.js";
+import { STORE_KINDS } from "../support/stores.js";
 import { TOKENS, startTestService, type TestService } from "./support.js";
 
 interface JsUser {
@@ -71,111 +72,114 @@ const fresh = () => {
   return { username: `js_${n}`, email: `js.${n}@example.com`, fullName: `Js ${n}` };
 };
 
-beforeAll(async () => {
-  t = await startTestService();
-  client = new UserService(t.target, grpc.credentials.createInsecure()) as unknown as JsUserClient;
-});
-afterAll(async () => {
-  client.close();
-  await t.close();
-});
-
-describe("user.UserService through @grpc/grpc-js", () => {
-  it("CreateUser and GetUser, with x-request-id echoed in the headers", async () => {
-    const { value: u, headers } = await unary<JsUser>((cb) => client.CreateUser({ ...fresh(), role: "ROLE_ADMIN" }, md(TOKENS.admin, { "x-request-id": "js-1" }), cb));
-    expect(headers.get("x-request-id")).toEqual(["js-1"]);
-    expect(u.role).toBe("ROLE_ADMIN");
-    expect(u.createdAt).toBe(u.updatedAt);
-    expect(Number(u.createdAt)).toBeGreaterThan(1.6e12);
-    const { value: got, headers: h2 } = await unary<JsUser>((cb) => client.GetUser({ id: u.id }, md(TOKENS.user), cb));
-    expect(got).toEqual(u);
-    expect(String(h2.get("x-request-id")[0])).toMatch(/^[0-9a-f-]{36}$/);
+describe.each(STORE_KINDS)("on the $name store", (kind) => {
+  beforeAll(async () => {
+    t = await startTestService({}, (await kind.fresh()).store);
+    client = new UserService(t.target, grpc.credentials.createInsecure()) as unknown as JsUserClient;
+  });
+  afterAll(async () => {
+    client.close();
+    await t.close();
+    await kind.teardown();
   });
 
-  it("INVALID_ARGUMENT carries a google.rpc.BadRequest in grpc-status-details-bin", async () => {
-    const e = await failure(unary((cb) => client.CreateUser({ username: "x", email: "y" }, md(), cb)));
-    expect(e.code).toBe(grpc.status.INVALID_ARGUMENT);
-    const bin = e.metadata.get("grpc-status-details-bin")[0] as Buffer;
-    const st = StatusCodec.decode(bin);
-    expect(st.code).toBe(grpc.status.INVALID_ARGUMENT);
-    expect(st.details[0].typeUrl).toBe("type.googleapis.com/google.rpc.BadRequest");
-    expect(BadRequestCodec.decode(st.details[0].value).fieldViolations.map((v) => v.field)).toEqual(["username", "email"]);
-  });
-
-  it("status codes: UNAUTHENTICATED, PERMISSION_DENIED, NOT_FOUND, ALREADY_EXISTS", async () => {
-    expect((await failure(unary((cb) => client.GetUser({ id: "x" }, md(null), cb)))).code).toBe(grpc.status.UNAUTHENTICATED);
-    expect((await failure(unary((cb) => client.CreateUser(fresh(), md(TOKENS.user), cb)))).code).toBe(grpc.status.PERMISSION_DENIED);
-    expect((await failure(unary((cb) => client.GetUser({ id: "nope" }, md(), cb)))).code).toBe(grpc.status.NOT_FOUND);
-    const item = fresh();
-    await unary((cb) => client.CreateUser(item, md(), cb));
-    expect((await failure(unary((cb) => client.CreateUser(item, md(), cb)))).code).toBe(grpc.status.ALREADY_EXISTS);
-  });
-
-  it("takes gzip-compressed requests", async () => {
-    const gz = new UserService(t.target, grpc.credentials.createInsecure(), { "grpc.default_compression_algorithm": 2 }) as unknown as JsUserClient;
-    try {
-      const fullName = "z".repeat(50_000);
-      const { value } = await unary<JsUser>((cb) => gz.CreateUser({ ...fresh(), fullName }, md(), cb));
-      expect(value.fullName).toBe(fullName);
-    } finally {
-      gz.close();
-    }
-  });
-
-  it("ListUsers streams in creation order with filter and limit", async () => {
-    const ids: string[] = [];
-    for (let i = 0; i < 4; i++) ids.push((await unary<JsUser>((cb) => client.CreateUser({ ...fresh(), role: "ROLE_MODERATOR" }, md(), cb))).value.id);
-    const mods = await collect(client.ListUsers({ roleFilter: "moderator" }, md(TOKENS.user)));
-    expect(mods.map((u) => u.id)).toEqual(ids);
-    const two = await collect(client.ListUsers({ roleFilter: "ROLE_MODERATOR", limit: 2 }, md(TOKENS.user)));
-    expect(two.map((u) => u.id)).toEqual(ids.slice(0, 2));
-    const bad = await failure(collect(client.ListUsers({ limit: -5 }, md())));
-    expect(bad.code).toBe(grpc.status.INVALID_ARGUMENT);
-  });
-
-  it("BatchCreateUsers commits all at half-close, or nothing", async () => {
-    const ok = await new Promise<{ createdCount: number; userIds: string[] }>((resolve, reject) => {
-      const s = client.BatchCreateUsers(md(), (err, r) => (err ? reject(err) : resolve(r!)));
-      s.write(fresh());
-      s.write(fresh());
-      s.end();
+  describe("user.UserService through @grpc/grpc-js", () => {
+    it("CreateUser and GetUser, with x-request-id echoed in the headers", async () => {
+      const { value: u, headers } = await unary<JsUser>((cb) => client.CreateUser({ ...fresh(), role: "ROLE_ADMIN" }, md(TOKENS.admin, { "x-request-id": "js-1" }), cb));
+      expect(headers.get("x-request-id")).toEqual(["js-1"]);
+      expect(u.role).toBe("ROLE_ADMIN");
+      expect(u.createdAt).toBe(u.updatedAt);
+      expect(Number(u.createdAt)).toBeGreaterThan(1.6e12);
+      const { value: got, headers: h2 } = await unary<JsUser>((cb) => client.GetUser({ id: u.id }, md(TOKENS.user), cb));
+      expect(got).toEqual(u);
+      expect(String(h2.get("x-request-id")[0])).toMatch(/^[0-9a-f-]{36}$/);
     });
-    expect(ok.createdCount).toBe(2);
-    expect(ok.userIds).toHaveLength(2);
-    const count = await t.app.store.count();
-    const err = await failure(
-      new Promise((resolve, reject) => {
-        const s = client.BatchCreateUsers(md(), (e, r) => (e ? reject(e) : resolve(r)));
+
+    it("INVALID_ARGUMENT carries a google.rpc.BadRequest in grpc-status-details-bin", async () => {
+      const e = await failure(unary((cb) => client.CreateUser({ username: "x", email: "y" }, md(), cb)));
+      expect(e.code).toBe(grpc.status.INVALID_ARGUMENT);
+      const bin = e.metadata.get("grpc-status-details-bin")[0] as Buffer;
+      const st = StatusCodec.decode(bin);
+      expect(st.code).toBe(grpc.status.INVALID_ARGUMENT);
+      expect(st.details[0].typeUrl).toBe("type.googleapis.com/google.rpc.BadRequest");
+      expect(BadRequestCodec.decode(st.details[0].value).fieldViolations.map((v) => v.field)).toEqual(["username", "email"]);
+    });
+
+    it("status codes: UNAUTHENTICATED, PERMISSION_DENIED, NOT_FOUND, ALREADY_EXISTS", async () => {
+      expect((await failure(unary((cb) => client.GetUser({ id: "x" }, md(null), cb)))).code).toBe(grpc.status.UNAUTHENTICATED);
+      expect((await failure(unary((cb) => client.CreateUser(fresh(), md(TOKENS.user), cb)))).code).toBe(grpc.status.PERMISSION_DENIED);
+      expect((await failure(unary((cb) => client.GetUser({ id: "nope" }, md(), cb)))).code).toBe(grpc.status.NOT_FOUND);
+      const item = fresh();
+      await unary((cb) => client.CreateUser(item, md(), cb));
+      expect((await failure(unary((cb) => client.CreateUser(item, md(), cb)))).code).toBe(grpc.status.ALREADY_EXISTS);
+    });
+
+    it("takes gzip-compressed requests", async () => {
+      const gz = new UserService(t.target, grpc.credentials.createInsecure(), { "grpc.default_compression_algorithm": 2 }) as unknown as JsUserClient;
+      try {
+        const fullName = "z".repeat(50_000);
+        const { value } = await unary<JsUser>((cb) => gz.CreateUser({ ...fresh(), fullName }, md(), cb));
+        expect(value.fullName).toBe(fullName);
+      } finally {
+        gz.close();
+      }
+    });
+
+    it("ListUsers streams in creation order with filter and limit", async () => {
+      const ids: string[] = [];
+      for (let i = 0; i < 4; i++) ids.push((await unary<JsUser>((cb) => client.CreateUser({ ...fresh(), role: "ROLE_MODERATOR" }, md(), cb))).value.id);
+      const mods = await collect(client.ListUsers({ roleFilter: "moderator" }, md(TOKENS.user)));
+      expect(mods.map((u) => u.id)).toEqual(ids);
+      const two = await collect(client.ListUsers({ roleFilter: "ROLE_MODERATOR", limit: 2 }, md(TOKENS.user)));
+      expect(two.map((u) => u.id)).toEqual(ids.slice(0, 2));
+      const bad = await failure(collect(client.ListUsers({ limit: -5 }, md())));
+      expect(bad.code).toBe(grpc.status.INVALID_ARGUMENT);
+    });
+
+    it("BatchCreateUsers commits all at half-close, or nothing", async () => {
+      const ok = await new Promise<{ createdCount: number; userIds: string[] }>((resolve, reject) => {
+        const s = client.BatchCreateUsers(md(), (err, r) => (err ? reject(err) : resolve(r!)));
         s.write(fresh());
-        s.write({ ...fresh(), email: "bad" });
+        s.write(fresh());
         s.end();
-      }),
-    );
-    expect(err.code).toBe(grpc.status.INVALID_ARGUMENT);
-    expect(await t.app.store.count()).toBe(count);
-  });
+      });
+      expect(ok.createdCount).toBe(2);
+      expect(ok.userIds).toHaveLength(2);
+      const count = await t.app.store.count();
+      const err = await failure(
+        new Promise((resolve, reject) => {
+          const s = client.BatchCreateUsers(md(), (e, r) => (e ? reject(e) : resolve(r)));
+          s.write(fresh());
+          s.write({ ...fresh(), email: "bad" });
+          s.end();
+        }),
+      );
+      expect(err.code).toBe(grpc.status.INVALID_ARGUMENT);
+      expect(await t.app.store.count()).toBe(count);
+    });
 
-  it("StreamUserUpdates answers each request in order", async () => {
-    const { value: u } = await unary<JsUser>((cb) => client.CreateUser(fresh(), md(), cb));
-    const s = client.StreamUserUpdates(md(TOKENS.moderator));
-    const answers = collect(s);
-    s.write({ userId: u.id, field: "full_name", value: "From grpc-js" });
-    s.write({ userId: u.id, field: "role", value: "admin" });
-    s.write({ userId: "nobody", field: "email", value: "a@b.io" });
-    s.end();
-    expect((await answers).map((a) => [a.userId, a.success])).toEqual([
-      [u.id, true],
-      [u.id, false],
-      ["nobody", false],
-    ]);
-    const { value: after } = await unary<JsUser>((cb) => client.GetUser({ id: u.id }, md(), cb));
-    expect(after.fullName).toBe("From grpc-js");
-    expect(BigInt(after.updatedAt) > BigInt(u.updatedAt)).toBe(true);
-  });
+    it("StreamUserUpdates answers each request in order", async () => {
+      const { value: u } = await unary<JsUser>((cb) => client.CreateUser(fresh(), md(), cb));
+      const s = client.StreamUserUpdates(md(TOKENS.moderator));
+      const answers = collect(s);
+      s.write({ userId: u.id, field: "full_name", value: "From grpc-js" });
+      s.write({ userId: u.id, field: "role", value: "admin" });
+      s.write({ userId: "nobody", field: "email", value: "a@b.io" });
+      s.end();
+      expect((await answers).map((a) => [a.userId, a.success])).toEqual([
+        [u.id, true],
+        [u.id, false],
+        ["nobody", false],
+      ]);
+      const { value: after } = await unary<JsUser>((cb) => client.GetUser({ id: u.id }, md(), cb));
+      expect(after.fullName).toBe("From grpc-js");
+      expect(BigInt(after.updatedAt) > BigInt(u.updatedAt)).toBe(true);
+    });
 
-  it("DeleteUser then NOT_FOUND", async () => {
-    const { value: u } = await unary<JsUser>((cb) => client.CreateUser(fresh(), md(), cb));
-    expect((await unary<{ success: boolean }>((cb) => client.DeleteUser({ id: u.id }, md(), cb))).value).toEqual({ success: true });
-    expect((await failure(unary((cb) => client.DeleteUser({ id: u.id }, md(), cb)))).code).toBe(grpc.status.NOT_FOUND);
+    it("DeleteUser then NOT_FOUND", async () => {
+      const { value: u } = await unary<JsUser>((cb) => client.CreateUser(fresh(), md(), cb));
+      expect((await unary<{ success: boolean }>((cb) => client.DeleteUser({ id: u.id }, md(), cb))).value).toEqual({ success: true });
+      expect((await failure(unary((cb) => client.DeleteUser({ id: u.id }, md(), cb)))).code).toBe(grpc.status.NOT_FOUND);
+    });
   });
 });

@@ -3,7 +3,7 @@
 
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { Channel } from "../../src/client/channel.js";
 import { Client } from "../../src/client/client.js";
 import { clientMethods } from "../../src/client/types.js";
@@ -11,62 +11,67 @@ import { ServingStatus } from "../../src/codec/health.js";
 import { HealthServiceDescriptor } from "../../src/service/health.js";
 import { UserServiceClient } from "../../src/service/user-client.js";
 import { Status } from "../../src/wire/status.js";
+import { STORE_KINDS } from "../support/stores.js";
 import { TOKENS, grpcError, startTestService, until } from "./support.js";
 
 const health = clientMethods(HealthServiceDescriptor);
 
 describe("graceful shutdown", () => {
-  it("turns health NOT_SERVING, refuses new calls and lets calls in flight finish", async () => {
-    const t = await startTestService({ shutdownGraceMs: 30_000 });
-    try {
-      const admin = t.client();
-      const u = await admin.createUser({ username: "inflight", email: "inflight@example.com" });
-      // A call in flight, proven to have reached the server: an update stream that got one answer.
-      const updates = admin.streamUserUpdates();
-      const answers = updates[Symbol.asyncIterator]();
-      await updates.send({ userId: u.id, field: "full_name", value: "one" });
-      expect((await answers.next()).value).toMatchObject({ success: true });
-      // A health watcher.
-      const statuses: number[] = [];
-      const watch = new Client(admin.channel).serverStreaming(health.Watch, { service: "user.UserService" });
-      const watching = (async () => {
-        for await (const r of watch) statuses.push(r.status);
-      })();
-      await until(() => statuses.length === 1);
+  describe.each(STORE_KINDS)("on the $name store", (kind) => {
+    afterAll(() => kind.teardown());
 
-      const stopped = t.app.shutdown();
-      await watching; // the watch ends after reporting NOT_SERVING
-      expect(statuses).toEqual([ServingStatus.SERVING, ServingStatus.NOT_SERVING]);
+    it("turns health NOT_SERVING, refuses new calls and lets calls in flight finish", async () => {
+      const t = await startTestService({ shutdownGraceMs: 30_000 }, (await kind.fresh()).store);
+      try {
+        const admin = t.client();
+        const u = await admin.createUser({ username: "inflight", email: "inflight@example.com" });
+        // A call in flight, proven to have reached the server: an update stream that got one answer.
+        const updates = admin.streamUserUpdates();
+        const answers = updates[Symbol.asyncIterator]();
+        await updates.send({ userId: u.id, field: "full_name", value: "one" });
+        expect((await answers.next()).value).toMatchObject({ success: true });
+        // A health watcher.
+        const statuses: number[] = [];
+        const watch = new Client(admin.channel).serverStreaming(health.Watch, { service: "user.UserService" });
+        const watching = (async () => {
+          for await (const r of watch) statuses.push(r.status);
+        })();
+        await until(() => statuses.length === 1);
 
-      // New connections are refused.
-      const late = new UserServiceClient({ target: t.target, token: TOKENS.admin });
-      expect((await grpcError(late.getUser("x"))).code).toBe(Status.UNAVAILABLE);
-      late.channel.destroy();
+        const stopped = t.app.shutdown();
+        await watching; // the watch ends after reporting NOT_SERVING
+        expect(statuses).toEqual([ServingStatus.SERVING, ServingStatus.NOT_SERVING]);
 
-      // The call in flight goes on and completes normally.
-      await updates.send({ userId: u.id, field: "full_name", value: "two" });
-      expect((await answers.next()).value).toMatchObject({ success: true });
-      updates.end();
-      expect((await answers.next()).done).toBe(true);
-      await stopped;
-      expect((await t.app.store.get(u.id))?.fullName).toBe("two");
-    } finally {
-      await t.close();
-    }
-  });
+        // New connections are refused.
+        const late = new UserServiceClient({ target: t.target, token: TOKENS.admin });
+        expect((await grpcError(late.getUser("x"))).code).toBe(Status.UNAVAILABLE);
+        late.channel.destroy();
 
-  it("cancels calls still running when the grace period ends", async () => {
-    const t = await startTestService({ shutdownGraceMs: 200 });
-    try {
-      const batch = t.client().batchCreateUsers();
-      await batch.send({ username: "never", email: "never@example.com" });
-      await t.app.shutdown();
-      const e = await grpcError(batch.response);
-      expect([Status.UNAVAILABLE, Status.CANCELLED]).toContain(e.code);
-      expect(await t.app.store.count()).toBe(0);
-    } finally {
-      await t.close();
-    }
+        // The call in flight goes on and completes normally.
+        await updates.send({ userId: u.id, field: "full_name", value: "two" });
+        expect((await answers.next()).value).toMatchObject({ success: true });
+        updates.end();
+        expect((await answers.next()).done).toBe(true);
+        await stopped;
+        expect((await t.app.store.get(u.id))?.fullName).toBe("two");
+      } finally {
+        await t.close();
+      }
+    });
+
+    it("cancels calls still running when the grace period ends", async () => {
+      const t = await startTestService({ shutdownGraceMs: 200 }, (await kind.fresh()).store);
+      try {
+        const batch = t.client().batchCreateUsers();
+        await batch.send({ username: "never", email: "never@example.com" });
+        await t.app.shutdown();
+        const e = await grpcError(batch.response);
+        expect([Status.UNAVAILABLE, Status.CANCELLED]).toContain(e.code);
+        expect(await t.app.store.count()).toBe(0);
+      } finally {
+        await t.close();
+      }
+    });
   });
 
   it("npm start: prints where it listens, and exits 0 on SIGTERM after calls in flight finish", async () => {

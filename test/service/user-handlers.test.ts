@@ -1,19 +1,21 @@
 // The transport-free handlers: the last-moment cancel check of BatchCreateUsers and the update rules.
 
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import type { CreateUserRequest } from "../../src/codec/user.js";
 import { UserHandlers } from "../../src/service/user-handlers.js";
-import { MemoryUserStore } from "../../src/store/memory-store.js";
 import { GrpcError } from "../../src/wire/grpc-error.js";
 import { Status } from "../../src/wire/status.js";
+import { STORE_KINDS } from "../support/stores.js";
 
 async function* items(n: number): AsyncGenerator<CreateUserRequest> {
   for (let i = 0; i < n; i++) yield { username: `hh${i}`, email: `hh${i}@example.com`, fullName: "", role: 0 };
 }
 
-describe("UserHandlers", () => {
+describe.each(STORE_KINDS)("UserHandlers on the $name store", (kind) => {
+  afterAll(() => kind.teardown());
+
   it("commits nothing when the call was aborted by the time the stream ended", async () => {
-    const store = new MemoryUserStore();
+    const { store } = await kind.fresh();
     const h = new UserHandlers(store, { maxBatchSize: 10 });
     const ac = new AbortController();
     ac.abort(new GrpcError(Status.DEADLINE_EXCEEDED, "deadline exceeded"));
@@ -26,7 +28,7 @@ describe("UserHandlers", () => {
   });
 
   it("answers update failures with success=false and the reason", async () => {
-    const store = new MemoryUserStore();
+    const { store } = await kind.fresh();
     const h = new UserHandlers(store, { maxBatchSize: 10 });
     const u = await store.create({ username: "abc", email: "abc@example.com", fullName: "", role: 1 });
     expect(await h.applyUpdate({ userId: u.id, field: "role", value: "admin" }, "moderator")).toEqual({
