@@ -13,6 +13,8 @@ export interface SnapshotHost {
   readonly pageSize: number;
   /** Writes through the store wait for this (the snapshot's first query) to settle. */
   trackOpening(opened: Promise<void>): void;
+  /** Counts pages read (stats). */
+  pageFetched(): void;
   releaseSnapshot(): void;
 }
 
@@ -57,12 +59,17 @@ export class PostgresSnapshot implements UserSnapshot, AsyncIterator<UserRecord>
     host.trackOpening(this.first);
   }
 
+  /** A connection checked out of a pool reports a server that went away as an 'error' event between
+   *  queries (nobody else listens then); the next query fails on its own, so this only swallows it. */
+  private readonly onClientError = (): void => {};
+
   private async begin(): Promise<void> {
     const client = await this.host.snapshotPool.connect();
     if (!this.open) {
       client.release();
       return;
     }
+    client.on("error", this.onClientError);
     this.client = client;
     await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     await this.fetch();
@@ -73,10 +80,16 @@ export class PostgresSnapshot implements UserSnapshot, AsyncIterator<UserRecord>
     if (client === undefined) return;
     const want = Math.min(this.host.pageSize, this.limit - this.sent);
     const res = await client.query<PageRow>({ name: "user_list_page", text: PAGE_SQL, values: [this.last, this.role, want] });
+    this.host.pageFetched();
     this.page = res.rows;
     this.pos = 0;
     if (res.rows.length < want) this.exhausted = true;
     if (res.rows.length > 0) this.last = res.rows[res.rows.length - 1].seq;
+  }
+
+  /** Users fetched and not yet handed out: never more than one page. */
+  get held(): number {
+    return this.page.length - this.pos;
   }
 
   /** The next user: straight from the page held, or a promise while the next page is fetched. */
@@ -128,11 +141,7 @@ export class PostgresSnapshot implements UserSnapshot, AsyncIterator<UserRecord>
     const client = this.client;
     this.client = undefined;
     if (client !== undefined) {
-      // A read-only transaction: ROLLBACK and COMMIT are the same; the connection goes back clean.
-      client.query("ROLLBACK").then(
-        () => client.release(),
-        (err: unknown) => client.release(err instanceof Error ? err : true),
-      );
+      this.rollbackAndGiveBack(client);
     } else if (this.first !== undefined) {
       // Still opening: begin() sees `open === false` or we release when it settles.
       this.first.then(
@@ -142,21 +151,32 @@ export class PostgresSnapshot implements UserSnapshot, AsyncIterator<UserRecord>
     }
   }
 
+  /** Back to the pool; with an error, the pool destroys the connection instead of reusing it. */
+  private giveBack(client: pg.PoolClient, err?: unknown): void {
+    client.off("error", this.onClientError);
+    client.release(err === undefined ? undefined : err instanceof Error ? err : true);
+  }
+
+  private rollbackAndGiveBack(client: pg.PoolClient): void {
+    // A read-only transaction: ROLLBACK and COMMIT are the same; the connection goes back clean.
+    client.query("ROLLBACK").then(
+      () => this.giveBack(client),
+      (err: unknown) => this.giveBack(client, err),
+    );
+  }
+
   private releaseLate(): void {
     const client = this.client;
     this.client = undefined;
     if (client === undefined) return;
-    client.query("ROLLBACK").then(
-      () => client.release(),
-      (err: unknown) => client.release(err instanceof Error ? err : true),
-    );
+    this.rollbackAndGiveBack(client);
   }
 
   /** After a failed query: the connection is broken or mid-transaction; destroy it. */
   private fail(err: unknown): void {
     const client = this.client;
     this.client = undefined;
-    if (client !== undefined) client.release(err instanceof Error ? err : true);
+    if (client !== undefined) this.giveBack(client, err);
     if (this.open) {
       this.open = false;
       this.page = [];

@@ -51,6 +51,8 @@ export interface PostgresStoreOptions {
 
 export interface PostgresStoreStats {
   readonly openSnapshots: number;
+  /** ListUsers pages read since the store opened. */
+  readonly pagesFetched: number;
   readonly poolTotal: number;
   readonly poolIdle: number;
   readonly poolWaiting: number;
@@ -151,6 +153,7 @@ export class PostgresUserStore implements UserStore, SnapshotHost {
   private readonly now: () => number;
   private readonly newId: () => string;
   private openSnapshots = 0;
+  private pagesFetched = 0;
   /** Snapshots whose transaction has not taken its first read yet: writes wait for them (see list()). */
   private readonly opening = new Set<Promise<void>>();
 
@@ -392,6 +395,10 @@ export class PostgresUserStore implements UserStore, SnapshotHost {
     this.openSnapshots--;
   }
 
+  pageFetched(): void {
+    this.pagesFetched++;
+  }
+
   private async snapshotsOpened(): Promise<void> {
     await Promise.allSettled([...this.opening]);
   }
@@ -401,6 +408,7 @@ export class PostgresUserStore implements UserStore, SnapshotHost {
   stats(): PostgresStoreStats {
     return {
       openSnapshots: this.openSnapshots,
+      pagesFetched: this.pagesFetched,
       poolTotal: this.pool.totalCount + this.snapshotPool.totalCount,
       poolIdle: this.pool.idleCount + this.snapshotPool.idleCount,
       poolWaiting: this.pool.waitingCount + this.snapshotPool.waitingCount,

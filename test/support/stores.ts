@@ -16,6 +16,7 @@ export interface StoreUnderTest<S extends UserStore = UserStore> {
 }
 
 export interface FreshOptions {
+  readonly connectTimeoutMs?: number;
   readonly now?: () => number;
   readonly newId?: () => string;
   readonly pageSize?: number;
