@@ -93,6 +93,7 @@ export class Channel {
   private activeCalls = 0;
   private resolutionError: string | undefined;
   private wantConnection = false;
+  private exitingIdle = false;
   private readonly stateListeners = new Set<(s: ConnectivityState) => void>();
   private readonly options: ChannelOptions;
 
@@ -223,6 +224,8 @@ export class Channel {
       case "shutdown":
         return { failure: `channel to ${this.peer} is closed` };
       case "transient_failure":
+        // A failed resolution is retried (no more often than the resolver's minimum interval).
+        if (this.resolutionError !== undefined) this.resolver.request();
         if (!waitForReady) return { failure: this.failureMessage() };
         return this.enqueue(true);
       case "ready":
@@ -298,7 +301,16 @@ export class Channel {
   }
 
   private exitIdle(): void {
-    if (this.stateValue === "shutdown") return;
+    if (this.stateValue === "shutdown" || this.exitingIdle) return;
+    this.exitingIdle = true;
+    try {
+      this.exitIdleNow();
+    } finally {
+      this.exitingIdle = false;
+    }
+  }
+
+  private exitIdleNow(): void {
     this.wantConnection = true;
     if (this.subchannelList.length === 0) {
       this.resolver.request();
@@ -314,7 +326,12 @@ export class Channel {
     if ("error" in r) {
       this.resolutionError = r.error;
       // Keep the addresses we had; with none, the channel cannot connect.
-      if (this.subchannelList.length === 0 && this.wantConnection) this.setState("transient_failure");
+      if (this.subchannelList.length === 0 && this.wantConnection) {
+        this.setState("transient_failure");
+        this.failFastWaiters();
+        // Waiting calls get another resolution once the resolver's minimum interval allows.
+        if (this.waiters.length > 0) this.resolver.request();
+      }
       return;
     }
     this.resolutionError = undefined;

@@ -68,8 +68,9 @@ export class PickFirst implements LoadBalancer {
         this.index++;
         continue;
       }
-      sc.requestConnection();
+      // State first: requestConnection reports back synchronously.
       this.state = "connecting";
+      sc.requestConnection();
       return;
     }
     this.index = -1;
