@@ -38,7 +38,10 @@ commands:
   health [service]                       grpc.health.v1 Check ("" = the whole server)
 
 global flags (environment variable in brackets):
-  --target host:port    server address [USERCTL_TARGET] (default localhost:50051)
+  --target TARGET       server address [USERCTL_TARGET] (default localhost:50051): host:port,
+                        dns:///host:port, ipv4:a:p,b:p, ipv6:[a]:p,…, unix:/path
+  --service-config FILE gRPC service config JSON (load balancing, health checking, timeouts, retries)
+                        [USERCTL_SERVICE_CONFIG]
   --token T             bearer token [USERCTL_TOKEN]
   --timeout MS          deadline of the call (default none)
   --request-id ID       x-request-id to send
@@ -52,6 +55,7 @@ exit status: 0 ok, 1-16 the gRPC status code of a failed call, ${EXIT_USAGE} usa
 
 const GLOBAL_OPTIONS = {
   target: { type: "string" },
+  "service-config": { type: "string" },
   token: { type: "string" },
   timeout: { type: "string" },
   "request-id": { type: "string" },
@@ -114,7 +118,22 @@ export async function runUserctl(argv: readonly string[], io: CliIo): Promise<nu
     const metadata = new Metadata();
     if (g["request-id"] !== undefined) metadata.set("x-request-id", g["request-id"]);
     const callOptions = { metadata, ...(timeoutMs === undefined ? {} : { timeoutMs }) };
-    const channel = new Channel(target, tls === undefined ? {} : { tls });
+    const configFile = g["service-config"] ?? io.env.USERCTL_SERVICE_CONFIG;
+    let serviceConfig: string | undefined;
+    if (configFile !== undefined) {
+      try {
+        serviceConfig = readFileSync(configFile, "utf8");
+      } catch (err) {
+        throw new UsageError(`--service-config: ${(err as Error).message}`);
+      }
+    }
+    let channel: Channel;
+    try {
+      channel = new Channel(target, { ...(tls === undefined ? {} : { tls }), ...(serviceConfig === undefined ? {} : { serviceConfig }) });
+    } catch (err) {
+      // A bad target or service config: a usage error, named.
+      throw new UsageError((err as Error).message);
+    }
     client = new UserServiceClient({ channel, ...(token === undefined ? {} : { token }) });
     const print = (v: Json): void => io.out(JSON.stringify(v));
 

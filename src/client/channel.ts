@@ -1,34 +1,35 @@
-// Implements the client channel of PROTOCOL-HTTP2 (one HTTP/2 connection per target) with "gRPC Connection Backoff Protocol" and "Client-side Keepalive" (https://github.com/grpc/grpc/blob/master/doc/connection-backoff.md, doc/keepalive.md).
-import * as http2 from "node:http2";
-import * as net from "node:net";
-import * as tls from "node:tls";
+// Implements the client channel of gRPC's "Connectivity Semantics and API" over name resolution (doc/naming.md), subchannels and a load-balancing policy chosen by the service config (https://github.com/grpc/grpc/blob/master/doc/connectivity-semantics-and-api.md, doc/service_config.md).
+import type * as http2 from "node:http2";
 import { DEFAULT_MAX_RECEIVE_MESSAGE_SIZE, DEFAULT_MAX_SEND_MESSAGE_SIZE, DEFAULT_WRITE_BUFFER_SIZE } from "../wire/framing.js";
 import { USER_AGENT } from "../wire/headers.js";
 import { DEFAULT_MAX_METADATA_SIZE } from "../wire/metadata.js";
-import { traceSession, wireTrace } from "../wire/trace.js";
-import { Backoff, type BackoffOptions } from "./backoff.js";
-import { Keepalive, type KeepaliveOptions } from "./keepalive.js";
-import { describeTarget, parseTarget, type Target } from "./target.js";
+import type { BackoffOptions } from "./backoff.js";
+import type { KeepaliveOptions } from "./keepalive.js";
+import { PickFirst, RoundRobin, type LbHelper, type LoadBalancer } from "./load-balancer.js";
+import { DEFAULT_MIN_RESOLUTION_INTERVAL_MS, Resolver, defaultResolve, type ResolveFunction } from "./resolver.js";
+import { DEFAULT_SERVICE_CONFIG, methodConfigFor, parseServiceConfig, type MethodConfig, type ServiceConfig, type ServiceConfigJson } from "./service-config.js";
+import { SessionRecord } from "./session-record.js";
+import { Subchannel, type ChannelTlsOptions, type ConnectivityState, type SubchannelHost } from "./subchannel.js";
+import { describeAddress, describeTarget, parseTarget, type Address, type Target } from "./target.js";
 
-export { DEFAULT_MAX_RECEIVE_MESSAGE_SIZE, DEFAULT_MAX_SEND_MESSAGE_SIZE };
-
-/** TLS settings. `true` means TLS with the system roots. Client certificate (`cert` + `key`) gives mTLS. */
-export interface ChannelTlsOptions {
-  /** Trusted root certificates (PEM); default: Node's bundled roots. */
-  ca?: string | Buffer;
-  /** Client certificate chain (PEM), for mutual TLS. */
-  cert?: string | Buffer;
-  /** Client private key (PEM), for mutual TLS. */
-  key?: string | Buffer;
-  /** Name checked against the server certificate (SNI); default: the target host. */
-  serverName?: string;
-  /** Default true. Setting false disables certificate checks (tests only). */
-  rejectUnauthorized?: boolean;
-}
+export { DEFAULT_MAX_RECEIVE_MESSAGE_SIZE, DEFAULT_MAX_SEND_MESSAGE_SIZE, SessionRecord };
+export type { ChannelTlsOptions, ConnectivityState };
 
 export interface ChannelOptions {
   /** TLS (`true` or settings) or plaintext HTTP/2 with prior knowledge (default). */
   tls?: boolean | ChannelTlsOptions;
+  /**
+   * gRPC service config (JSON text or object, service_config.md): `loadBalancingConfig`
+   * (`[{"round_robin": {}}]`; default pick_first), `methodConfig` (`timeout`, `waitForReady`,
+   * `retryPolicy`) and `healthCheckConfig` (`{"serviceName": "…"}`, used by round_robin). Invalid: TypeError.
+   */
+  serviceConfig?: string | ServiceConfigJson;
+  /** A custom resolver (e.g. a test's changing list of replicas); default: the target's own scheme. */
+  resolve?: ResolveFunction;
+  /** Least time between two resolutions of a `dns:` target (or custom resolver). Default 30 s. */
+  minResolutionIntervalMs?: number;
+  /** Where the channel logs what gRPC says to log (e.g. a health service that is unimplemented). Default: console.warn. */
+  log?: (message: string) => void;
   /** Largest response message accepted, after decompression. Default 4 MiB; larger is RESOURCE_EXHAUSTED. */
   maxReceiveMessageSize?: number;
   /** Largest request message sent; larger fails the call with RESOURCE_EXHAUSTED. Default 2^31-1. */
@@ -44,7 +45,7 @@ export interface ChannelOptions {
   maxHeaderListSize?: number;
   /** Prefix of the `user-agent` header. */
   userAgent?: string;
-  /** Reconnection backoff (connection-backoff.md). */
+  /** Reconnection backoff (connection-backoff.md), per address. */
   backoff?: BackoffOptions;
   /** Keepalive pings (keepalive.md). Disabled by default. */
   keepalive?: KeepaliveOptions;
@@ -52,98 +53,49 @@ export interface ChannelOptions {
   http2Settings?: http2.Settings;
 }
 
-/** The states of gRPC's connectivity-semantics document; `ready` includes "connecting and usable". */
-export type ConnectivityState = "idle" | "connecting" | "ready" | "transient_failure" | "shutdown";
-
-/**
- * One HTTP/2 session and what we learned about it. Calls keep the record they started on so their
- * error messages can say why that connection failed.
- */
-export class SessionRecord {
-  connected = false;
-  error: Error | undefined;
-  goawayCode: number | undefined;
-  keepaliveFailure: string | undefined;
-  keepalive: Keepalive | undefined;
-  /** True once the session emitted 'close' (its error, if any, is known by then). */
-  closed = false;
-  private closeWaiters: Array<() => void> | undefined;
-  private streams = 0;
-  constructor(readonly session: http2.ClientHttp2Session) {}
-
-  /**
-   * Stream bookkeeping: the session is ref'd while it carries a call (a pending call keeps the
-   * process alive, as a pending socket read would) and unref'd when idle (an idle channel does not).
-   */
-  streamOpened(): void {
-    if (this.streams++ === 0 && !this.session.destroyed) this.session.ref();
-  }
-  streamClosed(): void {
-    if (--this.streams === 0 && !this.session.destroyed) this.session.unref();
-  }
-
-  /** Runs `fn` once the session has closed (at once if it has). */
-  afterClose(fn: () => void): void {
-    if (this.closed) fn();
-    else (this.closeWaiters ??= []).push(fn);
-  }
-
-  /** Called by the channel on the session's 'close' event. */
-  markClosed(): void {
-    this.closed = true;
-    const w = this.closeWaiters;
-    this.closeWaiters = undefined;
-    if (w !== undefined) for (const fn of w) fn();
-  }
-
-  /** Why this connection ended (or could not start), for UNAVAILABLE messages. */
-  reason(): string {
-    if (this.keepaliveFailure !== undefined) return this.keepaliveFailure;
-    if (this.error !== undefined) {
-      const code = (this.error as NodeJS.ErrnoException).code;
-      return code !== undefined && !this.error.message.includes(code) ? `${code}: ${this.error.message}` : this.error.message;
-    }
-    if (this.goawayCode !== undefined) return `server sent GOAWAY (code ${this.goawayCode})`;
-    return this.connected ? "connection closed" : "connection closed before the HTTP/2 handshake completed";
-  }
-}
-
 /** What `Channel.acquire` hands back: a session to open a stream on, or why there is none. */
 export type Acquired = SessionRecord | { readonly failure: string };
 
+interface Waiter {
+  readonly resolve: (a: Acquired) => void;
+  readonly waitForReady: boolean;
+}
+
 /**
- * A channel to one target over one HTTP/2 session, shared by every call.
+ * A channel to one target: its resolved addresses, one {@link Subchannel} (connection) per
+ * address, and a load-balancing policy (pick_first or round_robin) that picks one per call.
  *
- * States (each transition is in one method below):
- * - `idle`: no session. The next call connects (lazy connect).
- * - `connecting`: a session exists and its handshake runs; calls may already open streams on it
- *   (node:http2 queues them until the connection is up).
- * - `ready`: connected. Keepalive pings run.
- * - `transient_failure`: the last attempt failed; a backoff timer is running. Calls fail fast with
- *   UNAVAILABLE naming the peer and the cause, except `waitForReady` calls, which wait.
+ * States (connectivity-semantics-and-api.md), as the policy aggregates its subchannels:
+ * - `idle`: nothing connected. The next call (or `getState(true)`) connects (lazy connect).
+ * - `connecting`: resolving or connecting; calls wait for the outcome.
+ * - `ready`: a subchannel is READY: calls go out at once.
+ * - `transient_failure`: every address failed; subchannels back off. Calls fail fast with
+ *   UNAVAILABLE naming the addresses and the causes, except `waitForReady` calls, which wait.
  * - `shutdown`: `close()` was called; new calls fail.
  */
 export class Channel {
   readonly target: Target;
-  /** The peer as error messages name it. */
+  /** The target as error messages name it. */
   readonly peer: string;
   readonly maxReceiveMessageSize: number;
   readonly maxSendMessageSize: number;
   readonly maxMetadataSize: number;
   readonly writeBufferSize: number;
   readonly userAgent: string;
-  private readonly authorityUrl: string;
-  private readonly backoff: Backoff;
-  private readonly options: ChannelOptions;
+  /** The validated service config (the default: pick_first, no method configs). */
+  readonly serviceConfig: ServiceConfig;
+  private readonly host: SubchannelHost;
+  private readonly lb: LoadBalancer;
+  private readonly resolver: Resolver;
+  private subchannelList: Subchannel[] = [];
   private stateValue: ConnectivityState = "idle";
-  private current: SessionRecord | undefined;
-  private lastFailure = "";
-  private retryTimer: NodeJS.Timeout | undefined;
-  private retryAt = 0;
-  private waiters: Array<(r: Acquired) => void> = [];
+  private waiters: Waiter[] = [];
   private activeCalls = 0;
+  private resolutionError: string | undefined;
+  private wantConnection = false;
+  private exitingIdle = false;
   private readonly stateListeners = new Set<(s: ConnectivityState) => void>();
-  private keepaliveOptions: KeepaliveOptions | undefined;
+  private readonly options: ChannelOptions;
 
   constructor(target: string, options: ChannelOptions = {}) {
     const parsed = parseTarget(target);
@@ -151,19 +103,88 @@ export class Channel {
     this.target = parsed.target;
     this.peer = describeTarget(this.target);
     this.options = options;
+    this.serviceConfig = options.serviceConfig === undefined ? DEFAULT_SERVICE_CONFIG : parseServiceConfig(options.serviceConfig);
     this.maxReceiveMessageSize = options.maxReceiveMessageSize ?? DEFAULT_MAX_RECEIVE_MESSAGE_SIZE;
     this.maxSendMessageSize = options.maxSendMessageSize ?? DEFAULT_MAX_SEND_MESSAGE_SIZE;
     this.maxMetadataSize = options.maxMetadataSize ?? DEFAULT_MAX_METADATA_SIZE;
     this.writeBufferSize = options.writeBufferSize ?? DEFAULT_WRITE_BUFFER_SIZE;
     this.userAgent = `${options.userAgent === undefined ? "" : options.userAgent + " "}${USER_AGENT}`;
-    this.backoff = new Backoff(options.backoff);
-    this.keepaliveOptions = options.keepalive;
-    const scheme = options.tls ? "https" : "http";
-    this.authorityUrl = `${scheme}://${this.target.authority}`;
+    const t = this.target;
+    const rr = this.serviceConfig.loadBalancingPolicy === "round_robin";
+    this.host = {
+      tls: options.tls,
+      authorityUrl: `${options.tls ? "https" : "http"}://${t.authority}`,
+      targetHost: t.kind === "tcp" || t.kind === "dns" ? t.host : undefined,
+      http2Settings: options.http2Settings,
+      maxHeaderListSize: options.maxHeaderListSize,
+      backoff: options.backoff,
+      userAgent: this.userAgent,
+      keepalive: options.keepalive,
+      // gRFC A17: health checking is a round_robin feature; pick_first does not use it.
+      healthServiceName: rr ? this.serviceConfig.healthCheckServiceName : undefined,
+      activeCalls: () => this.activeCalls,
+      hasWaiters: () => this.waiters.length > 0,
+      log: options.log ?? ((m) => console.warn(`grpc client: ${m}`)),
+      onSubchannelState: (sc) => this.onSubchannelState(sc),
+    };
+    const self = this;
+    const helper: LbHelper = {
+      get subchannels() {
+        return self.subchannelList;
+      },
+      hasWaiters: () => this.waiters.length > 0,
+      requestResolution: () => this.resolver.request(),
+    };
+    this.lb = rr ? new RoundRobin(helper) : new PickFirst(helper);
+    this.resolver = new Resolver(
+      t,
+      options.resolve ?? defaultResolve,
+      options.minResolutionIntervalMs ?? DEFAULT_MIN_RESOLUTION_INTERVAL_MS,
+      (r) => this.onResolved(r),
+      options.resolve !== undefined,
+    );
+    // Static targets resolve synchronously: their subchannels exist from the start.
+    if (options.resolve === undefined && t.kind !== "dns") this.resolver.request();
   }
 
   get state(): ConnectivityState {
     return this.stateValue;
+  }
+
+  /** connectivity-semantics-and-api.md GetState: the state; with `tryToConnect`, an IDLE channel starts connecting. */
+  getState(tryToConnect = false): ConnectivityState {
+    if (tryToConnect && this.stateValue === "idle") this.exitIdle();
+    return this.stateValue;
+  }
+
+  /** Resolves true once the state differs from `current`, or false when `deadline` passes first (WatchConnectivityState). */
+  watchState(current: ConnectivityState, deadline: Date | number): Promise<boolean> {
+    if (this.stateValue !== current) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const ms = typeof deadline === "number" ? deadline - Date.now() : deadline.getTime() - Date.now();
+      const timer = setTimeout(() => {
+        off();
+        resolve(false);
+      }, Math.max(0, ms));
+      const off = this.onStateChange((s) => {
+        if (s === current) return;
+        clearTimeout(timer);
+        off();
+        resolve(true);
+      });
+    });
+  }
+
+  /** Connects if idle and resolves once the channel is READY; rejects at `deadline` or when the channel shuts down. */
+  async waitForReady(deadline?: Date | number): Promise<void> {
+    for (;;) {
+      const s = this.getState(true);
+      if (s === "ready") return;
+      if (s === "shutdown") throw new Error(`channel to ${this.peer} is closed`);
+      if (!(await this.watchState(s, deadline ?? Infinity))) {
+        throw new Error(`channel to ${this.peer} not ready before the deadline (state ${this.stateValue}${this.stateValue === "transient_failure" ? `: ${this.lb.failure()}` : ""})`);
+      }
+    }
   }
 
   /** Calls `listener` on every state change; returns a function that unsubscribes. */
@@ -172,57 +193,75 @@ export class Channel {
     return () => this.stateListeners.delete(listener);
   }
 
+  /** Each address and its subchannel's state (for tests, logs and dashboards). */
+  subchannelStates(): Array<{ address: string; state: ConnectivityState }> {
+    return this.subchannelList.map((s) => ({ address: s.peer, state: s.state }));
+  }
+
   /** The `:scheme` calls use. */
   get secure(): boolean {
     return Boolean(this.options.tls);
   }
 
+  /** The service config's method config for a `:path`, if any. */
+  methodConfig(path: string): MethodConfig | undefined {
+    return methodConfigFor(this.serviceConfig, path);
+  }
+
   /**
-   * A session for a new call: synchronous in the common case (ready or connecting), a promise for
-   * `waitForReady` calls while the channel backs off.
+   * A session for a new call: synchronous when the policy has a READY subchannel, a promise while
+   * the channel connects (and, for `waitForReady` calls, while it backs off).
    */
   acquire(waitForReady: boolean): Acquired | Promise<Acquired> {
+    const sc = this.lb.pick();
+    if (sc !== undefined) {
+      const rec = sc.current;
+      if (rec !== undefined && !rec.session.destroyed && !rec.session.closed) return rec;
+      if (rec !== undefined) sc.sessionEnded(rec);
+      if (rec !== undefined && rec === sc.current) sc.retire(rec);
+    }
     switch (this.stateValue) {
-      case "ready":
-      case "connecting": {
-        const rec = this.current as SessionRecord;
-        if (rec.session.destroyed || rec.session.closed) {
-          this.sessionEnded(rec);
-          return this.acquire(waitForReady);
-        }
-        // waitForReady calls wait for the handshake: if this attempt fails they wait for the next.
-        return this.stateValue === "connecting" && waitForReady ? this.waitForConnection() : rec;
-      }
-      case "idle": {
-        const rec = this.connect();
-        return waitForReady ? this.waitForConnection() : rec;
-      }
       case "shutdown":
         return { failure: `channel to ${this.peer} is closed` };
       case "transient_failure":
-        if (!waitForReady) {
-          const wait = Math.max(0, Math.round(this.retryAt - Date.now()));
-          return { failure: `failed to connect to ${this.peer}: ${this.lastFailure} (next attempt in ${wait} ms)` };
-        }
-        // A waiting call keeps the process alive until the next attempt, as an open call would.
-        this.retryTimer?.ref();
-        return this.waitForConnection();
+        // A failed resolution is retried (no more often than the resolver's minimum interval).
+        if (this.resolutionError !== undefined) this.resolver.request();
+        if (!waitForReady) return { failure: this.failureMessage() };
+        return this.enqueue(true);
+      case "ready":
+        // The pick found a dead session: the policy has been told; try again.
+        if (this.lb.pick() !== undefined) return this.acquire(waitForReady);
+        return this.enqueue(waitForReady);
+      case "idle":
+        this.exitIdle();
+        if ((this.stateValue as ConnectivityState) === "ready" || ((this.stateValue as ConnectivityState) === "transient_failure" && !waitForReady)) return this.acquire(waitForReady);
+        return this.enqueue(waitForReady);
+      case "connecting":
+        return this.enqueue(waitForReady);
     }
   }
 
-  /** Resolves with the session once one is ready (or with a failure when the channel closes). */
-  private waitForConnection(): Promise<Acquired> {
-    return new Promise<Acquired>((resolve) => this.waiters.push(resolve));
+  private failureMessage(): string {
+    if (this.resolutionError !== undefined) return `failed to resolve ${this.peer}: ${this.resolutionError}`;
+    return `failed to connect to ${this.peer}: ${this.lb.failure()}`;
+  }
+
+  private enqueue(waitForReady: boolean): Promise<Acquired> {
+    const p = new Promise<Acquired>((resolve) => this.waiters.push({ resolve, waitForReady }));
+    // A waiting call keeps the process alive until the next attempt, as an open call would.
+    if (this.stateValue === "transient_failure") for (const sc of this.subchannelList) sc.requestConnection();
+    for (const sc of this.subchannelList) sc.refTimer();
+    return p;
   }
 
   /** Starts connecting now instead of at the first call. */
   connectNow(): void {
-    if (this.stateValue === "idle") this.connect();
+    this.getState(true);
   }
 
   /** The keepalive time in use (doubled after each "too_many_pings" GOAWAY), or undefined when keepalive is off. */
   get keepaliveTimeMs(): number | undefined {
-    return this.keepaliveOptions?.timeMs;
+    return this.host.keepalive?.timeMs;
   }
 
   /** Call bookkeeping for keepalive's "without calls" rule. */
@@ -234,173 +273,125 @@ export class Channel {
   }
 
   /**
-   * Closes the channel: no new calls; calls in flight finish, then the session closes. Resolves
-   * when the connection is closed.
+   * Closes the channel: no new calls; calls in flight finish, then the connections close. Resolves
+   * when every connection is closed.
    */
   close(): Promise<void> {
-    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
+    this.resolver.close();
     this.setState("shutdown");
-    this.flushWaiters({ failure: `channel to ${this.peer} is closed` });
-    const rec = this.current;
-    this.current = undefined;
-    if (rec === undefined || rec.session.destroyed) return Promise.resolve();
-    rec.keepalive?.stop();
-    // An idle session is unref'd; ref it so the process stays up until the GOAWAY exchange is done
-    // and the promise settles (else `await channel.close()` at top level exits with code 13).
-    rec.session.ref();
-    return new Promise((resolve) => rec.session.close(() => resolve()));
+    this.flushWaiters();
+    const subs = this.subchannelList;
+    return Promise.all(subs.map((s) => s.shutdown())).then(() => undefined);
   }
 
   /** Closes the channel at once, cancelling calls in flight. */
   destroy(): void {
-    const rec = this.current;
+    for (const s of this.subchannelList) s.destroy();
     void this.close();
-    rec?.session.destroy();
   }
 
-  private connect(): SessionRecord {
-    const rec = new SessionRecord(this.openSession());
-    this.current = rec;
-    this.setState("connecting");
-    const session = rec.session;
-    if (wireTrace.enabled) traceSession(session, "client");
-    const connectTimer = setTimeout(() => {
-      rec.error = new Error(`connection attempt timed out after ${this.backoff.connectTimeout()} ms`);
-      session.destroy();
-    }, this.backoff.connectTimeout());
-    connectTimer.unref();
-    session.once("connect", () => {
-      clearTimeout(connectTimer);
-      rec.connected = true;
-      this.backoff.reset();
-      if (this.current !== rec) return;
-      this.setState("ready");
-      this.flushWaiters(rec);
-      if (this.keepaliveOptions !== undefined) {
-        rec.keepalive = new Keepalive(session, this.keepaliveOptions, () => this.activeCalls, (reason) => {
-          rec.keepaliveFailure = reason;
-          session.destroy();
-        });
-        rec.keepalive.start();
-      }
-    });
-    session.on("error", (err) => {
-      rec.error ??= err;
-    });
-    session.on("goaway", (code, _lastStreamId, opaque) => {
-      rec.goawayCode = code;
-      // keepalive.md: a client told "too_many_pings" (ENHANCE_YOUR_CALM) doubles its keepalive time.
-      if (code === http2.constants.NGHTTP2_ENHANCE_YOUR_CALM && opaque?.toString() === "too_many_pings" && this.keepaliveOptions !== undefined) {
-        const t = this.keepaliveOptions.timeMs ?? Infinity;
-        this.keepaliveOptions = { ...this.keepaliveOptions, timeMs: t * 2 };
-      }
-      // No new streams on a session that got GOAWAY: the next call opens a new one.
-      if (this.current === rec) {
-        this.current = undefined;
-        this.setState("idle");
-      }
-    });
-    session.once("close", () => {
-      clearTimeout(connectTimer);
-      this.sessionEnded(rec);
-    });
-    // An idle session must not keep the process alive; calls ref it (SessionRecord.streamOpened).
-    session.unref();
-    return rec;
-  }
-
-  private openSession(): http2.ClientHttp2Session {
-    const t = this.target;
-    const tlsOpt = this.options.tls;
-    const settings: http2.Settings = { enablePush: false, ...this.options.http2Settings };
-    const base: http2.ClientSessionOptions = {
-      settings,
-      maxHeaderListPairs: 1024,
-    };
-    if (this.options.maxHeaderListSize !== undefined) settings.maxHeaderListSize = this.options.maxHeaderListSize;
-    if (!tlsOpt) {
-      if (t.kind === "unix") {
-        return http2.connect(this.authorityUrl, { ...base, createConnection: () => net.connect(t.path) });
-      }
-      return http2.connect(this.authorityUrl, base);
-    }
-    const o: ChannelTlsOptions = tlsOpt === true ? {} : tlsOpt;
-    const secure: http2.SecureClientSessionOptions = {
-      ...base,
-      ALPNProtocols: ["h2"],
-      ...(o.ca !== undefined ? { ca: o.ca } : {}),
-      ...(o.cert !== undefined ? { cert: o.cert } : {}),
-      ...(o.key !== undefined ? { key: o.key } : {}),
-      ...(o.rejectUnauthorized !== undefined ? { rejectUnauthorized: o.rejectUnauthorized } : {}),
-    };
-    const servername = o.serverName ?? (t.kind === "tcp" && net.isIP(t.host) === 0 ? t.host : undefined);
-    if (servername !== undefined) secure.servername = servername;
-    if (t.kind === "unix") {
-      return http2.connect(this.authorityUrl, {
-        ...secure,
-        createConnection: () => tls.connect({ ...secure, path: t.path } as tls.ConnectionOptions),
-      });
-    }
-    return http2.connect(this.authorityUrl, secure);
-  }
-
-  /**
-   * Stops handing out `rec` (it can open no more streams): the next call gets a new session, and
-   * `rec` closes gracefully once its calls are done.
-   */
+  /** Stops handing out `rec` (it can open no more streams); it closes once its calls are done. */
   retire(rec: SessionRecord): void {
-    if (this.current === rec) {
-      this.current = undefined;
-      if (this.stateValue !== "shutdown") this.setState("idle");
-    }
-    if (!rec.session.closed && !rec.session.destroyed) rec.session.close();
+    rec.owner.retire(rec);
   }
 
-  /**
-   * A session is gone: from its 'close' event, or noticed by a call or by `acquire` (node:http2
-   * does not always emit 'close' when a TLS alert kills the socket). Idempotent.
-   */
+  /** A session is gone (noticed by a call). Idempotent. */
   sessionEnded(rec: SessionRecord): void {
-    if (rec.closed) return;
-    rec.keepalive?.stop();
-    rec.markClosed();
-    if (this.current !== rec) return;
-    this.current = undefined;
-    if (this.stateValue === "shutdown") return;
-    if (rec.connected && rec.keepaliveFailure === undefined && rec.error === undefined) {
-      this.setState("idle");
-    } else {
-      this.lastFailure = rec.reason();
-      this.enterTransientFailure();
+    rec.owner.sessionEnded(rec);
+  }
+
+  private exitIdle(): void {
+    if (this.stateValue === "shutdown" || this.exitingIdle) return;
+    this.exitingIdle = true;
+    try {
+      this.exitIdleNow();
+    } finally {
+      this.exitingIdle = false;
     }
   }
 
-  private enterTransientFailure(): void {
-    const delay = this.backoff.next();
-    this.retryAt = Date.now() + delay;
-    this.setState("transient_failure");
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = undefined;
-      if (this.stateValue !== "transient_failure") return;
-      if (this.waiters.length > 0) {
-        // The waiting calls go out once this attempt connects (or wait for the one after).
-        this.connect();
-      } else {
-        // Nobody waits: go idle so the next call connects at once, without holding a socket open.
-        this.setState("idle");
-      }
-    }, delay);
-    if (this.waiters.length === 0) this.retryTimer.unref();
+  private exitIdleNow(): void {
+    this.wantConnection = true;
+    if (this.subchannelList.length === 0) {
+      this.resolver.request();
+      this.setState(this.resolutionError !== undefined ? "transient_failure" : "connecting");
+      return;
+    }
+    this.lb.exitIdle();
+    this.updateState();
   }
 
-  private flushWaiters(r: Acquired): void {
+  private onResolved(r: { addresses: readonly Address[] } | { error: string }): void {
+    if (this.stateValue === "shutdown") return;
+    if ("error" in r) {
+      this.resolutionError = r.error;
+      // Keep the addresses we had; with none, the channel cannot connect.
+      if (this.subchannelList.length === 0 && this.wantConnection) {
+        this.setState("transient_failure");
+        this.failFastWaiters();
+        // Waiting calls get another resolution once the resolver's minimum interval allows.
+        if (this.waiters.length > 0) this.resolver.request();
+      }
+      return;
+    }
+    this.resolutionError = undefined;
+    const old = new Map(this.subchannelList.map((s) => [s.key, s]));
+    const next: Subchannel[] = [];
+    for (const a of r.addresses) {
+      const key = describeAddress(a);
+      if (next.some((s) => s.key === key)) continue;
+      const existing = old.get(key);
+      old.delete(key);
+      next.push(existing ?? new Subchannel(a, this.host));
+    }
+    this.subchannelList = next;
+    for (const gone of old.values()) void gone.shutdown();
+    if (this.wantConnection) {
+      this.lb.onAddresses();
+      this.updateState();
+    }
+  }
+
+  private onSubchannelState(sc: Subchannel): void {
+    if (this.stateValue === "shutdown") return;
+    this.lb.onSubchannelState(sc);
+    this.updateState();
+  }
+
+  private updateState(): void {
+    const s = this.lb.state;
+    if (s === "idle") this.wantConnection = false;
+    this.setState(s);
+    if (this.waiters.length === 0) return;
+    if (s === "ready") this.flushWaiters();
+    else if (s === "transient_failure") this.failFastWaiters();
+    else if (s === "idle") this.exitIdle();
+  }
+
+  /** READY (or SHUTDOWN): every waiting call picks now. */
+  private flushWaiters(): void {
     const w = this.waiters;
     this.waiters = [];
-    for (const resolve of w) resolve(r);
+    for (const x of w) {
+      const a = this.acquire(x.waitForReady);
+      if (a instanceof Promise) void a.then(x.resolve);
+      else x.resolve(a);
+    }
+  }
+
+  /** TRANSIENT_FAILURE: calls that do not wait for ready fail now. */
+  private failFastWaiters(): void {
+    const keep: Waiter[] = [];
+    const failure = { failure: this.failureMessage() };
+    for (const x of this.waiters) {
+      if (x.waitForReady) keep.push(x);
+      else x.resolve(failure);
+    }
+    this.waiters = keep;
   }
 
   private setState(s: ConnectivityState): void {
-    if (this.stateValue === s) return;
+    if (this.stateValue === s || this.stateValue === "shutdown") return;
     this.stateValue = s;
     for (const l of this.stateListeners) l(s);
   }

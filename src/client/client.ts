@@ -8,6 +8,8 @@ import { composeInterceptors, type CallHandler, type ClientInterceptor, type Cli
 import { SingleResponseSink, transportHandler } from "./transport.js";
 import type { CallOptions, ClientMethod, MethodKind } from "./types.js";
 import { markUncompressed, type WriteOptions } from "./message-options.js";
+import type { MethodConfig, RetryPolicy } from "./service-config.js";
+import { retry, type RetryOptions } from "./standard-interceptors.js";
 
 export interface ClientOptions {
   /** Interceptors for every call, outermost first. */
@@ -178,20 +180,44 @@ export class Client {
   private readonly handler: CallHandler;
   private readonly hasInterceptors: boolean;
   private readonly defaults: CallOptions | undefined;
+  private readonly interceptors: readonly ClientInterceptor[];
+  /** True when the channel's service config has method configs (else no per-call lookup). */
+  private readonly hasMethodConfigs: boolean;
+  /** The handler (interceptors, then gRFC A6 retries, then the transport) per method config with a retryPolicy. */
+  private readonly retryHandlers = new Map<MethodConfig, CallHandler>();
 
   constructor(
     readonly channel: Channel,
     options: ClientOptions = {},
   ) {
     const interceptors = options.interceptors ?? [];
+    this.interceptors = interceptors;
     this.hasInterceptors = interceptors.length > 0;
     this.handler = composeInterceptors(interceptors, transportHandler(channel));
     this.defaults = options.defaultCallOptions;
+    this.hasMethodConfigs = channel.serviceConfig.methods.size > 0;
   }
 
-  private opts(o: CallOptions | undefined): CallOptions {
-    if (this.defaults === undefined) return o ?? {};
-    return o === undefined ? this.defaults : { ...this.defaults, ...o };
+  private opts(o: CallOptions | undefined, mc?: MethodConfig): CallOptions {
+    let r = this.defaults === undefined ? o ?? {} : o === undefined ? this.defaults : { ...this.defaults, ...o };
+    if (mc !== undefined) r = withMethodConfig(r, mc);
+    return r;
+  }
+
+  private methodConfig(method: ClientMethod<unknown, unknown>): MethodConfig | undefined {
+    return this.hasMethodConfigs ? this.channel.methodConfig(method.path) : undefined;
+  }
+
+  /** The call handler for a method: with a retryPolicy, retries sit under the interceptors (one logical call for them). */
+  private handlerFor(mc: MethodConfig | undefined): CallHandler {
+    const policy = mc?.retryPolicy;
+    if (mc === undefined || policy === undefined) return this.handler;
+    let h = this.retryHandlers.get(mc);
+    if (h === undefined) {
+      h = composeInterceptors([...this.interceptors, retry(retryOptionsFor(policy))], transportHandler(this.channel));
+      this.retryHandlers.set(mc, h);
+    }
+    return h;
   }
 
   private request(method: ClientMethod<unknown, unknown>, options: CallOptions, message: unknown, messages: AsyncIterable<unknown> | undefined): ClientRequest {
@@ -202,8 +228,9 @@ export class Client {
   /** A unary call: resolves with the response, rejects with a `GrpcError`. */
   unary<I, O>(method: ClientMethod<I, O>, request: I, options?: CallOptions): Promise<O> {
     checkKind(method as ClientMethod<unknown, unknown>, "unary");
-    const o = this.opts(options);
-    if (!this.hasInterceptors) {
+    const mc = this.methodConfig(method as ClientMethod<unknown, unknown>);
+    const o = this.opts(options, mc);
+    if (!this.hasInterceptors && mc?.retryPolicy === undefined) {
       // Fast path: one Http2Call and one promise, no request/response objects.
       return new Promise<O>((resolve, reject) => {
         const sink = new SingleResponseSink<O>(resolve as (v: unknown) => void, reject, false);
@@ -213,37 +240,59 @@ export class Client {
         call.sendLast(request);
       });
     }
-    return this.handler(this.request(method as ClientMethod<unknown, unknown>, o, request, undefined)).then((r) => r.message as O);
+    return this.handlerFor(mc)(this.request(method as ClientMethod<unknown, unknown>, o, request, undefined)).then((r) => r.message as O);
   }
 
   /** A server-streaming call: iterate the result with `for await`. */
   serverStreaming<I, O>(method: ClientMethod<I, O>, request: I, options?: CallOptions): ServerStreamingCall<O> {
     checkKind(method as ClientMethod<unknown, unknown>, "server_streaming");
-    const o = this.opts(options);
+    const mc = this.methodConfig(method as ClientMethod<unknown, unknown>);
+    const o = this.opts(options, mc);
+    const handler = this.handlerFor(mc);
     return new ServerStreamingCall<O>((signal) =>
-      this.handler(this.request(method as ClientMethod<unknown, unknown>, { ...o, signal: anySignal(o.signal, signal) }, request, undefined)),
+      handler(this.request(method as ClientMethod<unknown, unknown>, { ...o, signal: anySignal(o.signal, signal) }, request, undefined)),
     );
   }
 
   /** A client-streaming call: `write` requests, then `closeAndRecv()`. */
   clientStreaming<I, O>(method: ClientMethod<I, O>, options?: CallOptions): ClientStreamingCall<I, O> {
     checkKind(method as ClientMethod<unknown, unknown>, "client_streaming");
-    const o = this.opts(options);
+    const mc = this.methodConfig(method as ClientMethod<unknown, unknown>);
+    const o = this.opts(options, mc);
+    const handler = this.handlerFor(mc);
     const requests = new AsyncQueue<I>(1);
     return new ClientStreamingCall<I, O>(requests, (signal) =>
-      this.handler(this.request(method as ClientMethod<unknown, unknown>, { ...o, signal: anySignal(o.signal, signal) }, undefined, requests)),
+      handler(this.request(method as ClientMethod<unknown, unknown>, { ...o, signal: anySignal(o.signal, signal) }, undefined, requests)),
     );
   }
 
   /** A bidirectional call: `write`/`end` requests and iterate responses at the same time. */
   bidiStreaming<I, O>(method: ClientMethod<I, O>, options?: CallOptions): BidiStreamingCall<I, O> {
     checkKind(method as ClientMethod<unknown, unknown>, "bidi_streaming");
-    const o = this.opts(options);
+    const mc = this.methodConfig(method as ClientMethod<unknown, unknown>);
+    const o = this.opts(options, mc);
+    const handler = this.handlerFor(mc);
     const requests = new AsyncQueue<I>(1);
     return new BidiStreamingCall<I, O>(requests, (signal) =>
-      this.handler(this.request(method as ClientMethod<unknown, unknown>, { ...o, signal: anySignal(o.signal, signal) }, undefined, requests)),
+      handler(this.request(method as ClientMethod<unknown, unknown>, { ...o, signal: anySignal(o.signal, signal) }, undefined, requests)),
     );
   }
 }
 
+/** service_config.md: the method's timeout caps the call's; its waitForReady applies unless the call sets one. */
+function withMethodConfig(o: CallOptions, mc: MethodConfig): CallOptions {
+  const t = mc.timeoutMs;
+  const setTimeout = t !== undefined && (o.timeoutMs === undefined || o.timeoutMs > t);
+  const setWait = mc.waitForReady !== undefined && o.waitForReady === undefined;
+  if (!setTimeout && !setWait) return o;
+  return { ...o, ...(setTimeout ? { timeoutMs: t } : {}), ...(setWait ? { waitForReady: mc.waitForReady } : {}) };
+}
 
+/** gRFC A6 backoff: attempt n waits random(0, min(initialBackoff * multiplier^(n-1), maxBackoff)). */
+export function retryOptionsFor(p: RetryPolicy): RetryOptions {
+  return {
+    maxAttempts: p.maxAttempts,
+    retryableCodes: p.retryableStatusCodes,
+    delayMs: (attempt) => Math.random() * Math.min(p.initialBackoffMs * p.backoffMultiplier ** (attempt - 1), p.maxBackoffMs),
+  };
+}

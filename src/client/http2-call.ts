@@ -78,6 +78,16 @@ export class Http2Call<I, O> implements EnvelopeSink {
   private readonly compression: Encoding;
   private counted = false;
   private retired = false;
+  /** gRFC A6 transparent retry: done at most once per call. */
+  private transparentRetried = false;
+  /** The final request frame (sendLast), kept for a transparent retry: a field, no allocation. */
+  private lastFrame: Buffer | undefined;
+  /** Frames a streaming call wrote before the response started, kept for a transparent retry (up to writeBufferSize). */
+  private replay: Buffer[] | undefined;
+  private replayBytes = 0;
+  /** The call wrote more than `replay` keeps: it can no longer be replayed. */
+  private replayLost = false;
+  private halfClosed = false;
   private remoteEnded = false;
   /** The wire trace of this call, only when `wireTrace.enabled` (src/wire/trace.ts). */
   private trace: CallTrace | undefined;
@@ -149,6 +159,7 @@ export class Http2Call<I, O> implements EnvelopeSink {
       return this.pendingBytes < this.channel.writeBufferSize;
     }
     if (this.trace !== undefined) this.trace.message("out", frame[0] === 1, frame, true);
+    this.keepForReplay(frame);
     return this.stream.write(frame) || this.stream.writableLength < this.channel.writeBufferSize;
   }
 
@@ -157,6 +168,8 @@ export class Http2Call<I, O> implements EnvelopeSink {
     if (this.done) return;
     const frame = this.frame(message);
     if (frame === undefined) return;
+    this.halfClosed = true;
+    this.lastFrame = frame;
     if (this.stream === undefined) {
       this.pending?.push(frame);
       this.pendingEnd = true;
@@ -169,6 +182,7 @@ export class Http2Call<I, O> implements EnvelopeSink {
   /** Half-closes: no more request messages. */
   halfClose(): void {
     if (this.done) return;
+    this.halfClosed = true;
     if (this.stream === undefined) this.pendingEnd = true;
     else {
       if (this.trace !== undefined) this.trace.halfClose("out");
@@ -188,6 +202,18 @@ export class Http2Call<I, O> implements EnvelopeSink {
     if (s === undefined) return;
     if (on) s.resume();
     else s.pause();
+  }
+
+  /** Keeps a frame written on the stream until the response starts, so a refused stream can be replayed. */
+  private keepForReplay(frame: Buffer): void {
+    if (this.gotHeaders || this.replayLost || this.transparentRetried) return;
+    this.replayBytes += frame.length;
+    if (this.replayBytes > this.channel.writeBufferSize) {
+      this.replayLost = true;
+      this.replay = undefined;
+      return;
+    }
+    (this.replay ??= []).push(frame);
   }
 
   private frame(message: I): Buffer | undefined {
@@ -243,11 +269,14 @@ export class Http2Call<I, O> implements EnvelopeSink {
         this.retired = true;
         this.channel.retire(acquired);
         const again = this.channel.acquire(this.options.waitForReady === true);
-        if (again instanceof Promise) again.then((a) => this.openOn(a), (e: unknown) => this.finish(GrpcError.from(e, Status.UNAVAILABLE), new Metadata()));
-        else this.openOn(again);
+        if (again instanceof Promise) {
+          // Writes made until the new session is ready wait in `pending`.
+          this.pending ??= [];
+          again.then((a) => this.openOn(a), (e: unknown) => this.finish(GrpcError.from(e, Status.UNAVAILABLE), new Metadata()));
+        } else this.openOn(again);
         return;
       }
-      this.finish(new GrpcError(Status.UNAVAILABLE, `could not start a call to ${this.channel.peer}: ${(err as Error).message}`, { cause: err }), new Metadata());
+      this.finish(new GrpcError(Status.UNAVAILABLE, `could not start a call to ${this.peer}: ${(err as Error).message}`, { cause: err }), new Metadata());
       return;
     }
     this.stream = stream;
@@ -270,6 +299,7 @@ export class Http2Call<I, O> implements EnvelopeSink {
       if (this.trace !== undefined) for (let i = 0; i <= last; i++) this.trace.message("out", pending[i][0] === 1, pending[i], true, undefined, i === last && this.pendingEnd);
       if (this.trace !== undefined && last < 0 && this.pendingEnd) this.trace.halfClose("out");
       for (let i = 0; i < last; i++) stream.write(pending[i]);
+      if (!this.transparentRetried) for (const f of pending) if (f !== this.lastFrame) this.keepForReplay(f);
       if (this.pendingEnd) stream.end(last >= 0 ? pending[last] : undefined);
       else if (last >= 0) stream.write(pending[last]);
       this.pendingBytes = 0;
@@ -282,6 +312,7 @@ export class Http2Call<I, O> implements EnvelopeSink {
     if (this.trace !== undefined) this.trace.headers("in", headers[Header.grpcStatus] !== undefined ? "TRAILERS-ONLY" : "HEADERS", headers);
     if (this.done) return;
     this.gotHeaders = true;
+    this.replay = undefined;
     this.headersAt = Date.now();
     const httpStatus = headers[Header.status] ?? 0;
     const hasStatus = headers[Header.grpcStatus] !== undefined;
@@ -292,13 +323,13 @@ export class Http2Call<I, O> implements EnvelopeSink {
     }
     const contentType = headers[Header.contentType];
     if (httpStatus !== 200) {
-      this.finish(new GrpcError(grpcCodeForHttpStatus(httpStatus), `${describeHttpStatus(httpStatus, contentType)} from ${this.channel.peer}`), new Metadata());
+      this.finish(new GrpcError(grpcCodeForHttpStatus(httpStatus), `${describeHttpStatus(httpStatus, contentType)} from ${this.peer}`), new Metadata());
       return;
     }
     const ct = parseContentType(contentType);
     if (!ct.ok) {
       this.finish(
-        new GrpcError(Status.INTERNAL, `unexpected content-type "${contentType ?? ""}" in the response from ${this.channel.peer}: want application/grpc`),
+        new GrpcError(Status.INTERNAL, `unexpected content-type "${contentType ?? ""}" in the response from ${this.peer}: want application/grpc`),
         new Metadata(),
       );
       return;
@@ -327,7 +358,7 @@ export class Http2Call<I, O> implements EnvelopeSink {
     }
     const err = (this.decoder as EnvelopeDecoder).push(chunk);
     if (err !== undefined && !this.done) {
-      this.finish(new GrpcError(err.code, `response from ${this.channel.peer}: ${err.message}`), new Metadata());
+      this.finish(new GrpcError(err.code, `response from ${this.peer}: ${err.message}`), new Metadata());
     }
   }
 
@@ -341,7 +372,7 @@ export class Http2Call<I, O> implements EnvelopeSink {
     if (compressed) {
       const r = decompress(this.responseEncoding, data, this.channel.maxReceiveMessageSize);
       if (!r.ok) {
-        this.finish(new GrpcError(r.code, `response from ${this.channel.peer}: ${r.message}`), new Metadata());
+        this.finish(new GrpcError(r.code, `response from ${this.peer}: ${r.message}`), new Metadata());
         return;
       }
       bytes = r.data;
@@ -373,6 +404,12 @@ export class Http2Call<I, O> implements EnvelopeSink {
   }
 
   private streamError: Error | undefined;
+
+  /** The address of the connection this call runs on (or the target, before it has one). */
+  private get peer(): string {
+    return this.record?.peer ?? this.channel.peer;
+  }
+
   onStreamError(err: Error): void {
     this.streamError ??= err;
   }
@@ -384,36 +421,57 @@ export class Http2Call<I, O> implements EnvelopeSink {
   onClose(): void {
     if (this.trace !== undefined) this.trace.closed(this.stream?.rstCode);
     if (this.done) return;
-    const rec = this.record;
-    // node:http2 cancels pending streams before the session's own 'error' event: the cause rides on the stream error.
-    const cause = this.streamError?.cause;
-    if (rec !== undefined && rec.error === undefined && !rec.connected && cause instanceof Error) rec.error = cause;
-    // A stream torn down with its session (socket error, TLS alert such as "certificate required"):
-    // node:http2 reports the cause on the stream, and may never emit the session's own 'error'.
-    if (rec !== undefined && rec.session.destroyed && rec.error === undefined && this.streamError !== undefined) {
-      rec.error = this.streamError.cause instanceof Error ? this.streamError.cause : this.streamError;
-    }
-    if (rec !== undefined && rec.session.destroyed) this.channel.sessionEnded(rec);
-    if (this.channel.state === "shutdown" && rec !== undefined && rec.session.destroyed && rec.error === undefined) {
-      this.finish(new GrpcError(Status.CANCELLED, `the channel to ${this.channel.peer} was destroyed with this call in flight`), new Metadata());
-      return;
-    }
     const stream = this.stream as ClientHttp2Stream;
-    const rst = stream.rstCode ?? h2.NGHTTP2_NO_ERROR;
-    // The session failed (refused, reset, TLS error, keepalive timeout): UNAVAILABLE, naming the peer.
-    if (rec !== undefined && (rec.error !== undefined || rec.keepaliveFailure !== undefined || !rec.connected)) {
-      this.finish(new GrpcError(Status.UNAVAILABLE, `connection to ${this.channel.peer} failed: ${rec.reason()}`, { cause: this.streamError }), new Metadata());
+    // The session owner explains connection failures and refusals (session-record.ts).
+    const failure = this.record?.explainClose(stream, this.streamError, this.channel.state === "shutdown");
+    if (failure !== undefined) {
+      if (failure.transparentRetry && this.retryTransparently()) return;
+      this.finish(new GrpcError(failure.code, failure.message, { cause: this.streamError }), new Metadata());
       return;
     }
+    const rst = stream.rstCode ?? h2.NGHTTP2_NO_ERROR;
     if (rst !== h2.NGHTTP2_NO_ERROR) {
-      this.finish(new GrpcError(grpcCodeForRstStream(rst), `${describeRstStream(rst)} (${this.channel.peer})`), new Metadata());
+      this.finish(new GrpcError(grpcCodeForRstStream(rst), `${describeRstStream(rst)} (${this.peer})`), new Metadata());
       return;
     }
     if (this.streamError !== undefined) {
-      this.finish(new GrpcError(Status.UNAVAILABLE, `call to ${this.channel.peer} failed: ${this.streamError.message}`, { cause: this.streamError }), new Metadata());
+      this.finish(new GrpcError(Status.UNAVAILABLE, `call to ${this.peer} failed: ${this.streamError.message}`, { cause: this.streamError }), new Metadata());
       return;
     }
-    this.finish(new GrpcError(Status.INTERNAL, `the server at ${this.channel.peer} closed the stream without sending a gRPC status`), new Metadata());
+    this.finish(new GrpcError(Status.INTERNAL, `the server at ${this.peer} closed the stream without sending a gRPC status`), new Metadata());
+  }
+
+  /**
+   * gRFC A6 "Transparent Retry": the server never processed this stream (REFUSED_STREAM, above
+   * GOAWAY's last stream id, or the connection never came up), so it is sent again, once, on
+   * whatever session the channel picks now: the request frames it had written are replayed.
+   * False when the call cannot be replayed (it already retried, or wrote more than it kept).
+   */
+  private retryTransparently(): boolean {
+    if (this.transparentRetried || this.gotHeaders || this.replayLost) return false;
+    this.transparentRetried = true;
+    const old = this.stream as ClientHttp2Stream;
+    old.off("response", streamResponse);
+    old.off("data", streamData);
+    old.off("trailers", streamTrailers);
+    old.off("close", streamClose);
+    old.off("drain", streamDrain);
+    this.record?.streamClosed();
+    this.stream = undefined;
+    this.record = undefined;
+    this.streamError = undefined;
+    const pending = this.replay ?? [];
+    this.replay = undefined;
+    if (this.lastFrame !== undefined) pending.push(this.lastFrame);
+    this.pending = pending;
+    this.pendingBytes = 0;
+    for (const f of pending) this.pendingBytes += f.length;
+    this.pendingEnd = this.halfClosed;
+    if (this.trace !== undefined) this.trace.note("transparent retry: the server did not process the stream");
+    const again = this.channel.acquire(this.options.waitForReady === true);
+    if (again instanceof Promise) again.then((a) => this.openOn(a), (e: unknown) => this.finish(GrpcError.from(e, Status.UNAVAILABLE), new Metadata()));
+    else this.openOn(again);
+    return true;
   }
 
   onDeadline(): void {
@@ -441,13 +499,13 @@ export class Http2Call<I, O> implements EnvelopeSink {
   private describeDeadline(): string {
     const now = Date.now();
     const parts: string[] = [];
-    if (this.streamAt === 0) parts.push(`waiting for a connection to ${this.channel.peer}: ${now - this.startedAt} ms`);
+    if (this.streamAt === 0) parts.push(`waiting for a connection to ${this.peer}: ${now - this.startedAt} ms`);
     else {
       parts.push(`connection: ${this.streamAt - this.startedAt} ms`);
       if (this.headersAt === 0) parts.push(`waiting for response headers: ${now - this.streamAt} ms`);
       else parts.push(`waiting for response headers: ${this.headersAt - this.streamAt} ms`, `receiving (${this.received} messages so far): ${now - this.headersAt} ms`);
     }
-    return `deadline of ${this.deadlineMs} ms exceeded after ${now - this.startedAt} ms calling ${this.method.path} on ${this.channel.peer} (${parts.join(", ")})`;
+    return `deadline of ${this.deadlineMs} ms exceeded after ${now - this.startedAt} ms calling ${this.method.path} on ${this.peer} (${parts.join(", ")})`;
   }
 
   /** Ends the call once: stops timers and listeners, resets the stream if it is still open, reports. */

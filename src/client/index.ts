@@ -6,7 +6,9 @@ export { composeInterceptors, type CallHandler, type ClientInterceptor, type Cli
 export { clientMethod, clientMethods, type ClientMethodsOf, type CallOptions, type ClientCodec, type ClientMethod, type MethodKind } from "./types.js";
 export { Backoff, type BackoffOptions } from "./backoff.js";
 export type { KeepaliveOptions } from "./keepalive.js";
-export { parseTarget, type Target } from "./target.js";
+export { parseTarget, type Address, type Target } from "./target.js";
+export { parseServiceConfig, type MethodConfig, type RetryPolicy, type ServiceConfig, type ServiceConfigJson, type LoadBalancingPolicy } from "./service-config.js";
+export type { ResolveFunction } from "./resolver.js";
 export { GrpcError } from "../wire/grpc-error.js";
 export { Metadata } from "../wire/metadata.js";
 export { Status, type StatusCode } from "../wire/status.js";

@@ -22,7 +22,8 @@ import {
   type UserUpdateRequest,
   type UserUpdateResponse,
 } from "../codec/user.js";
-import { Channel, type ChannelTlsOptions } from "../client/channel.js";
+import { Channel, type ChannelOptions, type ChannelTlsOptions } from "../client/channel.js";
+import type { ServiceConfigJson } from "../client/service-config.js";
 import { BidiStreamingCall, Client, ClientStreamingCall, type ServerStreamingCall } from "../client/client.js";
 import type { ClientInterceptor } from "../client/interceptors.js";
 import { clientMethods, type CallOptions } from "../client/types.js";
@@ -32,8 +33,18 @@ import { UserServiceDescriptor } from "./user-service.js";
 const M = clientMethods(UserServiceDescriptor);
 
 export interface UserServiceClientOptions {
-  /** `host:port` (e.g. `localhost:50051`), as the channel's target syntax allows. Ignored with `channel`. */
+  /**
+   * Where the service runs (ignored with `channel`): `host:port`, `dns:///host:port` (every address
+   * of the name), `ipv4:127.0.0.1:5001,127.0.0.1:5002`, `ipv6:[::1]:5001,…` or `unix:/path` (docs/TRANSPORT.md "Naming and load balancing").
+   */
   readonly target?: string;
+  /**
+   * gRPC service config (JSON text or object), e.g. `{"loadBalancingConfig": [{"round_robin": {}}],
+   * "healthCheckConfig": {"serviceName": "user.UserService"}}`. Ignored with `channel`.
+   */
+  readonly serviceConfig?: string | ServiceConfigJson;
+  /** Further channel options (backoff, keepalive, limits…). Ignored with `channel`. */
+  readonly channelOptions?: ChannelOptions;
   /** An existing channel to share (the client will not close it). */
   readonly channel?: Channel;
   /** TLS: `true` (system roots) or settings (`ca`, and `cert` + `key` for mutual TLS). Default plaintext. */
@@ -104,7 +115,11 @@ export class UserServiceClient {
       this.ownsChannel = false;
     } else {
       if (options.target === undefined) throw new TypeError("UserServiceClient needs a target or a channel");
-      this.channel = new Channel(options.target, options.tls === undefined ? {} : { tls: options.tls });
+      this.channel = new Channel(options.target, {
+        ...options.channelOptions,
+        ...(options.tls === undefined ? {} : { tls: options.tls }),
+        ...(options.serviceConfig === undefined ? {} : { serviceConfig: options.serviceConfig }),
+      });
       this.ownsChannel = true;
     }
     this.client = new Client(this.channel, {

@@ -51,7 +51,14 @@ describe("parseTarget", () => {
   it("parses host:port, IPv6, dns:///, unix: forms", () => {
     expect(parseTarget("localhost:50051")).toEqual({ target: { kind: "tcp", host: "localhost", port: 50051, authority: "localhost:50051" } });
     expect(parseTarget("[::1]:8080")).toEqual({ target: { kind: "tcp", host: "::1", port: 8080, authority: "[::1]:8080" } });
-    expect(parseTarget("dns:///example.com:443")).toEqual({ target: { kind: "tcp", host: "example.com", port: 443, authority: "example.com:443" } });
+    expect(parseTarget("dns:///example.com:443")).toEqual({ target: { kind: "dns", host: "example.com", port: 443, authority: "example.com:443" } });
+    expect(parseTarget("dns:example.com")).toEqual({ target: { kind: "dns", host: "example.com", port: 443, authority: "example.com:443" } });
+    expect(parseTarget("ipv4:127.0.0.1:1,10.0.0.2:2")).toEqual({
+      target: { kind: "list", scheme: "ipv4", authority: "127.0.0.1:1", addresses: [{ kind: "tcp", host: "127.0.0.1", port: 1 }, { kind: "tcp", host: "10.0.0.2", port: 2 }] },
+    });
+    expect(parseTarget("ipv6:[::1]:5,::2")).toEqual({
+      target: { kind: "list", scheme: "ipv6", authority: "[::1]:5", addresses: [{ kind: "tcp", host: "::1", port: 5 }, { kind: "tcp", host: "::2", port: 443 }] },
+    });
     expect(parseTarget("example.com")).toEqual({ target: { kind: "tcp", host: "example.com", port: 443, authority: "example.com:443" } });
     expect(parseTarget("unix:/tmp/a.sock")).toEqual({ target: { kind: "unix", path: "/tmp/a.sock", authority: "localhost" } });
     expect(parseTarget("unix:///tmp/a.sock")).toEqual({ target: { kind: "unix", path: "/tmp/a.sock", authority: "localhost" } });
@@ -62,6 +69,21 @@ describe("parseTarget", () => {
     expect(parseTarget(":80")).toHaveProperty("error");
     expect(parseTarget("unix:")).toHaveProperty("error");
     expect(parseTarget("[::1:80")).toHaveProperty("error");
+    const bad: Array<[string, RegExp]> = [
+      ["", /empty/],
+      ["ipv4:", /lists no addresses/],
+      ["ipv4:127.0.0.1:1,[::1]:2", /not an IPv4 address/],
+      ["ipv4:localhost:80", /not an IPv4 address/],
+      ["ipv6:127.0.0.1", /not an IPv6 address/],
+      ["ipv6:[::1]x", /text after the IPv6 literal/],
+      ["dns://8.8.8.8/example.com", /DNS server authority/],
+      ["dns:///", /names no host/],
+      ["dns:///h:port", /invalid port/],
+      ["unix://host/path", /takes no authority/],
+      ["http://example.com", /unsupported scheme "http:"/],
+      ["::1:80", /must be in brackets/],
+    ];
+    for (const [t, re] of bad) expect([t, (parseTarget(t) as { error: string }).error]).toEqual([t, expect.stringMatching(re)]);
   });
 });
 
