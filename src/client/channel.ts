@@ -235,10 +235,19 @@ export class Channel {
       case "idle":
         this.exitIdle();
         if ((this.stateValue as ConnectivityState) === "ready" || ((this.stateValue as ConnectivityState) === "transient_failure" && !waitForReady)) return this.acquire(waitForReady);
-        return this.enqueue(waitForReady);
+        return this.connectingOrQueue(waitForReady);
       case "connecting":
-        return this.enqueue(waitForReady);
+        return this.connectingOrQueue(waitForReady);
     }
+  }
+
+  /** While connecting: the connecting session for a call that does not wait for ready (as before LB), else the queue. */
+  private connectingOrQueue(waitForReady: boolean): Acquired | Promise<Acquired> {
+    if (!waitForReady) {
+      const rec = this.lb.connecting()?.current;
+      if (rec !== undefined && !rec.session.destroyed && !rec.session.closed) return rec;
+    }
+    return this.enqueue(waitForReady);
   }
 
   private failureMessage(): string {
