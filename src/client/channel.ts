@@ -322,8 +322,9 @@ export class Channel {
   private exitIdleNow(): void {
     this.wantConnection = true;
     if (this.subchannelList.length === 0) {
+      // A custom resolver may answer synchronously: onResolved then starts the policy itself.
       this.resolver.request();
-      this.setState(this.resolutionError !== undefined ? "transient_failure" : "connecting");
+      if (this.subchannelList.length === 0) this.setState(this.resolutionError !== undefined ? "transient_failure" : "connecting");
       return;
     }
     this.lb.exitIdle();
@@ -357,6 +358,7 @@ export class Channel {
     for (const gone of old.values()) void gone.shutdown();
     if (this.wantConnection) {
       this.lb.onAddresses();
+      this.lb.exitIdle();
       this.updateState();
     }
   }
