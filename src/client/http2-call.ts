@@ -210,7 +210,7 @@ export class Http2Call<I, O> implements EnvelopeSink {
 
   /** Keeps a frame written on the stream until the response starts, so a refused stream can be replayed. */
   private keepForReplay(frame: Buffer): void {
-    if (this.gotHeaders || this.replayLost || this.transparentRetried) return;
+    if (this.gotHeaders || this.replayLost) return;
     this.replayBytes += frame.length;
     if (this.replayBytes > this.channel.writeBufferSize) {
       this.replayLost = true;
@@ -303,7 +303,7 @@ export class Http2Call<I, O> implements EnvelopeSink {
       if (this.trace !== undefined) for (let i = 0; i <= last; i++) this.trace.message("out", pending[i][0] === 1, pending[i], true, undefined, i === last && this.pendingEnd);
       if (this.trace !== undefined && last < 0 && this.pendingEnd) this.trace.halfClose("out");
       for (let i = 0; i < last; i++) stream.write(pending[i]);
-      if (!this.transparentRetried) for (const f of pending) if (f !== this.lastFrame) this.keepForReplay(f);
+      for (const f of pending) if (f !== this.lastFrame) this.keepForReplay(f);
       if (this.pendingEnd) stream.end(last >= 0 ? pending[last] : undefined);
       else if (last >= 0) stream.write(pending[last]);
       this.pendingBytes = 0;
@@ -468,6 +468,7 @@ export class Http2Call<I, O> implements EnvelopeSink {
     this.streamError = undefined;
     const pending = this.replay ?? [];
     this.replay = undefined;
+    this.replayBytes = 0;
     if (this.lastFrame !== undefined) pending.push(this.lastFrame);
     this.pending = pending;
     this.pendingBytes = 0;
