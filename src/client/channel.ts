@@ -235,10 +235,19 @@ export class Channel {
       case "idle":
         this.exitIdle();
         if ((this.stateValue as ConnectivityState) === "ready" || ((this.stateValue as ConnectivityState) === "transient_failure" && !waitForReady)) return this.acquire(waitForReady);
-        return this.enqueue(waitForReady);
+        return this.connectingOrQueue(waitForReady);
       case "connecting":
-        return this.enqueue(waitForReady);
+        return this.connectingOrQueue(waitForReady);
     }
+  }
+
+  /** While connecting: the connecting session for a call that does not wait for ready (as before LB), else the queue. */
+  private connectingOrQueue(waitForReady: boolean): Acquired | Promise<Acquired> {
+    if (!waitForReady) {
+      const rec = this.lb.connecting()?.current;
+      if (rec !== undefined && !rec.session.destroyed && !rec.session.closed) return rec;
+    }
+    return this.enqueue(waitForReady);
   }
 
   private failureMessage(): string {
@@ -313,8 +322,9 @@ export class Channel {
   private exitIdleNow(): void {
     this.wantConnection = true;
     if (this.subchannelList.length === 0) {
+      // A custom resolver may answer synchronously: onResolved then starts the policy itself.
       this.resolver.request();
-      this.setState(this.resolutionError !== undefined ? "transient_failure" : "connecting");
+      if (this.subchannelList.length === 0) this.setState(this.resolutionError !== undefined ? "transient_failure" : "connecting");
       return;
     }
     this.lb.exitIdle();
@@ -348,6 +358,7 @@ export class Channel {
     for (const gone of old.values()) void gone.shutdown();
     if (this.wantConnection) {
       this.lb.onAddresses();
+      this.lb.exitIdle();
       this.updateState();
     }
   }

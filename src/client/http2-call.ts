@@ -18,6 +18,8 @@ import type { CallOptions, ClientMethod } from "./types.js";
 import { takeUncompressed } from "./message-options.js";
 
 const CALL = Symbol("grpcCall");
+/** Bound on retries of calls whose connection never came up (each tries the next address pick_first offers). */
+const MAX_UNSENT_RETRIES = 16;
 type CallStream = ClientHttp2Stream & { [CALL]: Http2Call<unknown, unknown> };
 
 function streamResponse(this: CallStream, headers: IncomingHttpHeaders & IncomingHttpStatusHeader): void {
@@ -78,8 +80,10 @@ export class Http2Call<I, O> implements EnvelopeSink {
   private readonly compression: Encoding;
   private counted = false;
   private retired = false;
-  /** gRFC A6 transparent retry: done at most once per call. */
+  /** gRFC A6 transparent retry of a stream the server did not process: done at most once per call. */
   private transparentRetried = false;
+  /** Retries of a stream that never left the client (its connection failed first). */
+  private unsentRetries = 0;
   /** The final request frame (sendLast), kept for a transparent retry: a field, no allocation. */
   private lastFrame: Buffer | undefined;
   /** Frames a streaming call wrote before the response started, kept for a transparent retry (up to writeBufferSize). */
@@ -206,7 +210,7 @@ export class Http2Call<I, O> implements EnvelopeSink {
 
   /** Keeps a frame written on the stream until the response starts, so a refused stream can be replayed. */
   private keepForReplay(frame: Buffer): void {
-    if (this.gotHeaders || this.replayLost || this.transparentRetried) return;
+    if (this.gotHeaders || this.replayLost) return;
     this.replayBytes += frame.length;
     if (this.replayBytes > this.channel.writeBufferSize) {
       this.replayLost = true;
@@ -299,7 +303,7 @@ export class Http2Call<I, O> implements EnvelopeSink {
       if (this.trace !== undefined) for (let i = 0; i <= last; i++) this.trace.message("out", pending[i][0] === 1, pending[i], true, undefined, i === last && this.pendingEnd);
       if (this.trace !== undefined && last < 0 && this.pendingEnd) this.trace.halfClose("out");
       for (let i = 0; i < last; i++) stream.write(pending[i]);
-      if (!this.transparentRetried) for (const f of pending) if (f !== this.lastFrame) this.keepForReplay(f);
+      for (const f of pending) if (f !== this.lastFrame) this.keepForReplay(f);
       if (this.pendingEnd) stream.end(last >= 0 ? pending[last] : undefined);
       else if (last >= 0) stream.write(pending[last]);
       this.pendingBytes = 0;
@@ -425,7 +429,7 @@ export class Http2Call<I, O> implements EnvelopeSink {
     // The session owner explains connection failures and refusals (session-record.ts).
     const failure = this.record?.explainClose(stream, this.streamError, this.channel.state === "shutdown");
     if (failure !== undefined) {
-      if (failure.transparentRetry && this.retryTransparently()) return;
+      if (failure.transparentRetry !== false && this.retryTransparently(failure.transparentRetry === "unsent")) return;
       this.finish(new GrpcError(failure.code, failure.message, { cause: this.streamError }), new Metadata());
       return;
     }
@@ -443,13 +447,15 @@ export class Http2Call<I, O> implements EnvelopeSink {
 
   /**
    * gRFC A6 "Transparent Retry": the server never processed this stream (REFUSED_STREAM, above
-   * GOAWAY's last stream id, or the connection never came up), so it is sent again, once, on
+   * GOAWAY's last stream id: once), or it never left the client (the connection never came up: as
+   * often as the channel offers another connecting address, bounded), so it is sent again on
    * whatever session the channel picks now: the request frames it had written are replayed.
    * False when the call cannot be replayed (it already retried, or wrote more than it kept).
    */
-  private retryTransparently(): boolean {
-    if (this.transparentRetried || this.gotHeaders || this.replayLost) return false;
-    this.transparentRetried = true;
+  private retryTransparently(unsent: boolean): boolean {
+    if (this.gotHeaders || this.replayLost) return false;
+    if (unsent ? ++this.unsentRetries > MAX_UNSENT_RETRIES : this.transparentRetried) return false;
+    if (!unsent) this.transparentRetried = true;
     const old = this.stream as ClientHttp2Stream;
     old.off("response", streamResponse);
     old.off("data", streamData);
@@ -462,6 +468,7 @@ export class Http2Call<I, O> implements EnvelopeSink {
     this.streamError = undefined;
     const pending = this.replay ?? [];
     this.replay = undefined;
+    this.replayBytes = 0;
     if (this.lastFrame !== undefined) pending.push(this.lastFrame);
     this.pending = pending;
     this.pendingBytes = 0;

@@ -15,6 +15,11 @@ export interface LoadBalancer {
   pick(): Subchannel | undefined;
   /** Leave IDLE: start connecting. */
   exitIdle(): void;
+  /**
+   * The subchannel being connected, when calls that do not wait for ready may open their stream on
+   * its session at once (node:http2 holds it until the handshake is done), or undefined to queue them.
+   */
+  connecting(): Subchannel | undefined;
   onSubchannelState(sc: Subchannel): void;
   /** The subchannel list was replaced after a resolution. */
   onAddresses(): void;
@@ -48,6 +53,12 @@ export class PickFirst implements LoadBalancer {
 
   pick(): Subchannel | undefined {
     return this.selected;
+  }
+
+  connecting(): Subchannel | undefined {
+    // The address being tried. Should it fail, the call is retried transparently (the stream never
+    // reached a server) on the next address or fails with the reason.
+    return this.index >= 0 ? this.helper.subchannels[this.index] : undefined;
   }
 
   exitIdle(): void {
@@ -154,6 +165,10 @@ export class RoundRobin implements LoadBalancer {
     if (n === 0) return undefined;
     if (this.next >= n) this.next = 0;
     return r[this.next++];
+  }
+
+  connecting(): Subchannel | undefined {
+    return undefined;
   }
 
   exitIdle(): void {

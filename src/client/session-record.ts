@@ -14,8 +14,12 @@ export interface SessionOwner {
 export interface StreamFailure {
   readonly code: StatusCode;
   readonly message: string;
-  /** The server never processed the stream (refused, beyond GOAWAY's last stream id, or never connected): safe to send again. */
-  readonly transparentRetry: boolean;
+  /**
+   * Safe to send again (gRFC A6 transparent retry): "unsent" when the connection never came up (the
+   * stream never left the client), "unprocessed" when the server refused it or it was above GOAWAY's
+   * last stream id; false otherwise.
+   */
+  readonly transparentRetry: "unsent" | "unprocessed" | false;
 }
 
 /**
@@ -106,10 +110,10 @@ export class SessionRecord {
     if (rst === h2.NGHTTP2_REFUSED_STREAM || beyondGoaway) {
       // RFC 9113 8.7: a refused stream, or one above GOAWAY's last stream id, was not processed.
       const why = beyondGoaway ? `server went away before processing the call (GOAWAY last stream ${this.goawayLastStreamId})` : "server refused the stream (REFUSED_STREAM)";
-      return { code: Status.UNAVAILABLE, message: `${why} (${this.peer})`, transparentRetry: true };
+      return { code: Status.UNAVAILABLE, message: `${why} (${this.peer})`, transparentRetry: "unprocessed" };
     }
     if (!this.connected) {
-      return { code: Status.UNAVAILABLE, message: `connection to ${this.peer} failed: ${this.reason()}`, transparentRetry: true };
+      return { code: Status.UNAVAILABLE, message: `connection to ${this.peer} failed: ${this.reason()}`, transparentRetry: "unsent" };
     }
     if (this.error !== undefined || this.keepaliveFailure !== undefined) {
       return { code: Status.UNAVAILABLE, message: `connection to ${this.peer} failed: ${this.reason()}`, transparentRetry: false };

@@ -247,6 +247,49 @@ describe("round_robin", () => {
   });
 });
 
+describe("re-resolution", () => {
+  it("a custom resolver is asked again when a connection fails; a new address then takes calls", async () => {
+    const a = await replica("a");
+    const dead = await freePort();
+    const list = [a.port, dead];
+    let resolutions = 0;
+    const ch = channel("ipv4:127.0.0.1:1", rr, {
+      minResolutionIntervalMs: 0,
+      resolve: () => {
+        resolutions++;
+        return list.map((port) => ({ kind: "tcp" as const, host: "127.0.0.1", port }));
+      },
+    });
+    const c = new Client(ch);
+    expect((await c.unary(Methods.unary, { text: "x", n: 0 }, { waitForReady: true })).text).toBe("a");
+    const b = await replica("b");
+    list[1] = b.port;
+    // The dead address keeps failing, and each failure asks the resolver again: b appears.
+    await until(ch, () => ch.subchannelStates().some((s) => s.address === `127.0.0.1:${b.port}` && s.state === "ready"), "b in the list and READY");
+    expect(resolutions).toBeGreaterThan(1);
+    expect(ch.subchannelStates().map((s) => s.address)).toEqual([`127.0.0.1:${a.port}`, `127.0.0.1:${b.port}`]);
+    const names = new Set<string>();
+    for (let i = 0; i < 4; i++) names.add((await c.unary(Methods.unary, { text: "x", n: i })).text);
+    expect([...names].sort()).toEqual(["a", "b"]);
+  });
+
+  it("a backend that goes away (GOAWAY) makes the channel re-resolve and move to the new list without failing a call", async () => {
+    const a = await replica("a");
+    const b = await replica("b");
+    let list = [a.port];
+    const ch = channel("ipv4:127.0.0.1:1", rr, {
+      minResolutionIntervalMs: 0,
+      resolve: () => list.map((port) => ({ kind: "tcp" as const, host: "127.0.0.1", port })),
+    });
+    const c = new Client(ch);
+    expect((await c.unary(Methods.unary, { text: "x", n: 0 })).text).toBe("a");
+    list = [b.port];
+    await a.server.shutdown(1000);
+    await until(ch, () => ch.subchannelStates().length === 1 && ch.subchannelStates()[0]?.address === `127.0.0.1:${b.port}`, "the new list");
+    for (let i = 0; i < 5; i++) expect((await c.unary(Methods.unary, { text: "x", n: i }, { waitForReady: true, timeoutMs: 10_000 })).text).toBe("b");
+  });
+});
+
 describe("service config methodConfig", () => {
   it("retryPolicy retries UNAVAILABLE up to maxAttempts (gRFC A6); timeout caps the call", async () => {
     const a = await replica("a");
