@@ -60,10 +60,14 @@ export const CLUSTER_SERVICE_CONFIG = {
   ],
 } as const;
 
-async function startReplica(id: number, databaseUrl: string, token: string, env: Record<string, string>): Promise<Replica> {
+/** One service process on 127.0.0.1, port 0; `databaseUrl` undefined = the in-memory store. */
+export async function startReplica(id: number, databaseUrl: string | undefined, token: string, env: Record<string, string>): Promise<Replica> {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: "info", ...env, AUTH_TOKENS: `${token}=admin` };
+  if (databaseUrl === undefined) delete childEnv.DATABASE_URL;
+  else childEnv.DATABASE_URL = databaseUrl;
   const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "src/service/main.ts"), "--port", "0", "--host", "127.0.0.1"], {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: "info", ...env, DATABASE_URL: databaseUrl, AUTH_TOKENS: `${token}=admin` },
+    env: childEnv,
     stdio: ["ignore", "pipe", "pipe"],
   });
   const logs: Array<Record<string, unknown>> = [];
