@@ -418,11 +418,15 @@ export class ServerCall implements ServerInterceptorCall, ServerWriter<unknown>,
     let md = err.metadata;
     const tmd = this.trailerMd;
     if (tmd !== undefined && tmd.size > 0) md = tmd.clone().merge(md);
+    // Response header metadata set by the handler or an interceptor (x-request-id, say) goes out in
+    // its own HEADERS frame, then the status in trailers, as grpc-go and grpc-js do: a client reads
+    // headers and trailers separately (grpc-js 'metadata' event, grpc-go grpc.Header()), and in a
+    // Trailers-Only response it would find that metadata among the trailers only.
+    if (!this.headersSent && this.header !== undefined && this.header.size > 0) this.ensureHeaders();
     if (!this.headersSent && !this.stream.destroyed) {
-      // Trailers-Only: one HEADERS frame with the status and END_STREAM.
+      // Trailers-Only: one HEADERS frame with the status and END_STREAM (no header metadata was set).
       this.headersSent = true;
       const headers: OutgoingHttpHeaders = { ...RESPONSE_HEADERS };
-      if (this.header !== undefined) this.header.toHeaders(headers);
       statusToTrailers(err.code, err.rawMessage, md, err.details, headers);
       this.end(err);
       if (this.trace !== undefined) this.trace.headers("out", "TRAILERS-ONLY", headers);
