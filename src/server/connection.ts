@@ -15,7 +15,7 @@ const MAX_STREAM_ID = 0x7fffffff;
 const MAX_TIMER_MS = 0x7fffffff;
 
 /**
- * Starts a graceful close of one connection, as grpc-go's drain does: GOAWAY(2^31-1, NO_ERROR) and a
+ * Starts a graceful close of one connection, as grpc-go's drain does: GOAWAY(2^31-1, NO_ERROR), then a
  * PING; when the PING is acknowledged (the client has then seen the GOAWAY, so it opens no new stream
  * here) or after {@link GOAWAY_PING_TIMEOUT_MS}, `session.close()`: GOAWAY(last processed stream id),
  * and the connection closes once its streams are done.
@@ -42,6 +42,14 @@ export function drainSession(session: ServerHttp2Session, state: SessionState): 
   };
   const timer = setTimeout(second, GOAWAY_PING_TIMEOUT_MS);
   timer.unref();
+  // The PING must reach the client after the GOAWAY, so that its ACK proves the GOAWAY was read.
+  // nghttp2 sends PING frames ahead of a queued GOAWAY (its urgent queue), so ping only once node
+  // has written the GOAWAY out (node flushes pending frames in its own setImmediate).
+  setImmediate(sendDrainPing, session, second);
+}
+
+function sendDrainPing(session: ServerHttp2Session, second: () => void): void {
+  if (session.closed || session.destroyed) return second();
   try {
     if (!session.ping(second)) second();
   } catch {
