@@ -2,6 +2,7 @@
 
 import type { Http2Session, ServerHttp2Session } from "node:http2";
 import { constants } from "node:http2";
+import type { Socket } from "node:net";
 import type { SessionState } from "./keepalive.js";
 import type { ResolvedServerOptions } from "./options.js";
 
@@ -57,9 +58,30 @@ function sendDrainPing(session: ServerHttp2Session, second: () => void): void {
   }
 }
 
+const HANDSHAKE_TIMER: unique symbol = Symbol("grpc.handshakeTimer");
+
 /**
- * Installs the per-connection timers: the HTTP/2 preface timeout (cleared by the client's first
- * SETTINGS frame), max idle and max age with its grace. `onAgeGraceEnd` ends the calls still open
+ * Arms the handshake timeout on a new socket (the TCP socket for h2c, the TLS socket once its
+ * handshake is done: node's tls `handshakeTimeout` bounds the TLS part): destroyed unless the HTTP/2
+ * preface and SETTINGS arrive within `ms`. Set on the socket itself, before node:http2 wraps it in
+ * a session: the session's socket proxy refuses destroy(), and a session.destroy() on a connection
+ * that never sent its preface leaves the socket open (node waits for a graceful end).
+ */
+export function armHandshakeTimeout(socket: Socket, ms: number): void {
+  if (!Number.isFinite(ms)) return;
+  const t = setTimeout(destroySocket, Math.min(ms, MAX_TIMER_MS), socket);
+  t.unref();
+  (socket as Socket & { [HANDSHAKE_TIMER]?: NodeJS.Timeout })[HANDSHAKE_TIMER] = t;
+  socket.once("close", () => clearTimeout(t));
+}
+
+function destroySocket(socket: Socket): void {
+  socket.destroy();
+}
+
+/**
+ * Installs the per-connection timers: max idle and max age with its grace, and disarms the
+ * handshake timeout when the client's first SETTINGS frame arrives. `onAgeGraceEnd` ends the calls still open
  * (UNAVAILABLE) once the age grace is over. Returns a function that clears every timer.
  */
 export function installLifecycle(
@@ -76,12 +98,12 @@ export function installLifecycle(
     return t;
   };
 
-  // Handshake: the client preface and its SETTINGS frame must arrive in time (TLS handshakes are
-  // bounded by the tls server's handshakeTimeout, set to the same value).
-  if (Number.isFinite(options.handshakeTimeoutMs)) {
-    const t = later(options.handshakeTimeoutMs, () => session.destroy());
-    session.once("remoteSettings", () => clearTimeout(t));
-  }
+  // Handshake: armed on the socket by `armHandshakeTimeout`; the client's first SETTINGS frame
+  // (right after its preface) disarms it.
+  session.once("remoteSettings", () => {
+    const t = (session.socket as unknown as { [HANDSHAKE_TIMER]?: NodeJS.Timeout } | undefined)?.[HANDSHAKE_TIMER];
+    if (t !== undefined) clearTimeout(t);
+  });
 
   // Idle: one timer, re-armed for the rest of the idle period (no timer work per call; callEnded
   // only records when the connection went idle).
