@@ -57,8 +57,8 @@ export interface EnvelopeSink {
  * buffer of its exact size (one copy, no `Buffer.concat`). The declared length is checked against
  * the limit as soon as the prefix is read, before any byte of the body is buffered.
  */
-/** First allocation for a message body split across chunks (then doubled as bytes arrive). */
-const INITIAL_BODY_CAPACITY = 64 * 1024;
+/** Smallest first allocation for a message body split across chunks (then doubled as bytes arrive). */
+const INITIAL_BODY_CAPACITY = 16 * 1024;
 
 export class EnvelopeDecoder {
   /** Only allocated when a prefix is split across chunks (rare). */
@@ -115,7 +115,7 @@ export class EnvelopeDecoder {
           continue;
         }
         // Not allocated at the declared length: a peer could then pin maxMessageSize per stream by
-        // sending a 5-byte prefix. The buffer grows (doubling) with the bytes that actually arrive,
+        // sending a 5-byte prefix. The buffer grows (doubling from 16 KiB) with the bytes that arrive,
         // so a partial message holds at most twice what was received (docs/TRANSPORT.md "Limits").
         this.body = Buffer.allocUnsafe(Math.min(length, Math.max(INITIAL_BODY_CAPACITY, end - pos)));
         this.bodyFilled = 0;
