@@ -9,6 +9,7 @@ import { EchoMessageCodec, EchoService, echo } from "../support/echo-service.js"
 import { GRPC_HEADERS, rawCall } from "../support/raw-client.js";
 import { Flag, FrameType, RawH2, frame, grpcRequestHeaders, headerBlock, rstCodeOf } from "../support/raw-h2.js";
 import { settle } from "../support/settle.js";
+import { makeTestCerts } from "../support/certs.js";
 
 const REFUSED_STREAM = 7;
 const CANCEL = Buffer.from([0, 0, 0, 8]);
@@ -95,10 +96,11 @@ describe("max concurrent streams", () => {
 });
 
 describe("handler quota (CVE-2023-44487)", () => {
-  it("reset streams whose handlers still run keep their slots: new calls wait, the socket is not read, and both resume when a handler returns", async () => {
+  it.each(["h2c", "TLS"])("reset streams whose handlers still run keep their slots: new calls wait, the socket is not read, and both resume when a handler returns (%s)", async (mode) => {
     const { server, counts, release } = stubbornServer(3);
-    const port = await server.listen();
-    const c = await RawH2.connect(port);
+    const certs = mode === "TLS" ? makeTestCerts() : undefined;
+    const port = await server.listen(certs === undefined ? {} : { tls: { key: certs.serverKey, cert: certs.serverCert } });
+    const c = await RawH2.connect(port, certs === undefined ? {} : { tls: { ca: certs.caCert } });
     await c.until((f) => f.some((x) => x.type === FrameType.SETTINGS && (x.flags & Flag.ACK) !== 0), "SETTINGS ACK");
     c.write(Buffer.concat([bidiHeaders(1), bidiHeaders(3), bidiHeaders(5)]));
     expect(await settle(() => counts.started)).toBe(3);
