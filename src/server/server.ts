@@ -295,7 +295,10 @@ export class Server implements CallHost {
 
   private onStream(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, rawHeaders: string[]): void {
     // Reset by the client before we saw it (HEADERS and RST_STREAM in one read): nothing to run.
-    if (stream.destroyed || stream.closed) return;
+    if (stream.destroyed || stream.closed) {
+      stream.on("error", noop); // a reset with a code other than CANCEL is also emitted as 'error'
+      return;
+    }
     let trace: CallTrace | undefined;
     if (wireTrace.enabled) {
       trace = new CallTrace("server", String(headers[Header.path]), `on HTTP/2 stream ${stream.id}`);
