@@ -7,7 +7,7 @@ import { DEFAULT_MAX_CONCURRENT_STREAMS, Server, type ServiceImplementation } fr
 import { encodeEnvelope } from "../../src/wire/framing.js";
 import { EchoMessageCodec, EchoService, echo } from "../support/echo-service.js";
 import { GRPC_HEADERS, rawCall } from "../support/raw-client.js";
-import { Flag, FrameType, RawH2, frame, grpcRequestHeaders, headerBlock, rstCodeOf } from "../support/raw-h2.js";
+import { Flag, FrameType, RawH2, frame, goawayOf, grpcRequestHeaders, headerBlock, rstCodeOf } from "../support/raw-h2.js";
 import { settle } from "../support/settle.js";
 import { makeTestCerts } from "../support/certs.js";
 
@@ -75,6 +75,29 @@ describe("max concurrent streams", () => {
     expect(await settle(() => counts.started)).toBe(5);
     release();
     c.close();
+    await server.forceShutdown();
+  });
+
+  it("a client that exceeds the limit after acknowledging our SETTINGS loses the connection (GOAWAY), and the server serves others", async () => {
+    const { server, release } = stubbornServer(5);
+    const port = await server.listen();
+    const c = await RawH2.connect(port);
+    await c.until((f) => f.some((x) => x.type === FrameType.SETTINGS && (x.flags & Flag.ACK) !== 0), "SETTINGS ACK");
+    // Our ACK of the server's SETTINGS went out with the preface exchange; give it a round trip.
+    c.write(frame(FrameType.PING, 0, 0, Buffer.from("ackround")));
+    await c.until((f) => f.some((x) => x.type === FrameType.PING && (x.flags & Flag.ACK) !== 0), "PING ACK");
+    const burst: Buffer[] = [];
+    for (let i = 0; i < 7; i++) burst.push(bidiHeaders(1 + 2 * i));
+    c.write(Buffer.concat(burst));
+    await c.untilClosed();
+    const g = c.frames.filter((x) => x.type === FrameType.GOAWAY).map(goawayOf);
+    expect(g.length).toBeGreaterThanOrEqual(1);
+    expect(g[0].code).toBe(2); // nghttp2's PROTOCOL_ERROR, which node turns into destroy(): INTERNAL_ERROR
+    const session = http2.connect(`http://127.0.0.1:${port}`);
+    const r = await rawCall(session, { ...GRPC_HEADERS, ":path": "/test.Echo/Unary" }, [encodeEnvelope(EchoMessageCodec.encode(echo({ text: "ok" })), false)]);
+    expect(r.grpcStatus).toBe("0");
+    session.destroy();
+    release();
     await server.forceShutdown();
   });
 
