@@ -149,6 +149,9 @@ export function redactUrl(url: string): string {
 export class PostgresUserStore implements UserStore, SnapshotHost {
   readonly pool: pg.Pool;
   readonly snapshotPool: pg.Pool;
+  /** One connection for ping(): a health check must not queue behind a busy call pool (that would
+   *  report an overloaded replica as one without a database). */
+  private readonly pingPool: pg.Pool;
   readonly pageSize: number;
   private readonly now: () => number;
   private readonly newId: () => string;
@@ -166,10 +169,12 @@ export class PostgresUserStore implements UserStore, SnapshotHost {
     };
     this.pool = new pg.Pool({ ...common, max: options.poolSize ?? 10 });
     this.snapshotPool = new pg.Pool({ ...common, max: options.snapshotPoolSize ?? 8 });
+    this.pingPool = new pg.Pool({ ...common, max: 1, query_timeout: common.connectionTimeoutMillis });
     // An idle connection dropped by the server (restart, failover) is reported here; the pool has
     // already discarded it and opens a new one on demand.
     this.pool.on("error", () => {});
     this.snapshotPool.on("error", () => {});
+    this.pingPool.on("error", () => {});
     this.pageSize = options.pageSize ?? 256;
     this.now = options.now ?? Date.now;
     this.newId = options.newId ?? randomUUID;
@@ -195,12 +200,12 @@ export class PostgresUserStore implements UserStore, SnapshotHost {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.pool.end(), this.snapshotPool.end()]);
+    await Promise.all([this.pool.end(), this.snapshotPool.end(), this.pingPool.end()]);
   }
 
   /** Resolves when the database answers a trivial query; rejects with StoreUnavailableError if not. */
   async ping(): Promise<void> {
-    await this.pool.query("SELECT 1").then(undefined, (err: unknown) => {
+    await this.pingPool.query("SELECT 1").then(undefined, (err: unknown) => {
       const c = classify(err);
       throw c instanceof StoreUnavailableError ? c : new StoreUnavailableError(String((err as Error)?.message ?? err), { cause: err });
     });

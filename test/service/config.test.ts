@@ -79,4 +79,17 @@ describe("config", () => {
     const help = loadConfig({}, ["--help"]);
     expect(!help.ok && "help" in help ? help.help : "").toContain("--shutdown-grace-ms");
   });
+
+  it("reads DATABASE_URL (or --database-url) and refuses a URL that is not postgres://, without echoing a password", () => {
+    const url = "postgres://app:pw@db.internal:5432/users";
+    const fromEnv = loadConfig({ DATABASE_URL: url }, []);
+    expect(fromEnv.ok && fromEnv.config.databaseUrl).toBe(url);
+    const fromFlag = loadConfig({ DATABASE_URL: "postgres://ignored/x" }, ["--database-url", "postgresql://h/db"]);
+    expect(fromFlag.ok && fromFlag.config.databaseUrl).toBe("postgresql://h/db");
+    expect(loadConfig({}, []).ok && "databaseUrl" in (loadConfig({}, []) as { config: object }).config).toBe(false);
+    const bad = loadConfig({ DATABASE_URL: "mysql://app:secret@h/db" }, []);
+    const error = !bad.ok && "error" in bad ? bad.error : "";
+    expect(error).toMatch(/DATABASE_URL/);
+    expect(error).not.toContain("secret");
+  });
 });
