@@ -295,8 +295,9 @@ export class Channel {
 
   /** Closes the channel at once, cancelling calls in flight. */
   destroy(): void {
-    for (const s of this.subchannelList) s.destroy();
+    const sessions = this.subchannelList.map((s) => s.current?.session);
     void this.close();
+    for (const session of sessions) session?.destroy();
   }
 
   /** Stops handing out `rec` (it can open no more streams); it closes once its calls are done. */

@@ -115,13 +115,6 @@ export class Subchannel {
     return new Promise((resolve) => rec.session.close(() => resolve()));
   }
 
-  /** At once: calls in flight are cancelled. */
-  destroy(): void {
-    const rec = this.current;
-    void this.shutdown();
-    rec?.session.destroy();
-  }
-
   private clearTimers(): void {
     if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
