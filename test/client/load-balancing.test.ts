@@ -113,6 +113,21 @@ describe("targets", () => {
     expect(err.message).toMatch(/failed to resolve dns:\/\/\/no-such-host\.invalid:80: could not resolve .*ENOTFOUND/);
   });
 
+  it("ipv6:[::1]:port reaches a server on the IPv6 loopback; a dual-stack ipv4/ipv6 pair via a custom list", async () => {
+    const server = new Server();
+    server.addService(EchoService, { Unary: () => ({ text: "v6", n: 0 }) });
+    const port = await server.listen({ port: 0, host: "::1" });
+    cleanup.push(() => server.forceShutdown());
+    const ch = channel(`ipv6:[::1]:${port}`);
+    expect((await new Client(ch).unary(Methods.unary, { text: "x", n: 0 })).text).toBe("v6");
+    expect(ch.subchannelStates()).toEqual([{ address: `[::1]:${port}`, state: "ready" }]);
+    // pick_first over an IPv4 address nobody serves and the IPv6 one: the second is used.
+    const both = channel(`ipv4:127.0.0.1:${await freePort()}`, undefined, {
+      resolve: () => [{ kind: "tcp", host: "127.0.0.1", port: 1 }, { kind: "tcp", host: "::1", port }],
+    });
+    expect((await new Client(both).unary(Methods.unary, { text: "x", n: 0 })).text).toBe("v6");
+  });
+
   it("unix:path and unix:///absolute reach a server on a Unix socket", async () => {
     const dir = mkdtempSync(join(tmpdir(), "client-lb-"));
     cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
