@@ -138,7 +138,6 @@ export class Subchannel {
     session.once("connect", () => {
       clearTimeout(connectTimer);
       rec.connected = true;
-      this.backoff.reset();
       if (this.current !== rec) return;
       const ka = this.host.keepalive;
       if (ka !== undefined) {
@@ -158,6 +157,8 @@ export class Subchannel {
     });
     session.once("remoteSettings", () => {
       rec.remoteSettings = true;
+      // connection-backoff.md resets the backoff after a successful connection: one that speaks HTTP/2.
+      this.backoff.reset();
     });
     session.on("error", (err) => {
       rec.error ??= err;
@@ -272,7 +273,9 @@ export class Subchannel {
     this.current = undefined;
     this.stopHealth();
     if (this.stateValue === "shutdown") return;
-    if (rec.connected && rec.keepaliveFailure === undefined && rec.error === undefined) {
+    // A connection that never got the server's SETTINGS (not an HTTP/2 server, or TLS expected) is a
+    // failure too: it backs off instead of reconnecting at once (round_robin would spin).
+    if (rec.connected && rec.remoteSettings && rec.keepaliveFailure === undefined && rec.error === undefined) {
       this.setState("idle");
     } else {
       this.lastFailure = rec.reason();

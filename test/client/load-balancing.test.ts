@@ -327,3 +327,26 @@ describe("service config methodConfig", () => {
     expect(slow.code).toBe(Status.DEADLINE_EXCEEDED);
   });
 });
+
+describe("a backend that is not an HTTP/2 server", () => {
+  it("closing every connection without SETTINGS counts as a failure: round_robin backs off instead of spinning", async () => {
+    let accepted = 0;
+    const bogus = net.createServer((sock) => {
+      accepted++;
+      sock.on("error", () => {});
+      sock.resume();
+      sock.end();
+    });
+    await new Promise<void>((r) => bogus.listen(0, "127.0.0.1", r));
+    cleanup.push(() => new Promise<void>((r) => bogus.close(() => r())));
+    const port = (bogus.address() as net.AddressInfo).port;
+    const ch = channel(`ipv4:127.0.0.1:${port}`, rr, { backoff: { initialBackoffMs: 60_000 } });
+    ch.getState(true);
+    await until(ch, () => ch.state === "transient_failure", "TRANSIENT_FAILURE");
+    const err = await rejection(new Client(ch).unary(Methods.unary, { text: "x", n: 0 }));
+    expect(err.code).toBe(Status.UNAVAILABLE);
+    expect(err.message).toMatch(/closed before the server sent HTTP\/2 settings \(the server may require TLS\)/);
+    // One attempt, then the 60 s backoff: no reconnection loop.
+    expect(accepted).toBe(1);
+  });
+});
