@@ -242,6 +242,39 @@ describe("round_robin", () => {
     expect([...names].sort()).toEqual(["a", "b"]);
   });
 
+  it("a replica shutting down mid-load (health NOT_SERVING, GOAWAY, drain): no call fails, the others take the load", async () => {
+    const rs = await Promise.all(["a", "b", "c"].map((n) => replica(n)));
+    const ch = channel(`ipv4:${rs.map((r) => `127.0.0.1:${r.port}`).join(",")}`, { ...rr, healthCheckConfig: { serviceName: "test.Echo" } });
+    ch.getState(true);
+    await until(ch, () => ch.subchannelStates().every((s) => s.state === "ready"), "all READY");
+    const c = new Client(ch);
+    const seen: Record<string, number> = {};
+    let failures = 0;
+    let stop = false;
+    const workers = Array.from({ length: 8 }, async () => {
+      for (let i = 0; !stop; i++) {
+        try {
+          const r = await c.unary(Methods.unary, { text: i % 4 === 0 ? "sleep:5" : "x", n: i });
+          seen[r.text] = (seen[r.text] ?? 0) + 1;
+        } catch (err) {
+          failures++;
+          throw err;
+        }
+      }
+    });
+    await until(ch, () => Object.keys(seen).length === 3 && Object.values(seen).every((n) => n >= 20), "load on every replica");
+    const [a] = rs as [Replica];
+    a.health.shutdown();
+    await a.server.shutdown(2000);
+    const servedByA = a.served;
+    const after = { ...seen };
+    await until(ch, () => (seen.b ?? 0) - (after.b ?? 0) >= 50 && (seen.c ?? 0) - (after.c ?? 0) >= 50, "more calls on b and c");
+    stop = true;
+    await Promise.all(workers);
+    expect(failures).toBe(0);
+    expect(a.served).toBe(servedByA);
+  });
+
   it("health checking against a server without the health service: healthy (A17), and logged", async () => {
     const a = await replica("plain", { health: false });
     const logs: string[] = [];
