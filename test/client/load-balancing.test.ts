@@ -8,6 +8,7 @@ import { Channel, Client, GrpcError, Status, type ConnectivityState } from "../.
 import { HealthService, HealthServiceDescriptor, ServingStatus } from "../../src/service/health.js";
 import { Server } from "../../src/server/index.js";
 import { defineService } from "../../src/server/types.js";
+import { makeTestCerts } from "../support/certs.js";
 import { EchoCodec, Methods, type Echo } from "../support/client-echo.js";
 
 const EchoService = defineService("test.Echo", {
@@ -155,6 +156,32 @@ describe("pick_first", () => {
     ]);
     const c = new Client(ch);
     for (let i = 0; i < 5; i++) expect((await c.unary(Methods.unary, { text: "x", n: i })).text).toBe("a");
+  });
+
+  it("an address whose handshake hangs does not hold up the next one (A61 happy eyeballs, 250 ms)", async () => {
+    // A TCP server that accepts and never answers the TLS handshake: that attempt stays CONNECTING.
+    const silent = net.createServer((sock) => {
+      sock.on("error", () => {});
+      sock.resume();
+    });
+    await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
+    cleanup.push(() => new Promise<void>((r) => silent.close(() => r())));
+    const certs = makeTestCerts();
+    const server = new Server();
+    server.addService(EchoService, { Unary: () => ({ text: "tls", n: 0 }) });
+    const port = await server.listen({ port: 0, tls: { key: certs.serverKey, cert: certs.serverCert } });
+    cleanup.push(() => server.forceShutdown());
+    const silentPort = (silent.address() as net.AddressInfo).port;
+    // The connect timeout (60 s) is longer than the test's: only trying the second address in parallel passes.
+    const ch = channel(`ipv4:127.0.0.1:${silentPort},127.0.0.1:${port}`, undefined, {
+      tls: { ca: certs.caCert, serverName: "localhost" },
+      backoff: { minConnectTimeoutMs: 60_000 },
+    });
+    const c = new Client(ch);
+    expect((await c.unary(Methods.unary, { text: "x", n: 0 }, { waitForReady: true })).text).toBe("tls");
+    expect(ch.subchannelStates()[1]).toEqual({ address: `127.0.0.1:${port}`, state: "ready" });
+    // The hanging attempt was let go once the second address was chosen.
+    expect(ch.subchannelStates()[0]?.state).toBe("idle");
   });
 
   it("every address down: TRANSIENT_FAILURE, calls fail fast naming each address; waitForReady calls wait", async () => {
