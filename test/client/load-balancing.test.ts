@@ -201,6 +201,16 @@ describe("pick_first", () => {
     expect(ch.state).toBe("ready");
   });
 
+  it("waitForReady() without a deadline waits through failed attempts until a server comes up", async () => {
+    const port = await freePort();
+    const ch = channel(`127.0.0.1:${port}`);
+    const ready = ch.waitForReady();
+    await until(ch, () => ch.state === "transient_failure", "a failed attempt");
+    await replica("late", { port });
+    await ready;
+    expect(ch.state).toBe("ready");
+  });
+
   it("waitForReady() rejects at its deadline while nothing listens", async () => {
     const ch = channel(`127.0.0.1:${await freePort()}`);
     await expect(ch.waitForReady(Date.now() + 200)).rejects.toThrow(/not ready before the deadline/);
