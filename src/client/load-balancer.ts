@@ -136,13 +136,14 @@ export class PickFirst implements LoadBalancer {
     const s = sc.state;
     if (sc === this.selected) {
       if (s === "ready") return;
+      // A61: the connection in use is gone (closed, GOAWAY, failed): IDLE and re-resolve; the next call
+      // (or a waiting one, now) starts a new pass, where other addresses may serve at once.
+      // After a failure, a new pass starts at once: it skips this address (backing off), so with no
+      // other address the channel is TRANSIENT_FAILURE right away, as it was with one address.
       this.selected = undefined;
       this.helper.requestResolution();
-      if (s === "transient_failure") this.state = "transient_failure";
-      else {
-        this.state = "idle";
-        if (this.helper.hasWaiters()) this.exitIdle();
-      }
+      this.state = "idle";
+      if (s === "transient_failure" || this.helper.hasWaiters()) this.exitIdle();
       return;
     }
     if (s === "ready") {

@@ -184,6 +184,17 @@ describe("pick_first", () => {
     expect(ch.subchannelStates()[0]?.state).toBe("idle");
   });
 
+  it("the address in use going away sends the next call to another address", async () => {
+    const a = await replica("a");
+    const b = await replica("b");
+    const ch = channel(`ipv4:127.0.0.1:${a.port},127.0.0.1:${b.port}`);
+    const c = new Client(ch);
+    expect((await c.unary(Methods.unary, { text: "x", n: 0 })).text).toBe("a");
+    await a.server.forceShutdown();
+    await until(ch, () => ch.state !== "ready", "the channel to notice");
+    expect((await c.unary(Methods.unary, { text: "x", n: 0 })).text).toBe("b");
+  });
+
   it("every address down: TRANSIENT_FAILURE, calls fail fast naming each address; waitForReady calls wait", async () => {
     const p1 = await freePort();
     const p2 = await freePort();
@@ -378,23 +389,26 @@ describe("re-resolution", () => {
 describe("service config methodConfig", () => {
   it("retryPolicy retries UNAVAILABLE up to maxAttempts (gRFC A6); timeout caps the call", async () => {
     const a = await replica("a");
-    const ch = channel(`127.0.0.1:${a.port}`, {
+    const retrying = channel(`127.0.0.1:${a.port}`, {
       methodConfig: [
         {
           name: [{ service: "test.Echo", method: "Unary" }],
-          timeout: "0.3s",
           retryPolicy: { maxAttempts: 3, initialBackoff: "0.01s", maxBackoff: "0.05s", backoffMultiplier: 2, retryableStatusCodes: ["UNAVAILABLE"] },
         },
       ],
     });
-    const c = new Client(ch);
+    const c = new Client(retrying);
     a.failNext = 2;
     expect((await c.unary(Methods.unary, { text: "x", n: 0 })).text).toBe("a");
     expect(a.served).toBe(3);
     a.failNext = 3;
     expect((await rejection(c.unary(Methods.unary, { text: "x", n: 0 }))).code).toBe(Status.UNAVAILABLE);
-    const slow = await rejection(c.unary(Methods.unary, { text: "sleep:5000", n: 0 }));
+    expect(a.served).toBe(6);
+    // A call's own shorter timeout still wins; the method's timeout caps one without.
+    const capped = new Client(channel(`127.0.0.1:${a.port}`, { methodConfig: [{ name: [{ service: "test.Echo" }], timeout: "0.2s" }] }));
+    const slow = await rejection(capped.unary(Methods.unary, { text: "sleep:10000", n: 0 }, { timeoutMs: 60_000 }));
     expect(slow.code).toBe(Status.DEADLINE_EXCEEDED);
+    expect(slow.message).toMatch(/deadline of 200 ms/);
   });
 });
 
