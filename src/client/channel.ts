@@ -162,13 +162,16 @@ export class Channel {
     if (this.stateValue !== current) return Promise.resolve(true);
     return new Promise((resolve) => {
       const ms = typeof deadline === "number" ? deadline - Date.now() : deadline.getTime() - Date.now();
-      const timer = setTimeout(() => {
-        off();
-        resolve(false);
-      }, Math.max(0, ms));
+      // No timer for an infinite deadline (setTimeout would clamp it to 1 ms); a far one is capped at node's 2^31-1 ms.
+      const timer = Number.isFinite(ms)
+        ? setTimeout(() => {
+            off();
+            resolve(false);
+          }, Math.min(Math.max(0, ms), 0x7fffffff))
+        : undefined;
       const off = this.onStateChange((s) => {
         if (s === current) return;
-        clearTimeout(timer);
+        if (timer !== undefined) clearTimeout(timer);
         off();
         resolve(true);
       });
@@ -295,8 +298,9 @@ export class Channel {
 
   /** Closes the channel at once, cancelling calls in flight. */
   destroy(): void {
-    for (const s of this.subchannelList) s.destroy();
+    const sessions = this.subchannelList.map((s) => s.current?.session);
     void this.close();
+    for (const session of sessions) session?.destroy();
   }
 
   /** Stops handing out `rec` (it can open no more streams); it closes once its calls are done. */

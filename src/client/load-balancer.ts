@@ -1,6 +1,9 @@
 // Implements the pick_first and round_robin load-balancing policies of gRPC (https://github.com/grpc/grpc/blob/master/doc/load-balancing.md, gRFC A61 "IPv4 and IPv6 Dualstack Backend Support" for pick_first's pass over the addresses and sticky TRANSIENT_FAILURE).
 import type { ConnectivityState, Subchannel } from "./subchannel.js";
 
+/** gRFC A61 "Happy Eyeballs": the Connection Attempt Delay of RFC 8305 before pick_first also tries the next address. */
+export const CONNECTION_ATTEMPT_DELAY_MS = 250;
+
 /** What a policy needs from its channel. */
 export interface LbHelper {
   readonly subchannels: readonly Subchannel[];
@@ -39,15 +42,20 @@ function describeFailures(subs: readonly Subchannel[]): string {
 
 /**
  * pick_first: tries the addresses in order and uses the first that connects, for every call.
- * A subchannel already backing off is skipped in a pass. When every address has failed the channel
+ * An attempt still running after 250 ms does not hold up the next address (A61 happy eyeballs); a
+ * subchannel already backing off is skipped in a pass. When every address has failed the channel
  * is TRANSIENT_FAILURE; subchannels reconnect as their backoff ends while calls wait for them, and
  * the channel goes IDLE when nobody waits (the next call starts a new pass).
  */
 export class PickFirst implements LoadBalancer {
   state: ConnectivityState = "idle";
   private selected: Subchannel | undefined;
-  /** Index of the subchannel being tried in the current pass; -1 when no pass runs. */
-  private index = -1;
+  /** True while a pass over the addresses runs. */
+  private passing = false;
+  /** Index of the address the pass tried last (attempts before it may still be running). */
+  private index = 0;
+  /** gRFC A61 happy eyeballs: starts the next address when the current attempt takes too long. */
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly helper: LbHelper) {}
 
@@ -58,16 +66,18 @@ export class PickFirst implements LoadBalancer {
   connecting(): Subchannel | undefined {
     // The address being tried. Should it fail, the call is retried transparently (the stream never
     // reached a server) on the next address or fails with the reason.
-    return this.index >= 0 ? this.helper.subchannels[this.index] : undefined;
+    return this.passing ? this.helper.subchannels[this.index] : undefined;
   }
 
   exitIdle(): void {
-    if (this.selected !== undefined || this.index >= 0 || this.helper.subchannels.length === 0) return;
+    if (this.selected !== undefined || this.passing || this.helper.subchannels.length === 0) return;
+    this.passing = true;
     this.index = 0;
     this.tryFrom();
   }
 
   private tryFrom(): void {
+    this.clearTimer();
     const subs = this.helper.subchannels;
     while (this.index < subs.length) {
       const sc = subs[this.index] as Subchannel;
@@ -82,19 +92,43 @@ export class PickFirst implements LoadBalancer {
       // State first: requestConnection reports back synchronously.
       this.state = "connecting";
       sc.requestConnection();
+      if (this.passing && sc.state === "connecting" && this.index < subs.length - 1) {
+        const at = this.index;
+        this.timer = setTimeout(() => {
+          this.timer = undefined;
+          if (this.passing && this.index === at) {
+            this.index++;
+            this.tryFrom();
+          }
+        }, CONNECTION_ATTEMPT_DELAY_MS);
+        this.timer.unref();
+      }
       return;
     }
-    this.index = -1;
+    this.endPassIfDone();
+  }
+
+  /** Every address was tried: wait for attempts still running, else TRANSIENT_FAILURE. */
+  private endPassIfDone(): void {
+    const subs = this.helper.subchannels;
+    if (subs.some((s) => s.state === "connecting")) return;
+    this.passing = false;
     this.state = "transient_failure";
     this.helper.requestResolution();
     if (this.helper.hasWaiters()) for (const s of subs) s.requestConnection();
   }
 
+  private clearTimer(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
   private select(sc: Subchannel): void {
+    this.clearTimer();
     this.selected = sc;
-    this.index = -1;
+    this.passing = false;
     this.state = "ready";
-    // One connection is enough: others that connected meanwhile are let go.
+    // One connection is enough: others that connected (or are connecting) meanwhile are let go.
     for (const other of this.helper.subchannels) if (other !== sc && other.current !== undefined) other.retire(other.current);
   }
 
@@ -102,13 +136,14 @@ export class PickFirst implements LoadBalancer {
     const s = sc.state;
     if (sc === this.selected) {
       if (s === "ready") return;
+      // A61: the connection in use is gone (closed, GOAWAY, failed): IDLE and re-resolve; the next call
+      // (or a waiting one, now) starts a new pass, where other addresses may serve at once.
+      // After a failure, a new pass starts at once: it skips this address (backing off), so with no
+      // other address the channel is TRANSIENT_FAILURE right away, as it was with one address.
       this.selected = undefined;
       this.helper.requestResolution();
-      if (s === "transient_failure") this.state = "transient_failure";
-      else {
-        this.state = "idle";
-        if (this.helper.hasWaiters()) this.exitIdle();
-      }
+      this.state = "idle";
+      if (s === "transient_failure" || this.helper.hasWaiters()) this.exitIdle();
       return;
     }
     if (s === "ready") {
@@ -116,12 +151,15 @@ export class PickFirst implements LoadBalancer {
       else sc.retire(sc.current as NonNullable<Subchannel["current"]>);
       return;
     }
-    if (this.index >= 0 && this.helper.subchannels[this.index] === sc && s === "transient_failure") {
-      this.index++;
-      this.tryFrom();
+    if (this.passing && s === "transient_failure") {
+      // The address being tried failed: the next one now. An earlier attempt failed: maybe the pass is over.
+      if (this.helper.subchannels[this.index] === sc) {
+        this.index++;
+        this.tryFrom();
+      } else if (this.index >= this.helper.subchannels.length) this.endPassIfDone();
       return;
     }
-    if (this.state === "transient_failure" && this.index < 0 && s === "idle") {
+    if (this.state === "transient_failure" && !this.passing && s === "idle") {
       // A backoff ended: reconnect for the waiting calls, else rest until the next call.
       if (this.helper.hasWaiters()) sc.requestConnection();
       else this.state = "idle";
@@ -133,7 +171,8 @@ export class PickFirst implements LoadBalancer {
     if (this.selected !== undefined && !subs.includes(this.selected)) this.selected = undefined;
     if (this.selected !== undefined) return;
     // The channel tells us only while it wants a connection: start a pass over the new list.
-    this.index = -1;
+    this.clearTimer();
+    this.passing = false;
     this.state = "idle";
     this.exitIdle();
   }

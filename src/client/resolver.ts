@@ -2,16 +2,33 @@
 import { lookup } from "node:dns/promises";
 import type { Address, Target } from "./target.js";
 
-/** A custom resolver: called at start and on each re-resolution; returns targets such as "127.0.0.1:5001" or "unix:/tmp/s". */
+/** A custom resolver: called at the first connection and on each re-resolution; returns the addresses to use. */
 export type ResolveFunction = (target: Target) => Promise<readonly Address[]> | readonly Address[];
 
 /** grpc-core's default min_time_between_resolutions (GRPC_ARG_DNS_MIN_TIME_BETWEEN_RESOLUTIONS_MS). */
 export const DEFAULT_MIN_RESOLUTION_INTERVAL_MS = 30_000;
 
-/** Every A/AAAA record of a name, in the order the system resolver returns them (getaddrinfo, so /etc/hosts counts). */
+/** Every A/AAAA record of a name (getaddrinfo, so /etc/hosts counts), families interleaved as below. */
 export async function resolveDns(host: string, port: number): Promise<Address[]> {
   const records = await lookup(host, { all: true, verbatim: true });
-  return records.map((r) => ({ kind: "tcp", host: r.address, port }));
+  return interleaveFamilies(records).map((r) => ({ kind: "tcp", host: r.address, port }));
+}
+
+/**
+ * gRFC A61 (after RFC 8305 section 4): the resolver's order, but alternating IPv6 and IPv4 starting
+ * with the family of the first address, so pick_first tries the other family early when one is broken.
+ */
+export function interleaveFamilies<T extends { family: number }>(records: readonly T[]): T[] {
+  if (records.length < 3) return [...records];
+  const first = records[0]?.family;
+  const same = records.filter((r) => r.family === first);
+  const other = records.filter((r) => r.family !== first);
+  const out: T[] = [];
+  for (let i = 0; i < Math.max(same.length, other.length); i++) {
+    if (i < same.length) out.push(same[i] as T);
+    if (i < other.length) out.push(other[i] as T);
+  }
+  return out;
 }
 
 /** The addresses of a target, as the default resolver finds them. */

@@ -115,13 +115,6 @@ export class Subchannel {
     return new Promise((resolve) => rec.session.close(() => resolve()));
   }
 
-  /** At once: calls in flight are cancelled. */
-  destroy(): void {
-    const rec = this.current;
-    void this.shutdown();
-    rec?.session.destroy();
-  }
-
   private clearTimers(): void {
     if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
@@ -145,7 +138,6 @@ export class Subchannel {
     session.once("connect", () => {
       clearTimeout(connectTimer);
       rec.connected = true;
-      this.backoff.reset();
       if (this.current !== rec) return;
       const ka = this.host.keepalive;
       if (ka !== undefined) {
@@ -165,6 +157,8 @@ export class Subchannel {
     });
     session.once("remoteSettings", () => {
       rec.remoteSettings = true;
+      // connection-backoff.md resets the backoff after a successful connection: one that speaks HTTP/2.
+      this.backoff.reset();
     });
     session.on("error", (err) => {
       rec.error ??= err;
@@ -279,7 +273,9 @@ export class Subchannel {
     this.current = undefined;
     this.stopHealth();
     if (this.stateValue === "shutdown") return;
-    if (rec.connected && rec.keepaliveFailure === undefined && rec.error === undefined) {
+    // A connection that never got the server's SETTINGS (not an HTTP/2 server, or TLS expected) is a
+    // failure too: it backs off instead of reconnecting at once (round_robin would spin).
+    if (rec.connected && rec.remoteSettings && rec.keepaliveFailure === undefined && rec.error === undefined) {
       this.setState("idle");
     } else {
       this.lastFailure = rec.reason();

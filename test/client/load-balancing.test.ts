@@ -8,6 +8,7 @@ import { Channel, Client, GrpcError, Status, type ConnectivityState } from "../.
 import { HealthService, HealthServiceDescriptor, ServingStatus } from "../../src/service/health.js";
 import { Server } from "../../src/server/index.js";
 import { defineService } from "../../src/server/types.js";
+import { makeTestCerts } from "../support/certs.js";
 import { EchoCodec, Methods, type Echo } from "../support/client-echo.js";
 
 const EchoService = defineService("test.Echo", {
@@ -113,6 +114,21 @@ describe("targets", () => {
     expect(err.message).toMatch(/failed to resolve dns:\/\/\/no-such-host\.invalid:80: could not resolve .*ENOTFOUND/);
   });
 
+  it("ipv6:[::1]:port reaches a server on the IPv6 loopback; a dual-stack ipv4/ipv6 pair via a custom list", async () => {
+    const server = new Server();
+    server.addService(EchoService, { Unary: () => ({ text: "v6", n: 0 }) });
+    const port = await server.listen({ port: 0, host: "::1" });
+    cleanup.push(() => server.forceShutdown());
+    const ch = channel(`ipv6:[::1]:${port}`);
+    expect((await new Client(ch).unary(Methods.unary, { text: "x", n: 0 })).text).toBe("v6");
+    expect(ch.subchannelStates()).toEqual([{ address: `[::1]:${port}`, state: "ready" }]);
+    // pick_first over an IPv4 address nobody serves and the IPv6 one: the second is used.
+    const both = channel(`ipv4:127.0.0.1:${await freePort()}`, undefined, {
+      resolve: () => [{ kind: "tcp", host: "127.0.0.1", port: 1 }, { kind: "tcp", host: "::1", port }],
+    });
+    expect((await new Client(both).unary(Methods.unary, { text: "x", n: 0 })).text).toBe("v6");
+  });
+
   it("unix:path and unix:///absolute reach a server on a Unix socket", async () => {
     const dir = mkdtempSync(join(tmpdir(), "client-lb-"));
     cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
@@ -142,6 +158,43 @@ describe("pick_first", () => {
     for (let i = 0; i < 5; i++) expect((await c.unary(Methods.unary, { text: "x", n: i })).text).toBe("a");
   });
 
+  it("an address whose handshake hangs does not hold up the next one (A61 happy eyeballs, 250 ms)", async () => {
+    // A TCP server that accepts and never answers the TLS handshake: that attempt stays CONNECTING.
+    const silent = net.createServer((sock) => {
+      sock.on("error", () => {});
+      sock.resume();
+    });
+    await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
+    cleanup.push(() => new Promise<void>((r) => silent.close(() => r())));
+    const certs = makeTestCerts();
+    const server = new Server();
+    server.addService(EchoService, { Unary: () => ({ text: "tls", n: 0 }) });
+    const port = await server.listen({ port: 0, tls: { key: certs.serverKey, cert: certs.serverCert } });
+    cleanup.push(() => server.forceShutdown());
+    const silentPort = (silent.address() as net.AddressInfo).port;
+    // The connect timeout (60 s) is longer than the test's: only trying the second address in parallel passes.
+    const ch = channel(`ipv4:127.0.0.1:${silentPort},127.0.0.1:${port}`, undefined, {
+      tls: { ca: certs.caCert, serverName: "localhost" },
+      backoff: { minConnectTimeoutMs: 60_000 },
+    });
+    const c = new Client(ch);
+    expect((await c.unary(Methods.unary, { text: "x", n: 0 }, { waitForReady: true })).text).toBe("tls");
+    expect(ch.subchannelStates()[1]).toEqual({ address: `127.0.0.1:${port}`, state: "ready" });
+    // The hanging attempt was let go once the second address was chosen.
+    expect(ch.subchannelStates()[0]?.state).toBe("idle");
+  });
+
+  it("the address in use going away sends the next call to another address", async () => {
+    const a = await replica("a");
+    const b = await replica("b");
+    const ch = channel(`ipv4:127.0.0.1:${a.port},127.0.0.1:${b.port}`);
+    const c = new Client(ch);
+    expect((await c.unary(Methods.unary, { text: "x", n: 0 })).text).toBe("a");
+    await a.server.forceShutdown();
+    await until(ch, () => ch.state !== "ready", "the channel to notice");
+    expect((await c.unary(Methods.unary, { text: "x", n: 0 })).text).toBe("b");
+  });
+
   it("every address down: TRANSIENT_FAILURE, calls fail fast naming each address; waitForReady calls wait", async () => {
     const p1 = await freePort();
     const p2 = await freePort();
@@ -156,6 +209,16 @@ describe("pick_first", () => {
     const waiting = c.unary(Methods.unary, { text: "x", n: 0 }, { waitForReady: true, timeoutMs: 20_000 });
     await replica("late", { port: p2 });
     expect((await waiting).text).toBe("late");
+    expect(ch.state).toBe("ready");
+  });
+
+  it("waitForReady() without a deadline waits through failed attempts until a server comes up", async () => {
+    const port = await freePort();
+    const ch = channel(`127.0.0.1:${port}`);
+    const ready = ch.waitForReady();
+    await until(ch, () => ch.state === "transient_failure", "a failed attempt");
+    await replica("late", { port });
+    await ready;
     expect(ch.state).toBe("ready");
   });
 
@@ -227,6 +290,39 @@ describe("round_robin", () => {
     expect([...names].sort()).toEqual(["a", "b"]);
   });
 
+  it("a replica shutting down mid-load (health NOT_SERVING, GOAWAY, drain): no call fails, the others take the load", async () => {
+    const rs = await Promise.all(["a", "b", "c"].map((n) => replica(n)));
+    const ch = channel(`ipv4:${rs.map((r) => `127.0.0.1:${r.port}`).join(",")}`, { ...rr, healthCheckConfig: { serviceName: "test.Echo" } });
+    ch.getState(true);
+    await until(ch, () => ch.subchannelStates().every((s) => s.state === "ready"), "all READY");
+    const c = new Client(ch);
+    const seen: Record<string, number> = {};
+    let failures = 0;
+    let stop = false;
+    const workers = Array.from({ length: 8 }, async () => {
+      for (let i = 0; !stop; i++) {
+        try {
+          const r = await c.unary(Methods.unary, { text: i % 4 === 0 ? "sleep:5" : "x", n: i });
+          seen[r.text] = (seen[r.text] ?? 0) + 1;
+        } catch (err) {
+          failures++;
+          throw err;
+        }
+      }
+    });
+    await until(ch, () => Object.keys(seen).length === 3 && Object.values(seen).every((n) => n >= 20), "load on every replica");
+    const [a] = rs as [Replica];
+    a.health.shutdown();
+    await a.server.shutdown(2000);
+    const servedByA = a.served;
+    const after = { ...seen };
+    await until(ch, () => (seen.b ?? 0) - (after.b ?? 0) >= 50 && (seen.c ?? 0) - (after.c ?? 0) >= 50, "more calls on b and c");
+    stop = true;
+    await Promise.all(workers);
+    expect(failures).toBe(0);
+    expect(a.served).toBe(servedByA);
+  });
+
   it("health checking against a server without the health service: healthy (A17), and logged", async () => {
     const a = await replica("plain", { health: false });
     const logs: string[] = [];
@@ -293,22 +389,48 @@ describe("re-resolution", () => {
 describe("service config methodConfig", () => {
   it("retryPolicy retries UNAVAILABLE up to maxAttempts (gRFC A6); timeout caps the call", async () => {
     const a = await replica("a");
-    const ch = channel(`127.0.0.1:${a.port}`, {
+    const retrying = channel(`127.0.0.1:${a.port}`, {
       methodConfig: [
         {
           name: [{ service: "test.Echo", method: "Unary" }],
-          timeout: "0.3s",
           retryPolicy: { maxAttempts: 3, initialBackoff: "0.01s", maxBackoff: "0.05s", backoffMultiplier: 2, retryableStatusCodes: ["UNAVAILABLE"] },
         },
       ],
     });
-    const c = new Client(ch);
+    const c = new Client(retrying);
     a.failNext = 2;
     expect((await c.unary(Methods.unary, { text: "x", n: 0 })).text).toBe("a");
     expect(a.served).toBe(3);
     a.failNext = 3;
     expect((await rejection(c.unary(Methods.unary, { text: "x", n: 0 }))).code).toBe(Status.UNAVAILABLE);
-    const slow = await rejection(c.unary(Methods.unary, { text: "sleep:5000", n: 0 }));
+    expect(a.served).toBe(6);
+    // A call's own shorter timeout still wins; the method's timeout caps one without.
+    const capped = new Client(channel(`127.0.0.1:${a.port}`, { methodConfig: [{ name: [{ service: "test.Echo" }], timeout: "0.2s" }] }));
+    const slow = await rejection(capped.unary(Methods.unary, { text: "sleep:10000", n: 0 }, { timeoutMs: 60_000 }));
     expect(slow.code).toBe(Status.DEADLINE_EXCEEDED);
+    expect(slow.message).toMatch(/deadline of 200 ms/);
+  });
+});
+
+describe("a backend that is not an HTTP/2 server", () => {
+  it("closing every connection without SETTINGS counts as a failure: round_robin backs off instead of spinning", async () => {
+    let accepted = 0;
+    const bogus = net.createServer((sock) => {
+      accepted++;
+      sock.on("error", () => {});
+      sock.resume();
+      sock.end();
+    });
+    await new Promise<void>((r) => bogus.listen(0, "127.0.0.1", r));
+    cleanup.push(() => new Promise<void>((r) => bogus.close(() => r())));
+    const port = (bogus.address() as net.AddressInfo).port;
+    const ch = channel(`ipv4:127.0.0.1:${port}`, rr, { backoff: { initialBackoffMs: 60_000 } });
+    ch.getState(true);
+    await until(ch, () => ch.state === "transient_failure", "TRANSIENT_FAILURE");
+    const err = await rejection(new Client(ch).unary(Methods.unary, { text: "x", n: 0 }));
+    expect(err.code).toBe(Status.UNAVAILABLE);
+    expect(err.message).toMatch(/closed before the server sent HTTP\/2 settings \(the server may require TLS\)/);
+    // One attempt, then the 60 s backoff: no reconnection loop.
+    expect(accepted).toBe(1);
   });
 });

@@ -4,6 +4,7 @@ import fc from "fast-check";
 import { AsyncQueue } from "../../src/client/async-queue.js";
 import { Backoff } from "../../src/client/backoff.js";
 import { parseTarget } from "../../src/client/target.js";
+import { interleaveFamilies } from "../../src/client/resolver.js";
 import { grpcCodeForHttpStatus } from "../../src/wire/http-status.js";
 import { Http2ErrorCode, grpcCodeForRstStream, http2ErrorName } from "../../src/wire/rst-stream.js";
 import { Status } from "../../src/wire/status.js";
@@ -142,5 +143,15 @@ describe("AsyncQueue", () => {
     q.abort(new Error("gone"));
     await expect(w2).rejects.toThrow("gone");
     await expect(q.write("c")).rejects.toThrow("gone");
+  });
+});
+
+describe("interleaveFamilies (gRFC A61)", () => {
+  it("alternates IPv6 and IPv4, starting with the first address's family, keeping each family's order", () => {
+    const a = (address: string) => ({ address, family: address.includes(":") ? 6 : 4 });
+    const out = interleaveFamilies([a("::1"), a("::2"), a("::3"), a("10.0.0.1"), a("10.0.0.2")]).map((r) => r.address);
+    expect(out).toEqual(["::1", "10.0.0.1", "::2", "10.0.0.2", "::3"]);
+    expect(interleaveFamilies([a("10.0.0.1"), a("10.0.0.2"), a("::1")]).map((r) => r.address)).toEqual(["10.0.0.1", "::1", "10.0.0.2"]);
+    expect(interleaveFamilies([a("10.0.0.1"), a("::1")]).map((r) => r.address)).toEqual(["10.0.0.1", "::1"]);
   });
 });
