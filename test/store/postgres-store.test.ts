@@ -79,6 +79,21 @@ describe("PostgresUserStore", () => {
     }
   });
 
+  it("gives up with StoreError aborted after losing the compare-and-set every time, changing nothing", async () => {
+    const s = (await postgresKind.fresh()).store as PostgresUserStore;
+    const u = await s.create(nu("contended"));
+    // Stand-in for a writer that always gets there first: a trigger that makes every write of this
+    // value match no row, exactly what the version check sees when another update won the race.
+    await s.pool.query(`CREATE FUNCTION lose_race() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$`);
+    await s.pool.query(`CREATE TRIGGER lose_race BEFORE UPDATE ON users FOR EACH ROW WHEN (NEW.full_name = 'always loses') EXECUTE FUNCTION lose_race()`);
+    const err = await s.update(u.id, { fullName: "always loses" }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StoreError);
+    expect((err as StoreError).kind).toBe("aborted");
+    expect((err as StoreError).message).toMatch(/8 update attempts/);
+    expect(await s.get(u.id)).toEqual(u);
+    expect((await s.update(u.id, { fullName: "wins" })).fullName).toBe("wins");
+  });
+
   it("holds one page at most and fetches the next only when the reader has taken the last", async () => {
     const s = (await postgresKind.fresh({ pageSize: 10 })).store as PostgresUserStore;
     await s.createMany(Array.from({ length: 95 }, (_, i) => nu(`p${i}`, (i % 2) + 1)));
