@@ -4,7 +4,7 @@
 // The proof test (test/service/cluster.test.ts) drives the same startCluster().
 
 import { spawn, type ChildProcess } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
@@ -173,7 +173,10 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
   const stop = (): void => {
     if (stopping) return;
     stopping = true;
-    void cluster.stop().then(() => process.exit(0));
+    void cluster.stop().then(() => {
+      rmSync(configFile, { force: true });
+      process.exit(0);
+    });
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);

@@ -150,7 +150,7 @@ export async function startThrowawayPostgres(options: ThrowawayOptions = {}): Pr
       break;
     } catch (err) {
       if (attempt === 4) {
-        rmSync(base, { recursive: true, force: true });
+        rmSync(base, { recursive: true, force: true, maxRetries: 5 });
         throw err;
       }
     }
@@ -193,7 +193,7 @@ export async function startThrowawayPostgres(options: ThrowawayOptions = {}): Pr
         }
         running = false;
       }
-      rmSync(base, { recursive: true, force: true });
+      rmSync(base, { recursive: true, force: true, maxRetries: 5 });
     },
   };
   live.add(server);
