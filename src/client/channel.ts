@@ -141,6 +141,9 @@ export class Channel {
       requestResolution: () => this.resolver.request(),
     };
     this.lb = rr ? new RoundRobin(helper) : new PickFirst(helper);
+    if (!rr && this.serviceConfig.healthCheckServiceName !== undefined) {
+      this.host.log("healthCheckConfig is ignored with pick_first (gRFC A17: health checking is for round_robin)");
+    }
     this.resolver = new Resolver(
       t,
       options.resolve ?? defaultResolve,
