@@ -290,11 +290,6 @@ export class Subchannel {
     this.setState("transient_failure");
   }
 
-  /** True when the session is usable for a new stream. */
-  usable(rec: SessionRecord): boolean {
-    return !rec.session.destroyed && !rec.session.closed;
-  }
-
   private setState(s: ConnectivityState): void {
     if (this.stateValue === s) return;
     // With health checking, a connected but unhealthy subchannel reports TRANSIENT_FAILURE, not READY.
