@@ -59,7 +59,12 @@ export type Acquired = SessionRecord | { readonly failure: string };
 interface Waiter {
   readonly resolve: (a: Acquired) => void;
   readonly waitForReady: boolean;
+  /** The call waiting, if it says when it is over (deadline, cancel): its waiter is then dropped. */
+  readonly call: { readonly isDone: boolean } | undefined;
 }
+
+/** How often the channel drops waiters whose calls ended while they waited. */
+const WAITER_SWEEP_MS = 250;
 
 /**
  * A channel to one target: its resolved addresses, one {@link Subchannel} (connection) per
@@ -94,6 +99,7 @@ export class Channel {
   private resolutionError: string | undefined;
   private wantConnection = false;
   private exitingIdle = false;
+  private waitHandle: NodeJS.Timeout | undefined;
   private readonly stateListeners = new Set<(s: ConnectivityState) => void>();
   private readonly options: ChannelOptions;
 
@@ -123,7 +129,6 @@ export class Channel {
       // gRFC A17: health checking is a round_robin feature; pick_first does not use it.
       healthServiceName: rr ? this.serviceConfig.healthCheckServiceName : undefined,
       activeCalls: () => this.activeCalls,
-      hasWaiters: () => this.waiters.length > 0,
       log: options.log ?? ((m) => console.warn(`grpc client: ${m}`)),
       onSubchannelState: (sc) => this.onSubchannelState(sc),
     };
@@ -136,6 +141,9 @@ export class Channel {
       requestResolution: () => this.resolver.request(),
     };
     this.lb = rr ? new RoundRobin(helper) : new PickFirst(helper);
+    if (!rr && this.serviceConfig.healthCheckServiceName !== undefined) {
+      this.host.log("healthCheckConfig is ignored with pick_first (gRFC A17: health checking is for round_robin)");
+    }
     this.resolver = new Resolver(
       t,
       options.resolve ?? defaultResolve,
@@ -215,7 +223,7 @@ export class Channel {
    * A session for a new call: synchronous when the policy has a READY subchannel, a promise while
    * the channel connects (and, for `waitForReady` calls, while it backs off).
    */
-  acquire(waitForReady: boolean): Acquired | Promise<Acquired> {
+  acquire(waitForReady: boolean, call?: { readonly isDone: boolean }): Acquired | Promise<Acquired> {
     const sc = this.lb.pick();
     if (sc !== undefined) {
       const rec = sc.current;
@@ -230,27 +238,27 @@ export class Channel {
         // A failed resolution is retried (no more often than the resolver's minimum interval).
         if (this.resolutionError !== undefined) this.resolver.request();
         if (!waitForReady) return { failure: this.failureMessage() };
-        return this.enqueue(true);
+        return this.enqueue(true, call);
       case "ready":
         // The pick found a dead session: the policy has been told; try again.
-        if (this.lb.pick() !== undefined) return this.acquire(waitForReady);
-        return this.enqueue(waitForReady);
+        if (this.lb.pick() !== undefined) return this.acquire(waitForReady, call);
+        return this.enqueue(waitForReady, call);
       case "idle":
         this.exitIdle();
-        if ((this.stateValue as ConnectivityState) === "ready" || ((this.stateValue as ConnectivityState) === "transient_failure" && !waitForReady)) return this.acquire(waitForReady);
-        return this.connectingOrQueue(waitForReady);
+        if ((this.stateValue as ConnectivityState) === "ready" || ((this.stateValue as ConnectivityState) === "transient_failure" && !waitForReady)) return this.acquire(waitForReady, call);
+        return this.connectingOrQueue(waitForReady, call);
       case "connecting":
-        return this.connectingOrQueue(waitForReady);
+        return this.connectingOrQueue(waitForReady, call);
     }
   }
 
   /** While connecting: the connecting session for a call that does not wait for ready (as before LB), else the queue. */
-  private connectingOrQueue(waitForReady: boolean): Acquired | Promise<Acquired> {
+  private connectingOrQueue(waitForReady: boolean, call: { readonly isDone: boolean } | undefined): Acquired | Promise<Acquired> {
     if (!waitForReady) {
       const rec = this.lb.connecting()?.current;
       if (rec !== undefined && !rec.session.destroyed && !rec.session.closed) return rec;
     }
-    return this.enqueue(waitForReady);
+    return this.enqueue(waitForReady, call);
   }
 
   private failureMessage(): string {
@@ -258,12 +266,24 @@ export class Channel {
     return `failed to connect to ${this.peer}: ${this.lb.failure()}`;
   }
 
-  private enqueue(waitForReady: boolean): Promise<Acquired> {
-    const p = new Promise<Acquired>((resolve) => this.waiters.push({ resolve, waitForReady }));
-    // A waiting call keeps the process alive until the next attempt, as an open call would.
+  private enqueue(waitForReady: boolean, call: { readonly isDone: boolean } | undefined): Promise<Acquired> {
+    const p = new Promise<Acquired>((resolve) => this.waiters.push({ resolve, waitForReady, call }));
     if (this.stateValue === "transient_failure") for (const sc of this.subchannelList) sc.requestConnection();
-    for (const sc of this.subchannelList) sc.refTimer();
+    // A waiting call keeps the process alive, as an open call would (sessions and timers are unref'd):
+    // one ref'd handle while anyone waits, which also drops waiters whose calls have ended.
+    this.waitHandle ??= setInterval(() => this.sweepWaiters(), WAITER_SWEEP_MS);
     return p;
+  }
+
+  private sweepWaiters(): void {
+    if (this.waiters.some((w) => w.call?.isDone === true)) this.waiters = this.waiters.filter((w) => w.call?.isDone !== true);
+    this.releaseWaitHandle();
+  }
+
+  private releaseWaitHandle(): void {
+    if (this.waiters.length > 0 || this.waitHandle === undefined) return;
+    clearInterval(this.waitHandle);
+    this.waitHandle = undefined;
   }
 
   /** Starts connecting now instead of at the first call. */
@@ -388,10 +408,11 @@ export class Channel {
     const w = this.waiters;
     this.waiters = [];
     for (const x of w) {
-      const a = this.acquire(x.waitForReady);
+      const a = this.acquire(x.waitForReady, x.call);
       if (a instanceof Promise) void a.then(x.resolve);
       else x.resolve(a);
     }
+    this.releaseWaitHandle();
   }
 
   /** TRANSIENT_FAILURE: calls that do not wait for ready fail now. */
@@ -403,6 +424,7 @@ export class Channel {
       else x.resolve(failure);
     }
     this.waiters = keep;
+    this.releaseWaitHandle();
   }
 
   private setState(s: ConnectivityState): void {

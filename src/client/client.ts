@@ -289,7 +289,7 @@ function withMethodConfig(o: CallOptions, mc: MethodConfig): CallOptions {
 }
 
 /** gRFC A6 backoff: attempt n waits random(0, min(initialBackoff * multiplier^(n-1), maxBackoff)). */
-export function retryOptionsFor(p: RetryPolicy): RetryOptions {
+function retryOptionsFor(p: RetryPolicy): RetryOptions {
   return {
     maxAttempts: p.maxAttempts,
     retryableCodes: p.retryableStatusCodes,

@@ -138,7 +138,7 @@ export class Http2Call<I, O> implements EnvelopeSink {
     }
     this.channel.callStarted();
     this.counted = true;
-    const acquired = this.channel.acquire(o.waitForReady === true);
+    const acquired = this.channel.acquire(o.waitForReady === true, this);
     if (acquired instanceof Promise) {
       this.pending = [];
       acquired.then((a) => this.openOn(a), (err: unknown) => this.finish(GrpcError.from(err, Status.UNAVAILABLE), new Metadata()));
@@ -272,7 +272,7 @@ export class Http2Call<I, O> implements EnvelopeSink {
         // it and start the call once more on a fresh session. No byte of the call was sent.
         this.retired = true;
         this.channel.retire(acquired);
-        const again = this.channel.acquire(this.options.waitForReady === true);
+        const again = this.channel.acquire(this.options.waitForReady === true, this);
         if (again instanceof Promise) {
           // Writes made until the new session is ready wait in `pending`.
           this.pending ??= [];
@@ -475,7 +475,7 @@ export class Http2Call<I, O> implements EnvelopeSink {
     for (const f of pending) this.pendingBytes += f.length;
     this.pendingEnd = this.halfClosed;
     if (this.trace !== undefined) this.trace.note("transparent retry: the server did not process the stream");
-    const again = this.channel.acquire(this.options.waitForReady === true);
+    const again = this.channel.acquire(this.options.waitForReady === true, this);
     if (again instanceof Promise) again.then((a) => this.openOn(a), (e: unknown) => this.finish(GrpcError.from(e, Status.UNAVAILABLE), new Metadata()));
     else this.openOn(again);
     return true;

@@ -41,8 +41,6 @@ export interface SubchannelHost {
   /** gRFC A17 service name, when health checking is on. */
   readonly healthServiceName: string | undefined;
   readonly activeCalls: () => number;
-  /** True while calls wait for a connection (backoff timers then keep the process alive). */
-  readonly hasWaiters: () => boolean;
   readonly log: (message: string) => void;
   /** Every state change of a subchannel. */
   readonly onSubchannelState: (sc: Subchannel) => void;
@@ -93,13 +91,7 @@ export class Subchannel {
     if (this.stateValue === "idle") this.connect();
     else if (this.stateValue === "transient_failure" && this.retryTimer !== undefined) {
       this.connectAfterBackoff = true;
-      if (this.host.hasWaiters()) this.retryTimer.ref();
     }
-  }
-
-  /** Backoff timers keep the process alive only while calls wait (called when a waiter arrives). */
-  refTimer(): void {
-    this.retryTimer?.ref();
   }
 
   /** Graceful: no new calls; the session closes once its calls are done. */
@@ -293,13 +285,9 @@ export class Subchannel {
       if (this.connectAfterBackoff) this.connect();
       else this.setState("idle");
     }, delay);
-    if (!this.host.hasWaiters()) this.retryTimer.unref();
+    // Timers never keep the process alive: the channel holds it while calls wait (Channel.enqueue).
+    this.retryTimer.unref();
     this.setState("transient_failure");
-  }
-
-  /** True when the session is usable for a new stream. */
-  usable(rec: SessionRecord): boolean {
-    return !rec.session.destroyed && !rec.session.closed;
   }
 
   private setState(s: ConnectivityState): void {

@@ -189,6 +189,40 @@ describe("process lifetime", () => {
   });
 });
 
+describe("process lifetime with load balancing", () => {
+  function oneCall(...args: string[]): Promise<{ out: string; code: number | null }> {
+    const child = spawn(process.execPath, ["--import", "tsx", "test/support/client-one-call.ts", ...args], { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+    return new Promise((r) => child.on("exit", (code) => r({ out, code })));
+  }
+
+  it("a call waiting for round_robin to connect (with health checking) keeps the process alive, then it exits", async () => {
+    const srv = await startGrpcJsEchoServer();
+    const sc = JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }], healthCheckConfig: { serviceName: "test.Echo" } });
+    // grpc-js's echo server has no health service: UNIMPLEMENTED, healthy (A17).
+    expect(await oneCall(`ipv4:127.0.0.1:${srv.port},127.0.0.1:${srv.port}`, "sleep:100", sc)).toEqual({ out: "answer:sleep:100\n", code: 0 });
+    await srv.close();
+  });
+
+  it("a waitForReady call that times out while nothing listens lets the process exit", async () => {
+    const port = await freePort();
+    const r = await oneCall(`ipv4:127.0.0.1:${port}`, "never", JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }), "wfr", "300");
+    expect(r.out).toMatch(/^error:GrpcError: DEADLINE_EXCEEDED/);
+    expect(r.code).toBe(0);
+  });
+
+  it("a waitForReady call waits for a server that is not up yet, then the process exits", async () => {
+    const port = await freePort();
+    const child = oneCall(`ipv4:127.0.0.1:${port}`, "late", JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }), "wfr");
+    // Not synchronisation: whether the child has failed an attempt yet or not, the call must succeed.
+    await new Promise((r) => setTimeout(r, 1500));
+    const srv = await startGrpcJsEchoServer({}, undefined, port);
+    expect(await child).toEqual({ out: "answer:late\n", code: 0 });
+    await srv.close();
+  });
+});
+
 describe("keepalive", () => {
   it("sends pings the server acknowledges, and calls keep working", async () => {
     const server = http2.createServer();

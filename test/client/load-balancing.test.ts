@@ -331,6 +331,12 @@ describe("round_robin", () => {
     expect(logs.join("\n")).toMatch(/does not implement grpc\.health\.v1\.Health\/Watch; treating it as healthy/);
   });
 
+  it("healthCheckConfig with pick_first is ignored, and the channel says so", () => {
+    const logs: string[] = [];
+    channel("127.0.0.1:1", { healthCheckConfig: { serviceName: "x" } }, { log: (m: string) => logs.push(m) });
+    expect(logs).toEqual(["healthCheckConfig is ignored with pick_first (gRFC A17: health checking is for round_robin)"]);
+  });
+
   it("all backends NOT_SERVING: calls fail fast UNAVAILABLE saying so", async () => {
     const a = await replica("a");
     a.health.setStatus("test.Echo", ServingStatus.NOT_SERVING);

@@ -4,8 +4,10 @@ import { Methods } from "./client-echo.js";
 
 const target = process.argv[2];
 const text = process.argv[3];
-const ch = new Channel(target);
-new Client(ch).unary(Methods.unary, { text, n: 0 }).then(
+// Optional: a service config (JSON), "wfr" for a waitForReady call, and a timeout in ms.
+const serviceConfig = process.argv[4];
+const ch = new Channel(target, serviceConfig === undefined || serviceConfig === "" ? {} : { serviceConfig, backoff: { initialBackoffMs: 50 } });
+new Client(ch).unary(Methods.unary, { text, n: 0 }, { waitForReady: process.argv[5] === "wfr", ...(process.argv[6] === undefined ? {} : { timeoutMs: Number(process.argv[6]) }) }).then(
   (r) => {
     process.stdout.write(`answer:${r.text}\n`);
     void ch.close();
