@@ -147,12 +147,7 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
   }
   const cluster = await startCluster({ replicas: n, ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}) });
   const configFile = join(tmpdir(), `user-cluster-${process.pid}.json`);
-  // For the one-shot userctl: without healthCheckConfig. A short-lived process whose only pending
-  // work is a call waiting for the first health answer exits early (code 13) with the client as it
-  // is now: its idle sessions are unref'd and the health Watch stream does not ref them. A
-  // long-lived client (the proof test, an application) uses CLUSTER_SERVICE_CONFIG whole.
-  const { healthCheckConfig: _health, ...cliConfig } = CLUSTER_SERVICE_CONFIG;
-  writeFileSync(configFile, JSON.stringify(cliConfig, null, 2));
+  writeFileSync(configFile, JSON.stringify(CLUSTER_SERVICE_CONFIG, null, 2));
   const out = [
     `${n} replica(s) of the user service on one PostgreSQL:`,
     `  DATABASE_URL=${cluster.databaseUrl}`,
@@ -160,7 +155,7 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
     "",
     "target (every replica):",
     `  ${cluster.target()}`,
-    "service config for userctl (round_robin, retries):",
+    "service config (round_robin, health checking, retries):",
     `  ${configFile}`,
     "try:",
     `  USERCTL_TOKEN=${cluster.token} npm run userctl -- --target ${cluster.target()} --service-config ${configFile} create --username alice --email alice@example.com`,
