@@ -156,6 +156,17 @@ export async function startThrowawayPostgres(options: ThrowawayOptions = {}): Pr
     }
   }
 
+  // If this process dies without cleaning up (SIGKILL; a wrapper such as tsx or npm killing it while
+  // it stops the server), a detached watcher in its own session stops the server and removes the
+  // folder once our pid is gone.
+  const asPostgres = isRoot ? `runuser -u postgres -- ` : "";
+  const reaper = spawn(
+    "bash",
+    ["-c", `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done; ${asPostgres}'${pgCtl}' -D '${dataDir}' -m immediate stop >/dev/null 2>&1; rm -rf '${base}'`],
+    { detached: true, stdio: "ignore" },
+  );
+  reaper.unref();
+
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   let dbCounter = 0;
   const server: ThrowawayPostgres = {
@@ -194,6 +205,7 @@ export async function startThrowawayPostgres(options: ThrowawayOptions = {}): Pr
         running = false;
       }
       rmSync(base, { recursive: true, force: true, maxRetries: 5 });
+      reaper.kill(); // done: nothing left for it
     },
   };
   live.add(server);
