@@ -29,6 +29,7 @@ export interface RunningUserService {
   readonly server: Server;
   readonly store: UserStore;
   readonly health: HealthService;
+  readonly logger: Logger;
   readonly host: string;
   readonly port: number;
   readonly tls: "none" | "tls" | "mtls";
@@ -91,6 +92,7 @@ export async function startUserService(options: StartOptions): Promise<RunningUs
     server,
     store,
     health,
+    logger,
     host: config.host,
     port,
     tls: config.tls === undefined ? "none" : config.tls.clientCaFile === undefined ? "tls" : "mtls",
