@@ -9,11 +9,12 @@ import { MemoryUserStore } from "../store/memory-store.js";
 import type { UserStore } from "../store/user-store.js";
 import { TokenAuthenticator, generateToken, parseAuthTokens, type TokenEntry } from "./auth.js";
 import { USER_SERVICE } from "./authorization.js";
-import type { ServiceConfig } from "./config.js";
+import { DEFAULT_MAX_USERS, type ServiceConfig } from "./config.js";
 import { HealthService, HealthServiceDescriptor } from "./health.js";
 import { userServiceInterceptors } from "./interceptors.js";
 import { createLogger, type Logger } from "./logger.js";
 import { REFLECTION_PROTO_FILES, REFLECTION_SERVICE_NAMES, ReflectionService, ReflectionV1Descriptor, ReflectionV1alphaDescriptor } from "./reflection.js";
+import { UserCap } from "./user-cap.js";
 import { UserHandlers } from "./user-handlers.js";
 import { UserServiceDescriptor, userServiceImplementation } from "./user-service.js";
 
@@ -83,7 +84,8 @@ export async function startUserService(options: StartOptions): Promise<RunningUs
     interceptors: userServiceInterceptors({ authenticator: new TokenAuthenticator(entries), logger }),
     onError: (err) => logger.log("warn", "server error", { error: err instanceof Error ? err.message : String(err) }),
   });
-  server.addService(UserServiceDescriptor, userServiceImplementation(new UserHandlers(store, { maxBatchSize: config.maxBatchSize })));
+  const cap = new UserCap(config.maxUsers ?? DEFAULT_MAX_USERS, await store.count());
+  server.addService(UserServiceDescriptor, userServiceImplementation(new UserHandlers(store, { maxBatchSize: config.maxBatchSize, cap })));
   const { health } = registerStandardServices(server);
 
   const port = await server.listen({ port: config.port, host: config.host, ...(tls === undefined ? {} : { tls }) });
