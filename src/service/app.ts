@@ -2,7 +2,6 @@
 // reflection on one Server; listening (h2c, TLS or mTLS) and the graceful shutdown sequence.
 // src/service/main.ts runs it from the environment; tests start it in-process.
 
-import { readFileSync } from "node:fs";
 import { Server } from "../server/server.js";
 import type { TlsOptions } from "../server/options.js";
 import { MemoryUserStore } from "../store/memory-store.js";
@@ -14,6 +13,7 @@ import { HealthService, HealthServiceDescriptor } from "./health.js";
 import { userServiceInterceptors } from "./interceptors.js";
 import { createLogger, type Logger } from "./logger.js";
 import { REFLECTION_PROTO_FILES, REFLECTION_SERVICE_NAMES, ReflectionService, ReflectionV1Descriptor, ReflectionV1alphaDescriptor } from "./reflection.js";
+import { loadTlsFiles } from "./tls-files.js";
 import { UserCap } from "./user-cap.js";
 import { UserHandlers } from "./user-handlers.js";
 import { UserServiceDescriptor, userServiceImplementation } from "./user-service.js";
@@ -65,14 +65,11 @@ function tokenEntries(config: ServiceConfig): { entries: TokenEntry[]; generated
 }
 
 function tlsOptions(config: ServiceConfig): TlsOptions | undefined {
-  const t = config.tls;
-  if (t === undefined) return undefined;
-  const base: TlsOptions = { cert: readFileSync(t.certFile), key: readFileSync(t.keyFile) };
-  if (t.clientCaFile === undefined) return base;
-  return { ...base, ca: readFileSync(t.clientCaFile), requestCert: true, rejectUnauthorized: true };
+  return config.tls === undefined ? undefined : loadTlsFiles(config.tls);
 }
 
-/** Builds and starts the service. Throws on a bad AUTH_TOKENS, unreadable TLS files or a busy port. */
+/** Builds and starts the service. Throws on a bad AUTH_TOKENS, a missing or bad TLS file (a
+ *  TlsConfigError naming the setting and the file) or a busy port. */
 export async function startUserService(options: StartOptions): Promise<RunningUserService> {
   const { config } = options;
   const logger = options.logger ?? createLogger(config.logLevel);
