@@ -8,6 +8,10 @@ import { readFileSync, readdirSync } from "node:fs";
 import { createServer, connect, type AddressInfo } from "node:net";
 import { createInterface } from "node:readline";
 import { beforeAll, describe, expect, it } from "vitest";
+import { Client } from "../../src/client/client.js";
+import { clientMethods } from "../../src/client/types.js";
+import { ServingStatus } from "../../src/codec/health.js";
+import { HealthServiceDescriptor } from "../../src/service/health.js";
 import { createLogger } from "../../src/service/logger.js";
 import { forcedExitCode, shutdownOnSignals, type SignalTarget } from "../../src/service/signals.js";
 import type { UserUpdateResponse } from "../../src/codec/user.js";
@@ -17,6 +21,7 @@ import { Status } from "../../src/wire/status.js";
 import { TOKENS, until } from "./support.js";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
+const HEALTH = clientMethods(HealthServiceDescriptor);
 
 function fakeProcess(): SignalTarget & { emit(signal: NodeJS.Signals): void } {
   const e = new EventEmitter();
@@ -176,6 +181,13 @@ async function loadUp(client: UserServiceClient) {
   // A batch half sent.
   const batch = client.batchCreateUsers();
   for (let i = 0; i < 500; i++) await batch.send({ username: `late_${i}`, email: `late_${i}@example.com` });
+  // A health watcher: it must hear NOT_SERVING while the calls above are still in flight.
+  const health: number[] = [];
+  const watch = new Client(client.channel).serverStreaming(HEALTH.Watch, { service: "" });
+  const watching = (async () => {
+    for await (const r of watch) health.push(r.status);
+  })();
+  await until(() => health.length === 1);
   // A list read one user so far (the rest wait under flow control).
   const list = client.listUsers({ limit: 0 })[Symbol.asyncIterator]();
   expect((await list.next()).done).toBe(false);
@@ -203,6 +215,8 @@ async function loadUp(client: UserServiceClient) {
     floodOk: () => ok,
     /** After the signal: the calls in flight all finish normally. */
     async finish() {
+      await until(() => health.includes(ServingStatus.NOT_SERVING));
+      expect(health).toEqual([ServingStatus.SERVING, ServingStatus.NOT_SERVING]);
       for (const [i, { s, it }] of updates.entries()) {
         await s.send({ userId: target.id, field: "full_name", value: `second ${i}` });
         expect((await it.next()).value).toMatchObject({ success: true });
@@ -214,6 +228,7 @@ async function loadUp(client: UserServiceClient) {
       for (let r = await list.next(); r.done !== true; r = await list.next()) listed++;
       expect(listed).toBeGreaterThanOrEqual(3001);
       await Promise.all(flood);
+      await watching;
       // A flood call either completed or was refused because the server is going away.
       for (const f of failures) expect(f.code, f.message).toBe(Status.UNAVAILABLE);
     },
