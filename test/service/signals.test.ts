@@ -273,6 +273,54 @@ describe("npm start under load", () => {
     }, 120_000);
   }
 
+  it("stopped as systemd stops deploy/user-service.service: SIGTERM to the main pid, then SIGKILL finds nothing left", async () => {
+    const unit = readFileSync(new URL("../../deploy/user-service.service", import.meta.url), "utf8");
+    const value = (key: string): string => {
+      const m = new RegExp(`^${key}=(.*)$`, "m").exec(unit);
+      expect(m, key).not.toBeNull();
+      return m![1].trim();
+    };
+    expect(value("KillMode")).toBe("mixed");
+    expect(value("KillSignal")).toBe("SIGTERM");
+    const env = Object.fromEntries([...value("Environment").matchAll(/(\w+)=(\S+)/g)].map((m) => [m[1], m[2]]));
+    expect(Number(value("TimeoutStopSec")) * 1000).toBeGreaterThan(Number(env.SHUTDOWN_GRACE_MS));
+    const [program, ...args] = value("ExecStart").split(/\s+/);
+    expect(program).toMatch(/\/node$/);
+
+    const child = spawn(process.execPath, args, {
+      cwd: ROOT, // WorkingDirectory
+      detached: true, // the unit's cgroup: a process group of its own
+      env: { ...process.env, ...env, PORT: "0", HOST: "127.0.0.1", AUTH_TOKENS: `${TOKENS.admin}=admin`, SHUTDOWN_GRACE_MS: "60000" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const stderr: string[] = [];
+    child.stderr!.setEncoding("utf8").on("data", (d: string) => stderr.push(d));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    const port = await new Promise<number>((resolve) =>
+      createInterface({ input: child.stdout! }).on("line", (line) => {
+        const m = /listening on 127\.0\.0\.1:(\d+)/.exec(line);
+        if (m !== null) resolve(Number(m[1]));
+      }),
+    );
+    const client = new UserServiceClient({ target: `127.0.0.1:${port}`, token: TOKENS.admin });
+    try {
+      const load = await loadUp(client);
+      process.kill(child.pid!, "SIGTERM"); // KillMode=mixed: the main process only
+      await until(() => stderr.join("").includes('"msg":"shutting down"'));
+      await load.finish();
+      expect(await exited).toBe(0);
+      expect(groupMembers(child.pid!)).toEqual([]); // what the final SIGKILL would have hit
+      expect(await portIsFree(port)).toBe(true);
+    } finally {
+      client.channel.destroy();
+      try {
+        process.kill(-child.pid!, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+  }, 120_000);
+
   it("a second Ctrl-C (SIGINT to the group twice) exits at once, logged, with 130", async () => {
     const s = await npmStart({ LOG_LEVEL: "debug" });
     const client = new UserServiceClient({ target: `127.0.0.1:${s.port}`, token: TOKENS.admin });
