@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { UserCodec } from "../../src/codec/user.js";
 import { MemoryUserStore } from "../../src/store/memory-store.js";
+import { MAX_VIOLATION_TEXT } from "../../src/service/errors.js";
 import { LIMITS, checkListUsers, checkUpdate, createUserViolations, fullNameProblem } from "../../src/service/validation.js";
 import { Status } from "../../src/wire/status.js";
 import { grpcError, startTestService, type TestService } from "./support.js";
@@ -99,6 +100,23 @@ describe("string length limits", () => {
     expect((await answers.next()).value).toEqual({ userId: u.id, success: true, message: "" });
     s.end();
     expect((await answers.next()).done).toBe(true);
+  });
+});
+
+describe("the size of an INVALID_ARGUMENT answer", () => {
+  it("a batch of 1,000 bad items: the client reads INVALID_ARGUMENT listing the first ones and how many more", async () => {
+    t = await startTestService({ maxBatchSize: 10_000 });
+    const b = t.client().batchCreateUsers();
+    // Each item two violations, the email's quoting its 240-character domain.
+    for (let i = 0; i < 1000; i++) await b.send({ username: "x", email: `a@-${"d".repeat(235)}.com` });
+    const e = await grpcError(b.closeAndRecv());
+    expect(e.code, e.message).toBe(Status.INVALID_ARGUMENT);
+    const listed = e.badRequest?.fieldViolations ?? [];
+    expect(listed.length).toBeGreaterThan(0);
+    expect(listed[0].field).toBe("requests[0].username");
+    const size = listed.reduce((n, v) => n + v.field.length + v.description.length, 0);
+    expect(size).toBeLessThanOrEqual(MAX_VIOLATION_TEXT + 300); // the last one may cross the line
+    expect(e.rawMessage).toContain(`; and ${2000 - listed.length} more not listed`);
   });
 });
 
