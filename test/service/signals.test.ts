@@ -211,8 +211,16 @@ async function loadUp(client: UserServiceClient) {
   });
   await until(() => ok >= 200);
 
+  // A big batch, half-closed just before the signal: the server validates and commits 20,000 users
+  // in one synchronous step, so the signal (and, for a group signal, its copy) arrives while the
+  // event loop is busy.
+  const big = client.batchCreateUsers();
+  for (let i = 0; i < 20_000; i++) await big.send({ username: `big_${i}`, email: `big_${i}@example.com` });
+
   return {
     floodOk: () => ok,
+    /** Half-closes the big batch: call right before sending the signal. */
+    commitBigBatch: () => big.closeAndRecv(),
     /** After the signal: the calls in flight all finish normally. */
     async finish() {
       await until(() => health.includes(ServingStatus.NOT_SERVING));
@@ -254,9 +262,11 @@ describe("npm start under load", () => {
       const client = new UserServiceClient({ target: `127.0.0.1:${s.port}`, token: TOKENS.admin });
       try {
         const load = await loadUp(client);
+        const committed = load.commitBigBatch();
         send(s);
         await until(() => s.stderr.join("").includes('"msg":"shutting down"'));
         await load.finish();
+        expect((await committed).createdCount).toBe(20_000);
         expect(await s.exited).toBe(0);
         expect(s.stderr.join("")).not.toContain("second signal");
         expect(s.stderr.join("")).toContain('"msg":"stopped"');
@@ -305,9 +315,11 @@ describe("npm start under load", () => {
     const client = new UserServiceClient({ target: `127.0.0.1:${port}`, token: TOKENS.admin });
     try {
       const load = await loadUp(client);
+      const committed = load.commitBigBatch();
       process.kill(child.pid!, "SIGTERM"); // KillMode=mixed: the main process only
       await until(() => stderr.join("").includes('"msg":"shutting down"'));
       await load.finish();
+      expect((await committed).createdCount).toBe(20_000);
       expect(await exited).toBe(0);
       expect(groupMembers(child.pid!)).toEqual([]); // what the final SIGKILL would have hit
       expect(await portIsFree(port)).toBe(true);
