@@ -5,7 +5,8 @@
 let tsx;
 try {
   tsx = await import("tsx/esm/api");
-} catch {
+} catch (err) {
+  if (err?.code !== "ERR_MODULE_NOT_FOUND") throw err;
   tsx = undefined;
 }
 if (tsx !== undefined) {
