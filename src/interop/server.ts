@@ -24,9 +24,14 @@ export interface RunningInteropServer {
   readonly port: number;
 }
 
+/** Largest request the interop server accepts: 16 MiB, as grpc-java's interop server
+ *  (TestServiceServer: `maxInboundMessageSize(AbstractInteropTest.MAX_MESSAGE_SIZE)`, 16 * 1024 * 1024).
+ *  grpc-go's interop server (interop/server/server.go) sets no limit and keeps grpc-go's default, 4 MiB. */
+export const INTEROP_MAX_RECEIVE_MESSAGE_SIZE = 16 * 1024 * 1024;
+
 /** Starts a server with grpc.testing.TestService (and nothing else: UnimplementedService is unknown to it). */
 export async function startInteropServer(options: InteropServerOptions = {}): Promise<RunningInteropServer> {
-  const server = new Server();
+  const server = new Server({ maxReceiveMessageSize: INTEROP_MAX_RECEIVE_MESSAGE_SIZE });
   server.addService(TestService, testServiceImplementation);
   const tls = options.useTls
     ? { cert: readFileSync(path.join(TEST_CERTS_DIR, "server1.pem")), key: readFileSync(path.join(TEST_CERTS_DIR, "server1.key")) }

@@ -2,7 +2,6 @@
 // reflection on one Server; listening (h2c, TLS or mTLS) and the graceful shutdown sequence.
 // src/service/main.ts runs it from the environment; tests start it in-process.
 
-import { readFileSync } from "node:fs";
 import { Server } from "../server/server.js";
 import type { TlsOptions } from "../server/options.js";
 import { MemoryUserStore } from "../store/memory-store.js";
@@ -10,12 +9,14 @@ import { PostgresUserStore } from "../store/postgres-store.js";
 import type { UserStore } from "../store/user-store.js";
 import { TokenAuthenticator, generateToken, parseAuthTokens, type TokenEntry } from "./auth.js";
 import { USER_SERVICE } from "./authorization.js";
-import type { ServiceConfig } from "./config.js";
+import { DEFAULT_MAX_USERS, type ServiceConfig } from "./config.js";
 import { HealthService, HealthServiceDescriptor } from "./health.js";
 import { userServiceInterceptors } from "./interceptors.js";
 import { createLogger, type Logger } from "./logger.js";
 import { isPingable, watchStoreHealth } from "./store-health.js";
 import { REFLECTION_PROTO_FILES, REFLECTION_SERVICE_NAMES, ReflectionService, ReflectionV1Descriptor, ReflectionV1alphaDescriptor } from "./reflection.js";
+import { loadTlsFiles } from "./tls-files.js";
+import { UserCap } from "./user-cap.js";
 import { UserHandlers } from "./user-handlers.js";
 import { UserServiceDescriptor, userServiceImplementation } from "./user-service.js";
 
@@ -33,6 +34,7 @@ export interface RunningUserService {
   readonly server: Server;
   readonly store: UserStore;
   readonly health: HealthService;
+  readonly logger: Logger;
   readonly host: string;
   readonly port: number;
   readonly tls: "none" | "tls" | "mtls";
@@ -67,15 +69,12 @@ function tokenEntries(config: ServiceConfig): { entries: TokenEntry[]; generated
 }
 
 function tlsOptions(config: ServiceConfig): TlsOptions | undefined {
-  const t = config.tls;
-  if (t === undefined) return undefined;
-  const base: TlsOptions = { cert: readFileSync(t.certFile), key: readFileSync(t.keyFile) };
-  if (t.clientCaFile === undefined) return base;
-  return { ...base, ca: readFileSync(t.clientCaFile), requestCert: true, rejectUnauthorized: true };
+  return config.tls === undefined ? undefined : loadTlsFiles(config.tls);
 }
 
-/** Builds and starts the service. Throws on a bad AUTH_TOKENS, unreadable TLS files, a busy port or
- *  a DATABASE_URL that cannot be reached (the message names DATABASE_URL). */
+/** Builds and starts the service. Throws on a bad AUTH_TOKENS, a missing or bad TLS file (a
+ *  TlsConfigError naming the setting and the file), a busy port or a DATABASE_URL that cannot be
+ *  reached (the message names DATABASE_URL). */
 export async function startUserService(options: StartOptions): Promise<RunningUserService> {
   const { config } = options;
   const logger = options.logger ?? createLogger(config.logLevel);
@@ -93,7 +92,8 @@ export async function startUserService(options: StartOptions): Promise<RunningUs
       logger.log("warn", "server error", { error: err instanceof Error ? err.message : String(err), ...(typeof peer === "string" ? { peer } : {}) });
     },
   });
-  server.addService(UserServiceDescriptor, userServiceImplementation(new UserHandlers(store, { maxBatchSize: config.maxBatchSize })));
+  const cap = new UserCap(config.maxUsers ?? DEFAULT_MAX_USERS, await store.count());
+  server.addService(UserServiceDescriptor, userServiceImplementation(new UserHandlers(store, { maxBatchSize: config.maxBatchSize, cap })));
   const { health } = registerStandardServices(server);
 
   let port: number;
@@ -109,6 +109,7 @@ export async function startUserService(options: StartOptions): Promise<RunningUs
     server,
     store,
     health,
+    logger,
     host: config.host,
     port,
     tls: config.tls === undefined ? "none" : config.tls.clientCaFile === undefined ? "tls" : "mtls",

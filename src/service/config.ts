@@ -21,6 +21,8 @@ export interface ServiceConfig {
   readonly shutdownGraceMs: number;
   /** Most items one BatchCreateUsers call may send. */
   readonly maxBatchSize: number;
+  /** Most users the service stores (src/service/user-cap.ts); default DEFAULT_MAX_USERS. */
+  readonly maxUsers?: number;
   /** Print every call's wire conversation on stderr (src/wire/trace.ts, docs/PROTOCOL.md). */
   readonly trace?: boolean;
   /** Transport limits (ServerOptions, src/server/options.ts); unset = the server's default. */
@@ -53,6 +55,7 @@ export const DEFAULT_PORT = 50051;
 export const DEFAULT_HOST = "0.0.0.0";
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
 export const DEFAULT_MAX_BATCH_SIZE = 100_000;
+export const DEFAULT_MAX_USERS = 1_000_000;
 
 /** Every setting: environment variable, flag, meaning. docs/SERVICE.md and `--help` print this. */
 export const SETTINGS = [
@@ -65,6 +68,7 @@ export const SETTINGS = [
   { env: "LOG_LEVEL", flag: "--log-level", help: "debug | info | warn | error | silent (default info)" },
   { env: "SHUTDOWN_GRACE_MS", flag: "--shutdown-grace-ms", help: `how long calls in flight may run after SIGTERM/SIGINT (default ${DEFAULT_SHUTDOWN_GRACE_MS})` },
   { env: "MAX_BATCH_SIZE", flag: "--max-batch-size", help: `most items in one BatchCreateUsers call (default ${DEFAULT_MAX_BATCH_SIZE})` },
+  { env: "MAX_USERS", flag: "--max-users", help: `most users stored; a create beyond it is RESOURCE_EXHAUSTED (default ${DEFAULT_MAX_USERS})` },
   { env: "GRPC_WIRE_TRACE", flag: "--trace", help: "1 = print each call's frames and decoded messages on stderr (the flag takes no value)" },
   { env: "MAX_CONCURRENT_STREAMS", flag: "--max-concurrent-streams", help: "streams (and running handlers) per connection, advertised in SETTINGS (default 100)" },
   { env: "MAX_CONNECTIONS", flag: "--max-connections", help: "open connections; more are closed at accept (default 90% of the open-file limit, at most 10000)" },
@@ -121,6 +125,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[]): Loa
   if (typeof grace === "string") return { ok: false, error: grace };
   const maxBatch = parseInteger("MAX_BATCH_SIZE", values.get("MAX_BATCH_SIZE") ?? String(DEFAULT_MAX_BATCH_SIZE), 1, 10_000_000);
   if (typeof maxBatch === "string") return { ok: false, error: maxBatch };
+  const maxUsers = parseInteger("MAX_USERS", values.get("MAX_USERS") ?? String(DEFAULT_MAX_USERS), 1, 1_000_000_000);
+  if (typeof maxUsers === "string") return { ok: false, error: maxUsers };
   const level = (values.get("LOG_LEVEL") ?? "info").toLowerCase();
   if (!(LOG_LEVELS as readonly string[]).includes(level)) {
     return { ok: false, error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, got "${level}"` };
@@ -160,6 +166,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[]): Loa
     logLevel: level as LogLevel,
     shutdownGraceMs: grace,
     maxBatchSize: maxBatch,
+    maxUsers,
     ...(trace ? { trace: true } : {}),
     ...(Object.keys(limits).length > 0 ? { limits: limits as TransportLimits } : {}),
     ...(databaseUrl === undefined ? {} : { databaseUrl }),

@@ -1,8 +1,9 @@
 // `npm start`: the user service from the environment and flags (src/service/config.ts), one start
-// line on stdout, JSON logs on stderr, graceful shutdown on SIGTERM/SIGINT (exit 0).
+// line on stdout, JSON logs on stderr, graceful shutdown on SIGTERM/SIGINT (exit 0; src/service/signals.ts).
 
 import { startUserService } from "./app.js";
 import { loadConfig } from "./config.js";
+import { shutdownOnSignals } from "./signals.js";
 import { enableWireTrace } from "../wire/trace.js";
 
 const loaded = loadConfig(process.env, process.argv.slice(2));
@@ -31,21 +32,4 @@ const mode = app.tls === "none" ? "h2c" : app.tls === "tls" ? "TLS" : "mutual TL
 const token = app.generatedAdminToken === undefined ? "" : `; generated admin token: ${app.generatedAdminToken} (set AUTH_TOKENS to choose tokens)`;
 process.stdout.write(`user service listening on ${host}:${app.port} (${mode})${token}\n`);
 
-let signalled = false;
-const onSignal = (signal: NodeJS.Signals): void => {
-  if (signalled) {
-    // A second signal: stop waiting for calls in flight. forceShutdown() cancels every call and
-    // destroys every connection synchronously; its promise is not awaited (after a graceful shutdown
-    // has closed the listener it may never settle).
-    void app.server.forceShutdown();
-    process.exit(0);
-  }
-  signalled = true;
-  process.stderr.write(JSON.stringify({ time: new Date().toISOString(), level: "info", msg: "signal", signal }) + "\n");
-  void app.shutdown().then(
-    () => process.exit(0),
-    () => process.exit(1),
-  );
-};
-process.on("SIGTERM", onSignal);
-process.on("SIGINT", onSignal);
+shutdownOnSignals({ shutdown: () => app.shutdown(), force: () => void app.server.forceShutdown(), logger: app.logger });

@@ -21,7 +21,8 @@ import { GrpcError } from "../wire/grpc-error.js";
 import { Status } from "../wire/status.js";
 import { invalidArgument, notFound, storeFailure } from "./errors.js";
 import type { RoleName } from "./roles.js";
-import { checkBatch, checkListUsers, checkUpdate, toNewUser } from "./validation.js";
+import { UserCap } from "./user-cap.js";
+import { checkBatch, checkListUsers, checkUpdate, echoedUserId, toNewUser } from "./validation.js";
 
 /** What a handler knows about its call. */
 export interface UserCallContext {
@@ -34,27 +35,40 @@ export interface UserCallContext {
 export interface UserHandlersOptions {
   /** Most items one BatchCreateUsers call may send. */
   readonly maxBatchSize: number;
-}
-
-function rethrowStoreFailure(err: unknown): never {
-  throw storeFailure(err);
+  /** MAX_USERS and the users in the store at start (src/service/user-cap.ts); default no cap. */
+  readonly cap?: UserCap;
 }
 
 export class UserHandlers {
+  private readonly cap: UserCap;
+
   constructor(
     readonly store: UserStore,
     private readonly options: UserHandlersOptions,
-  ) {}
+  ) {
+    this.cap = options.cap ?? new UserCap(Infinity, 0);
+  }
+
+  // Bound once: one `then(onCreated, onCreateFailed)` per CreateUser, no closure per call.
+  private readonly onCreated = (user: User): User => {
+    this.cap.settle(1, true);
+    return user;
+  };
+  private readonly onCreateFailed = (err: unknown): never => {
+    this.cap.settle(1, false);
+    throw storeFailure(err);
+  };
 
   createUser(req: CreateUserRequest): Promise<User> {
     // One `then` instead of an async function awaiting the store (the hot path of CreateUser).
+    this.cap.reserve(1);
     let created: Promise<User>;
     try {
       created = this.store.create(toNewUser(req));
     } catch (err) {
       created = Promise.reject(err);
     }
-    return created.then(undefined, rethrowStoreFailure);
+    return created.then(this.onCreated, this.onCreateFailed);
   }
 
   async getUser(req: GetUserRequest): Promise<User> {
@@ -87,11 +101,14 @@ export class UserHandlers {
     // no await for the memory store (its createMany runs synchronously when called).
     if (ctx.signal.aborted) throw GrpcError.from(ctx.signal.reason, Status.CANCELLED);
     let created: User[];
+    this.cap.reserve(checked.value.length); // the whole batch fits, or nothing is created
     try {
       created = await this.store.createMany(checked.value);
     } catch (err) {
+      this.cap.settle(checked.value.length, false);
       throw storeFailure(err);
     }
+    this.cap.settle(created.length, true);
     const userIds = new Array<string>(created.length);
     for (let i = 0; i < created.length; i++) userIds[i] = created[i].id;
     return { createdCount: created.length, userIds };
@@ -100,7 +117,7 @@ export class UserHandlers {
   /** One StreamUserUpdates request: its answer, `success: false` with a message on any failure. */
   async applyUpdate(req: UserUpdateRequest, role: RoleName): Promise<UserUpdateResponse> {
     const checked = checkUpdate(req);
-    if (!checked.ok) return { userId: req.userId, success: false, message: checked.message };
+    if (!checked.ok) return { userId: echoedUserId(req.userId), success: false, message: checked.message };
     if (checked.changesRole && role !== "admin") {
       return { userId: req.userId, success: false, message: "not allowed: only an admin may change a role" };
     }
@@ -115,6 +132,7 @@ export class UserHandlers {
 
   async deleteUser(req: DeleteUserRequest): Promise<DeleteUserResponse> {
     if (!(await this.store.delete(req.id))) throw notFound(req.id);
+    this.cap.deleted();
     return { success: true };
   }
 }

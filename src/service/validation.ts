@@ -30,6 +30,20 @@ export interface UpdateFields {
 
 export type Checked<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly violations: FieldViolation[] };
 
+/** Length limits of every string field (docs/SERVICE.md "Limits"). With them a stored user is at most
+ *  about 1.4 KB on the wire, far below a default client's 4 MiB receive limit, and no answer echoes
+ *  more than a few hundred bytes of a request. */
+export const LIMITS = {
+  /** RFC 5321 §4.5.3.1.3: a path is at most 256 octets including the angle brackets. */
+  emailLength: 254,
+  /** Unicode characters (code points), so at most 1,024 bytes of UTF-8. */
+  fullNameLength: 256,
+  /** GetUser/DeleteUser `id`, StreamUserUpdates `user_id`: our ids are 36-character UUIDs. */
+  idLength: 128,
+  /** Longest spelling is "ROLE_MODERATOR" (14). */
+  roleFilterLength: 32,
+} as const;
+
 const USERNAME = /^[A-Za-z0-9_.-]{3,32}$/;
 // RFC 5322 dot-atom local part (no quoted strings, no comments), ASCII only.
 // RFC 1035 host labels: letters, digits, inner hyphens, at most 63 characters.
@@ -49,10 +63,32 @@ export function usernameProblem(username: string): string | undefined {
   return undefined;
 }
 
+/** A request string for a message: quoted, cut after 32 characters so that an answer never echoes a
+ *  large request back. */
+export function quoted(value: string, max = 32): string {
+  return value.length <= max ? `"${value}"` : `"${value.slice(0, max)}…" (${value.length} characters)`;
+}
+
+/** Why `fullName` is unacceptable (over LIMITS.fullNameLength characters), or undefined. Any other
+ *  text is fine, including empty. */
+export function fullNameProblem(fullName: string): string | undefined {
+  if (fullName.length <= LIMITS.fullNameLength) return undefined; // UTF-16 units ≥ code points
+  let n = 0;
+  for (const _ of fullName) if (++n > LIMITS.fullNameLength) return `full_name must be at most ${LIMITS.fullNameLength} characters long`;
+  return undefined;
+}
+
+/** Why an id (`id`, `user_id`) is unacceptable: empty or longer than any id can be. */
+export function idProblem(id: string, field: string): string | undefined {
+  if (id.length === 0) return `${field} is required`;
+  if (id.length > LIMITS.idLength) return `${field} must be at most ${LIMITS.idLength} characters long (got ${id.length})`;
+  return undefined;
+}
+
 /** Why `email` is not a usable address (local@domain.tld, at most 254 characters), or undefined. */
 export function emailProblem(email: string): string | undefined {
   if (email.length === 0) return "email is required";
-  if (email.length > 254) return "email must be at most 254 characters long";
+  if (email.length > LIMITS.emailLength) return `email must be at most ${LIMITS.emailLength} characters long`;
   const at = email.lastIndexOf("@");
   if (at <= 0 || at === email.length - 1) return "email must look like name@example.com";
   if (at > 64) return "the part of the email before '@' must be at most 64 characters long";
@@ -77,6 +113,8 @@ function checkCreateInto(req: CreateUserFields, prefix: string, out: FieldViolat
   if (u !== undefined) out.push({ field: `${prefix}username`, description: u });
   const e = emailProblem(req.email);
   if (e !== undefined) out.push({ field: `${prefix}email`, description: e });
+  const f = fullNameProblem(req.fullName);
+  if (f !== undefined) out.push({ field: `${prefix}full_name`, description: f });
   const r = roleProblem(req.role);
   if (r !== undefined) out.push({ field: `${prefix}role`, description: r });
 }
@@ -93,7 +131,12 @@ export function toNewUser(req: CreateUserFields): NewUser {
 
 /** The violations of a CreateUser request, or undefined when it is valid (allocates nothing then). */
 export function createUserViolations(req: CreateUserFields): FieldViolation[] | undefined {
-  if (usernameProblem(req.username) === undefined && emailProblem(req.email) === undefined && roleProblem(req.role) === undefined) {
+  if (
+    usernameProblem(req.username) === undefined &&
+    emailProblem(req.email) === undefined &&
+    fullNameProblem(req.fullName) === undefined &&
+    roleProblem(req.role) === undefined
+  ) {
     return undefined;
   }
   const violations: FieldViolation[] = [];
@@ -114,9 +157,11 @@ export function checkBatch(reqs: readonly CreateUserFields[]): Checked<NewUser[]
   return violations.length === 0 ? { ok: true, value: reqs.map(toNewUser) } : { ok: false, violations };
 }
 
-/** For GetUser and DeleteUser: an empty id is invalid; any other is looked up (unknown = NOT_FOUND). */
+/** For GetUser and DeleteUser: an empty or over-long id is invalid; any other is looked up (unknown =
+ *  NOT_FOUND). */
 export function checkId(id: string): Checked<string> {
-  if (id.length === 0) return { ok: false, violations: [{ field: "id", description: "id is required" }] };
+  const p = idProblem(id, "id");
+  if (p !== undefined) return { ok: false, violations: [{ field: "id", description: p }] };
   return { ok: true, value: id };
 }
 
@@ -124,11 +169,11 @@ export function checkListUsers(req: ListUsersFields): Checked<ListFilter> {
   const violations: FieldViolation[] = [];
   let role: number | undefined;
   if (req.roleFilter !== "") {
-    role = parseRoleName(req.roleFilter);
+    role = req.roleFilter.length > LIMITS.roleFilterLength ? undefined : parseRoleName(req.roleFilter);
     if (role === undefined) {
       violations.push({
         field: "role_filter",
-        description: `unknown role "${req.roleFilter}": use admin, moderator or user (or ROLE_ADMIN …), any case, or empty for all`,
+        description: `unknown role ${quoted(req.roleFilter)}: use admin, moderator or user (or ROLE_ADMIN …), any case, or empty for all`,
       });
     }
   }
@@ -142,8 +187,15 @@ export type CheckedUpdate =
   | { readonly ok: true; readonly patch: UserPatch; readonly changesRole: boolean }
   | { readonly ok: false; readonly message: string };
 
+/** The `user_id` an answer echoes: the request's, or empty when it is too long to be an id (an answer
+ *  must stay small). */
+export function echoedUserId(userId: string): string {
+  return userId.length > LIMITS.idLength ? "" : userId;
+}
+
 export function checkUpdate(req: UpdateFields): CheckedUpdate {
-  if (req.userId === "") return { ok: false, message: "user_id is required" };
+  const idP = idProblem(req.userId, "user_id");
+  if (idP !== undefined) return { ok: false, message: idP };
   switch (req.field) {
     case "username": {
       const p = usernameProblem(req.value);
@@ -153,16 +205,18 @@ export function checkUpdate(req: UpdateFields): CheckedUpdate {
       const p = emailProblem(req.value);
       return p === undefined ? { ok: true, patch: { email: req.value }, changesRole: false } : { ok: false, message: `invalid value: ${p}` };
     }
-    case "full_name":
-      return { ok: true, patch: { fullName: req.value }, changesRole: false };
+    case "full_name": {
+      const p = fullNameProblem(req.value);
+      return p === undefined ? { ok: true, patch: { fullName: req.value }, changesRole: false } : { ok: false, message: `invalid value: ${p}` };
+    }
     case "role": {
-      const role = parseRoleName(req.value);
+      const role = req.value.length > LIMITS.roleFilterLength ? undefined : parseRoleName(req.value);
       if (role === undefined) {
-        return { ok: false, message: `invalid value: unknown role "${req.value}" (use admin, moderator or user)` };
+        return { ok: false, message: `invalid value: unknown role ${quoted(req.value)} (use admin, moderator or user)` };
       }
       return { ok: true, patch: { role }, changesRole: true };
     }
     default:
-      return { ok: false, message: `unknown field "${req.field}": use username, email, full_name or role` };
+      return { ok: false, message: `unknown field ${quoted(req.field)}: use username, email, full_name or role` };
   }
 }

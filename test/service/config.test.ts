@@ -6,13 +6,13 @@ describe("config", () => {
   it("has the documented defaults", () => {
     expect(loadConfig({}, [])).toEqual({
       ok: true,
-      config: { port: 50051, host: "0.0.0.0", logLevel: "info", shutdownGraceMs: 10_000, maxBatchSize: 100_000 },
+      config: { port: 50051, host: "0.0.0.0", logLevel: "info", shutdownGraceMs: 10_000, maxBatchSize: 100_000, maxUsers: 1_000_000 },
     });
   });
 
   it("reads the environment and lets flags override it", () => {
     const env = { PORT: "1234", HOST: "127.0.0.1", AUTH_TOKENS: "x=admin", LOG_LEVEL: "WARN", SHUTDOWN_GRACE_MS: "500", TLS_CERT: "c.pem", TLS_KEY: "k.pem" };
-    const r = loadConfig(env, ["--port", "0", "--log-level=debug", "--tls-client-ca", "ca.pem"]);
+    const r = loadConfig({ ...env, MAX_USERS: "5" }, ["--port", "0", "--log-level=debug", "--tls-client-ca", "ca.pem", "--max-users", "7"]);
     expect(r).toEqual({
       ok: true,
       config: {
@@ -22,6 +22,7 @@ describe("config", () => {
         logLevel: "debug",
         shutdownGraceMs: 500,
         maxBatchSize: 100_000,
+        maxUsers: 7,
         tls: { certFile: "c.pem", keyFile: "k.pem", clientCaFile: "ca.pem" },
       },
     });
@@ -70,6 +71,8 @@ describe("config", () => {
       [{}, ["--auth-tokens", "x=admin"], /unknown argument/],
       [{}, ["--port"], /needs a value/],
       [{ SHUTDOWN_GRACE_MS: "-1" }, [], /SHUTDOWN_GRACE_MS/],
+      [{ MAX_USERS: "0" }, [], /MAX_USERS/],
+      [{}, ["--max-users", "lots"], /MAX_USERS/],
     ];
     for (const [env, argv, msg] of cases) {
       const r = loadConfig(env, argv);

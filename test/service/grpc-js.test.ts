@@ -129,7 +129,7 @@ describe.each(STORE_KINDS)("on the $name store", (kind) => {
     it("takes gzip-compressed requests", async () => {
       const gz = new UserService(t.target, grpc.credentials.createInsecure(), { "grpc.default_compression_algorithm": 2 }) as unknown as JsUserClient;
       try {
-        const fullName = "z".repeat(50_000);
+        const fullName = "z".repeat(256); // the longest full_name allowed
         const { value } = await unary<JsUser>((cb) => gz.CreateUser({ ...fresh(), fullName }, md(), cb));
         expect(value.fullName).toBe(fullName);
       } finally {

@@ -59,6 +59,28 @@ describe("graceful shutdown", () => {
       }
     });
 
+    it("health is NOT_SERVING the moment shutdown() is called, while calls in flight still run", async () => {
+      const t = await startTestService({ shutdownGraceMs: 30_000 }, (await kind.fresh()).store);
+      try {
+        const admin = t.client();
+        const u = await admin.createUser({ username: "holder", email: "holder@example.com" });
+        const updates = admin.streamUserUpdates();
+        const answers = updates[Symbol.asyncIterator]();
+        await updates.send({ userId: u.id, field: "full_name", value: "one" });
+        await answers.next();
+        expect(t.app.health.getStatus("")).toBe(ServingStatus.SERVING);
+        const stopped = t.app.shutdown();
+        // Synchronously, before the server has drained anything.
+        expect(t.app.health.getStatus("")).toBe(ServingStatus.NOT_SERVING);
+        expect(t.app.health.getStatus("user.UserService")).toBe(ServingStatus.NOT_SERVING);
+        updates.end();
+        expect((await answers.next()).done).toBe(true);
+        await stopped;
+      } finally {
+        await t.close();
+      }
+    });
+
     it("ends calls still running when the grace period ends with UNAVAILABLE", async () => {
       const t = await startTestService({ shutdownGraceMs: 200 }, (await kind.fresh()).store);
       try {
