@@ -9,7 +9,7 @@ import { fmtNum } from "./lib/svg.js";
 
 const [a, b] = process.argv.slice(2);
 if (a === undefined || b === undefined) {
-  process.stderr.write("usage: npm run bench:compare A.json B.json   (files from bench/results/)\n");
+  process.stderr.write("usage: npm run bench:compare A.json B.json   (files from bench/results/runs/)\n");
   process.exit(2);
 }
 const A = JSON.parse(readFileSync(a, "utf8")) as ResultsFile;

@@ -34,6 +34,8 @@ export interface ResultsFile {
 }
 
 export const RESULTS_DIR = join(ROOT, "bench/results");
+/** Per-run results files and CPU profiles (gitignored): only latest-*.json and the docs are kept in git. */
+export const RUNS_DIR = join(RESULTS_DIR, "runs");
 export const CHARTS_DIR = join(ROOT, "bench/charts");
 export const DOC = join(ROOT, "docs/BENCHMARKS.md");
 
@@ -229,7 +231,7 @@ export function writeDoc(files: ResultsFile[]): void {
     "npm run bench -- --scenario unary-throughput --servers ours --cpu-prof   # CPU profile of our server",
     "npm run bench:unary                        # issue 3: echo servers × (h2load, grpc-js client, our client)",
     "npm run bench:service                      # issue 4: the user service, ours vs the same on grpc-js",
-    "npm run bench:compare bench/results/A.json bench/results/B.json",
+    "npm run bench:compare bench/results/runs/A.json bench/results/runs/B.json   # per-run files (gitignored)",
     "```",
     "",
     "Scenarios: " + ALL_SCENARIOS.map((s) => `\`${s.id}\``).join(", ") + ". Options: `--warmup S`, `--duration S`, `--repeats N`,",
