@@ -29,6 +29,8 @@ export interface RunningUserService {
   readonly server: Server;
   readonly store: UserStore;
   readonly health: HealthService;
+  /** The service's logger (buffered: `flush()` before the process exits). */
+  readonly logger: Logger;
   readonly host: string;
   readonly port: number;
   readonly tls: "none" | "tls" | "mtls";
@@ -91,6 +93,7 @@ export async function startUserService(options: StartOptions): Promise<RunningUs
     server,
     store,
     health,
+    logger,
     host: config.host,
     port,
     tls: config.tls === undefined ? "none" : config.tls.clientCaFile === undefined ? "tls" : "mtls",
@@ -101,6 +104,7 @@ export async function startUserService(options: StartOptions): Promise<RunningUs
         health.shutdown(); // watchers hear NOT_SERVING before the GOAWAY
         await server.shutdown(config.shutdownGraceMs);
         logger.log("info", "stopped");
+        logger.flush();
       })();
       return stopping;
     },

@@ -1,8 +1,11 @@
 // `npm start`: the user service from the environment and flags (src/service/config.ts), one start
-// line on stdout, JSON logs on stderr, graceful shutdown on SIGTERM/SIGINT (exit 0).
+// line on stdout, JSON logs on stderr, graceful shutdown on SIGTERM/SIGINT (exit 0). The log is
+// buffered (src/service/log-writer.ts): it is flushed on every way out (exit, fatal error).
 
 import { startUserService } from "./app.js";
 import { loadConfig } from "./config.js";
+import { createLogger } from "./logger.js";
+import { flushLogOnExit } from "./process-hooks.js";
 import { enableWireTrace } from "../wire/trace.js";
 
 const loaded = loadConfig(process.env, process.argv.slice(2));
@@ -18,9 +21,12 @@ if (!loaded.ok) {
 // Before the server starts: the trace is read once per call and connection (src/wire/trace.ts).
 if (loaded.config.trace === true) enableWireTrace();
 
+const logger = createLogger(loaded.config.logLevel);
+flushLogOnExit(logger);
+
 let app;
 try {
-  app = await startUserService({ config: loaded.config });
+  app = await startUserService({ config: loaded.config, logger });
 } catch (err) {
   process.stderr.write(`user service: cannot start: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(2);
@@ -41,7 +47,7 @@ const onSignal = (signal: NodeJS.Signals): void => {
     process.exit(0);
   }
   signalled = true;
-  process.stderr.write(JSON.stringify({ time: new Date().toISOString(), level: "info", msg: "signal", signal }) + "\n");
+  logger.log("info", "signal", { signal });
   void app.shutdown().then(
     () => process.exit(0),
     () => process.exit(1),
