@@ -79,7 +79,19 @@ export class BatchedLineWriter implements LineSink {
     this.pending = "";
     if (this.broken) return;
     try {
-      writeFully(this.fd, Buffer.from(text, "utf8"));
+      // A string goes to write(2) without a Buffer of ours (node encodes it in C++); a partial write
+      // (rare: a pipe or a full disk) finishes from a Buffer.
+      let n: number;
+      try {
+        n = writeSync(this.fd, text);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== "EAGAIN") throw err;
+        n = 0;
+      }
+      if (n !== text.length || n !== Buffer.byteLength(text)) {
+        const bytes = Buffer.from(text, "utf8");
+        if (n < bytes.length) writeFully(this.fd, bytes.subarray(n));
+      }
     } catch {
       // The log's own destination is gone: nowhere left to report it.
       this.broken = true;
