@@ -377,7 +377,8 @@ export class ServerCall implements ServerInterceptorCall, ServerWriter<unknown>,
         this.batchScheduled = true;
         process.nextTick(flushBatchLater, this);
       }
-      this.batchUsed += buf.copy(batch, this.batchUsed);
+      batch.set(buf, this.batchUsed);
+      this.batchUsed += buf.length;
       written = this.stream.writableLength + this.batchUsed < this.host.options.writeBufferSize;
       if (written) return undefined;
       written = this.flushBatch();
