@@ -7,19 +7,32 @@ import type { CaseResult, SubjectResult } from "./lib/runner.js";
 import { GENERATOR_LABEL } from "./lib/runner.js";
 import { fmtNum } from "./lib/svg.js";
 
-const [a, b] = process.argv.slice(2);
-if (a === undefined || b === undefined) {
-  process.stderr.write("usage: npm run bench:compare A.json B.json   (files from bench/results/)\n");
+//
+// `npm run bench:compare FILE.json` (one file): the A/B inside one interleaved run made with
+// BENCH_BASELINE=<checkout>: our baseline checkout (ours-user-base, as A) against the working tree
+// (ours-user, as B), same cases, same generator, same run.
+const args = process.argv.slice(2);
+const [a, b0] = args;
+if (a === undefined) {
+  process.stderr.write("usage: npm run bench:compare A.json B.json   (files from bench/results/runs/)\n       npm run bench:compare RUN.json   (BENCH_BASELINE run: ours-user-base vs ours-user)\n");
   process.exit(2);
 }
+const inOneRun = b0 === undefined;
+const b = b0 ?? a;
 const A = JSON.parse(readFileSync(a, "utf8")) as ResultsFile;
 const B = JSON.parse(readFileSync(b, "utf8")) as ResultsFile;
 
-function key(c: CaseResult, r: SubjectResult): string {
-  return `${c.scenario}|${c.id}|${r.server}|${r.generator}`;
+function key(c: CaseResult, r: SubjectResult, asBaseline = false): string {
+  const server = asBaseline && r.server === "ours-user-base" ? "ours-user" : r.server;
+  return `${c.scenario}|${c.id}|${server}|${r.generator}`;
 }
 const before = new Map<string, { c: CaseResult; r: SubjectResult }>();
-for (const c of A.cases) for (const r of c.results) before.set(key(c, r), { c, r });
+for (const c of A.cases) {
+  for (const r of c.results) {
+    if (inOneRun && r.server !== "ours-user-base") continue;
+    before.set(key(c, r, inOneRun), { c, r });
+  }
+}
 
 function change(x: number | undefined, y: number | undefined): string {
   if (x === undefined || y === undefined || !Number.isFinite(x) || !Number.isFinite(y) || x === 0) return "–";

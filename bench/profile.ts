@@ -1,5 +1,5 @@
 // Prints the self-time hotspots of CPU profiles written by `npm run bench -- --cpu-prof`:
-//   npx tsx bench/profile.ts bench/results/profiles/ours-*.cpuprofile [--top 30]
+//   npx tsx bench/profile.ts bench/results/runs/*-ours.cpuprofile [--top 30]
 import { formatHotspots } from "./lib/profile.js";
 
 const args = process.argv.slice(2);

@@ -12,7 +12,7 @@ import type { CaseResult, RunOptions } from "./runner.js";
 import { ALL_SCENARIOS } from "./scenarios.js";
 import { SERVERS } from "./servers.js";
 import type { ServerId } from "./servers.js";
-import { latestResults, RESULTS_DIR, terminalTable, writeCharts, writeDoc } from "./report.js";
+import { latestResults, RESULTS_DIR, RUNS_DIR, terminalTable, writeCharts, writeDoc } from "./report.js";
 import type { Machine, ResultsFile } from "./report.js";
 import { formatHotspots } from "./profile.js";
 
@@ -123,7 +123,7 @@ export async function main(argv: string[], defaults: { scenarios: string[]; name
   const mach = machine();
   if (!mach.pinned) progress("warning: taskset or a second core is missing: server and load generator are not pinned", true);
   const command = `npm run ${defaults.name} -- ${argv.join(" ")}`.trim().replace(/ --$/, "");
-  mkdirSync(RESULTS_DIR, { recursive: true });
+  mkdirSync(RUNS_DIR, { recursive: true });
   const all: CaseResult[] = [];
   for (const s of scenarios) {
     const startedAt = new Date().toISOString();
@@ -142,7 +142,7 @@ export async function main(argv: string[], defaults: { scenarios: string[]; name
     };
     const json = JSON.stringify(file, null, 1);
     // Quick (smoke) results are not measurements: they go to the temp directory, not bench/results.
-    writeFileSync(join(quick ? os.tmpdir() : RESULTS_DIR, `${quick ? "bench-quick" : stamp}-${s.id}.json`), json);
+    writeFileSync(join(quick ? os.tmpdir() : RUNS_DIR, `${quick ? "bench-quick" : stamp}-${s.id}.json`), json);
     // Only complete, unprofiled runs become the figures of record (docs/BENCHMARKS.md).
     if (ofRecord) writeFileSync(join(RESULTS_DIR, `latest-${s.id}.json`), json);
     process.stdout.write(terminalTable(cases) + "\n");
@@ -150,9 +150,9 @@ export async function main(argv: string[], defaults: { scenarios: string[]; name
   if (ofRecord) {
     writeCharts(latestResults().flatMap((f) => f.cases));
     if (!values["no-doc"]) writeDoc(latestResults());
-    process.stdout.write(`\nresults: bench/results/${stamp}-*.json; charts: bench/charts/; ${values["no-doc"] ? "" : "docs/BENCHMARKS.md regenerated"}\n`);
+    process.stdout.write(`\nresults: bench/results/runs/${stamp}-*.json; charts: bench/charts/; ${values["no-doc"] ? "" : "docs/BENCHMARKS.md regenerated"}\n`);
   } else if (!quick) {
-    process.stdout.write(`\nresults: bench/results/${stamp}-*.json (a filtered or profiled run: docs/BENCHMARKS.md and charts left as they were)\n`);
+    process.stdout.write(`\nresults: bench/results/runs/${stamp}-*.json (a filtered or profiled run: docs/BENCHMARKS.md and charts left as they were)\n`);
   }
   if (cpuProfDir !== undefined) {
     process.stdout.write(`\nCPU profiles of the node servers (open in Chrome DevTools or speedscope; summary: npx tsx bench/profile.ts FILE):\n`);
@@ -163,7 +163,7 @@ export async function main(argv: string[], defaults: { scenarios: string[]; name
         .map((x) => join(cpuProfDir, dir, x))
         .sort((a, b) => statSync(b).size - statSync(a).size);
       if (files.length === 0) continue;
-      const kept = join(RESULTS_DIR, `${stamp}-${dir}.cpuprofile`); // gitignored
+      const kept = join(RUNS_DIR, `${stamp}-${dir}.cpuprofile`); // gitignored
       copyFileSync(files[0], kept);
       process.stdout.write(formatHotspots(kept, 20) + "\n");
     }

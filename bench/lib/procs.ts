@@ -2,7 +2,7 @@
 // (taskset), started and stopped cleanly, with CPU time and peak RSS read from /proc.
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { readFileSync, writeFileSync, existsSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 
 const TICK_S = 0.01; // USER_HZ is 100 on Linux
@@ -84,6 +84,23 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
+/** The last `max` bytes of a file ("" when it cannot be read). */
+function fileTail(file: string, max: number): string {
+  try {
+    const size = statSync(file).size;
+    const fd = openSync(file, "r");
+    try {
+      const buf = Buffer.alloc(Math.min(size, max));
+      readSync(fd, buf, 0, buf.length, size - buf.length);
+      return buf.toString();
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return "";
+  }
+}
+
 /** Starts a server (pinned to SERVER_CPU) that prints "LISTENING <port>" (or a line containing the port). */
 export function startServer(
   name: string,
@@ -92,23 +109,28 @@ export function startServer(
   env: NodeJS.ProcessEnv = {},
   portPattern = /LISTENING (\d+)/,
   timeoutMs = 30_000,
+  /** Send the server's stderr (its log) to this file instead of a pipe to the harness; removed at stop. */
+  stderrFile?: string,
 ): Promise<ServerProcess> {
   const [c, a] = pinned(SERVER_CPU, cmd, args);
-  const child = spawn(c, a, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const fd = stderrFile !== undefined ? openSync(stderrFile, "w") : undefined;
+  const child = spawn(c, a, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", fd ?? "pipe"] });
+  if (fd !== undefined) closeSync(fd);
   track(child);
   let out = "";
   let err = "";
-  child.stderr!.on("data", (d: Buffer) => {
+  child.stderr?.on("data", (d: Buffer) => {
     err = (err + d.toString()).slice(-4000);
   });
+  const tail = (): string => (stderrFile !== undefined ? fileTail(stderrFile, 4000) : err);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`${name}: no port announced within ${timeoutMs} ms\n${out}\n${err}`));
+      reject(new Error(`${name}: no port announced within ${timeoutMs} ms\n${out}\n${tail()}`));
     }, timeoutMs);
     child.on("exit", (code) => {
       clearTimeout(timer);
-      reject(new Error(`${name} exited (${code}) before listening:\n${out}\n${err}`));
+      reject(new Error(`${name} exited (${code}) before listening:\n${out}\n${tail()}`));
     });
     child.stdout!.on("data", (d: Buffer) => {
       if (out.length < 10_000) out += d.toString();
@@ -125,9 +147,12 @@ export function startServer(
           name,
           port: Number(m[1]),
           pid: child.pid,
-          stderrTail: () => err,
+          stderrTail: tail,
           exitReason: () => ended,
-          stop: () => stopChild(child),
+          stop: async () => {
+            await stopChild(child);
+            if (stderrFile !== undefined) rmSync(stderrFile, { force: true });
+          },
         });
       }
     });

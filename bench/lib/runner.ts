@@ -6,7 +6,7 @@ import { cpuSeconds, peakRssMiB, resetPeakRss } from "./procs.js";
 import type { ServerProcess } from "./procs.js";
 import { runLoad, supports } from "./generators.js";
 import type { GenResult, GeneratorId, Load } from "./generators.js";
-import { SERVERS } from "./servers.js";
+import { SERVERS, serverSelected } from "./servers.js";
 import type { ServerId } from "./servers.js";
 import type { Case, Scenario, Subject } from "./scenarios.js";
 import { median, spread } from "./stats.js";
@@ -74,6 +74,8 @@ export interface SubjectResult extends Subject {
   vsFloor?: number;
   /** p99 latency relative to the grpc-js subject (lower is better). */
   p99VsGrpcjs?: number;
+  /** Ours ÷ our baseline checkout (BENCH_BASELINE), same generator, same run. */
+  vsBaseline?: number;
 }
 
 export interface CaseResult extends Omit<Case, "subjects"> {
@@ -129,7 +131,7 @@ export async function runScenario(scenario: Scenario, o: RunOptions): Promise<Ca
     ...c,
     subjects: c.subjects.filter(
       (s) =>
-        (o.servers === undefined || o.servers.includes(s.server)) &&
+        (o.servers === undefined || serverSelected(s.server, o.servers)) &&
         (o.generators === undefined || o.generators.includes(s.generator)) &&
         supports(s.generator, c.load.call) &&
         firstInQuick(o, s, c),
@@ -151,9 +153,9 @@ export async function runScenario(scenario: Scenario, o: RunOptions): Promise<Ca
         o.progress(`${scenario.id}: starting ${SERVERS[id].label}`);
         const p = await SERVERS[id].start({ ...(o.cpuProfDir !== undefined ? { cpuProf: o.cpuProfDir } : {}) });
         procs.set(id, p);
-        if (scenario.cases.some((c) => c.load.user !== undefined)) {
+        if (cases.some((c) => c.load.user !== undefined && c.subjects.some((s) => s.server === id))) {
           o.progress(`${scenario.id}: preparing ${SERVERS[id].label} (seeding users)`);
-          fixtures.set(id, await prepareUserServer(p.port, o.quick ? 100 : 10_000));
+          fixtures.set(id, await prepareUserServer(p.port, o.quick ? 100 : 10_000, SERVERS[id].canned === true));
         }
       } catch (err) {
         missing.set(id, `failed to start: ${err instanceof Error ? err.message.split("\n").slice(0, 3).join(" ") : String(err)}`);
@@ -189,7 +191,7 @@ export async function runScenario(scenario: Scenario, o: RunOptions): Promise<Ca
             try {
               proc = await SERVERS[r.server].start({ ...(o.cpuProfDir !== undefined ? { cpuProf: o.cpuProfDir } : {}) });
               procs.set(r.server, proc);
-              if (fixtures.has(r.server)) fixtures.set(r.server, await prepareUserServer(proc.port, o.quick ? 100 : 10_000));
+              if (fixtures.has(r.server)) fixtures.set(r.server, await prepareUserServer(proc.port, o.quick ? 100 : 10_000, SERVERS[r.server].canned === true));
             } catch (err) {
               missing.set(r.server, `restart failed: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
               continue;
@@ -292,6 +294,9 @@ function summarize(c: Case, rs: SubjectResult[]): SubjectResult[] {
     if (r.median === undefined) continue;
     const same = (o: SubjectResult): boolean => (c.compare === "clients" ? o.server === r.server : o.generator === r.generator);
     const base = rs.find((o) => same(o) && (c.compare === "clients" ? o.generator === "grpcjs-client" : o.server === "grpcjs" || o.server === "grpcjs-user"));
+    // A/B runs: ours against our own baseline checkout (BENCH_BASELINE), in the same interleaved run.
+    const ab = rs.find((o) => same(o) && o.server === "ours-user-base");
+    if (ab?.median !== undefined && metricOf(ab.median) > 0 && r.server === "ours-user") r.vsBaseline = metricOf(r.median) / metricOf(ab.median);
     const floor = c.compare === "servers" ? rs.find((o) => same(o) && o.server === "floor") : undefined;
     if (base?.median !== undefined && metricOf(base.median) > 0) {
       r.vsGrpcjs = metricOf(r.median) / metricOf(base.median);

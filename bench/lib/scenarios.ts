@@ -40,6 +40,20 @@ export interface Scenario {
 }
 
 const ECHO_SERVERS: ServerId[] = ["floor", "grpcjs", "grpcgo", "ours"];
+/** The user-service contenders; with BENCH_BASELINE set, our baseline checkout too (A/B in one run). */
+const USER_SERVERS = (): ServerId[] => ["floor", "grpcjs-user", "ours-user", ...(process.env.BENCH_BASELINE ? (["ours-user-base"] as const) : [])];
+
+function userCase(user: UserCall, connections: number, streams: number, generator: GeneratorId, list: ServerId[]): Case {
+  const list1 = user === "ListUsers";
+  return {
+    id: list1 ? user : `${user}-${connections}x${streams}`,
+    title: list1 ? "ListUsers (10 000 users), 1×1" : `${user} ${connections}×${streams}`,
+    load: { call: list1 ? "server-stream" : "unary", connections, streams, payload: 0, count: 10_000, user },
+    subjects: servers(generator, list),
+    compare: "servers",
+    metric: list1 ? "messages" : "calls",
+  };
+}
 const KiB = 1024;
 
 function servers(generator: GeneratorId, list: ServerId[] = ECHO_SERVERS): Subject[] {
@@ -111,22 +125,28 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     id: "service",
-    title: "The user service: ours vs the same service on grpc-js",
+    title: "The user service: ours vs the same service on grpc-js, and the floor",
     about:
-      "CreateUser, GetUser and ListUsers (10 000 users) with an admin token, 1 connection × 10 calls in flight (ListUsers: 1 × 1); " +
-      "driven by the grpc-js client, by h2load where a fixed request body fits (GetUser, ListUsers), and by our client for CreateUser.",
-    cases: (["CreateUser", "GetUser", "ListUsers"] as const).map((user): Case => ({
-      id: user,
-      title: user === "ListUsers" ? "ListUsers (10 000 users), 1×1" : `${user} 1×10`,
-      load: { call: user === "ListUsers" ? "server-stream" : "unary", connections: 1, streams: user === "ListUsers" ? 1 : 10, payload: 0, count: 10_000, user },
-      // CreateUser needs a new username per call, which h2load's fixed body cannot give: our client
-      // (a faster generator than grpc-js's, so less often the bottleneck) drives it as well.
-      subjects: (["grpcjs-client", ...(user === "CreateUser" ? ["ours-client" as const] : ["h2load" as const])] as const).flatMap((generator) =>
-        (["grpcjs-user", "ours-user"] as const).map((server) => ({ server, generator })),
-      ),
-      compare: "servers",
-      metric: user === "ListUsers" ? "messages" : "calls",
-    })),
+      "The user service started as `npm start` starts it, call log on (default level, stderr to a file), against its grpc-js twin " +
+      "(one pino JSON line per call, same fields) and the floor (canned users); GetUser and CreateUser at 1×10 and 4×16 " +
+      "(connections × calls in flight), GetUser driven by h2load, CreateUser by our client (h2load's one fixed body cannot " +
+      "create a new user per call); our echo server at the same loads, for the service layer's CPU per call above the " +
+      "transport; ListUsers (10 000 users) 1×1 with h2load.",
+    cases: [
+      ...([[1, 10], [4, 16]] as const).flatMap(([c, m]): Case[] => [
+        userCase("GetUser", c, m, "h2load", USER_SERVERS()),
+        userCase("CreateUser", c, m, "ours-client", USER_SERVERS()),
+        {
+          id: `echo-${c}x${m}`,
+          title: `echo unary ${c}×${m}, 0 B (the transport alone)`,
+          load: { call: "unary", connections: c, streams: m, payload: 0, count: 1 },
+          subjects: servers("h2load", ["ours"]),
+          compare: "servers",
+          metric: "calls",
+        },
+      ]),
+      userCase("ListUsers", 1, 1, "h2load", USER_SERVERS().filter((s) => s !== "floor")),
+    ],
   },
 ];
 

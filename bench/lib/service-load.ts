@@ -40,8 +40,18 @@ function varintField(field: number, n: number): Buffer {
   return Buffer.from(out);
 }
 
-/** Seeds `n` users through BatchCreateUsers (grpc-js client), then measures the fixed calls. */
-export async function prepareUserServer(port: number, n: number): Promise<UserFixture> {
+/** The id the floor's canned users carry (it stores nothing; any id gets the same answer). */
+const CANNED_ID = "00000000-0000-4000-8000-000000000000";
+
+/** Seeds `n` users through BatchCreateUsers (grpc-js client), then measures the fixed calls. A canned
+ *  server (the floor) is not seeded: its GetUser answer is measured as it is. */
+export async function prepareUserServer(port: number, n: number, canned = false): Promise<UserFixture> {
+  if (canned) {
+    const getBody = frame(lenField(1, CANNED_ID));
+    const get = await rawCall(port, "/user.UserService/GetUser", getBody, { authorization: AUTH });
+    if (get.status !== "0") throw new Error(`preflight failed: GetUser status ${get.status}`);
+    return { userId: CANNED_ID, listSize: n, getBody, listBody: Buffer.alloc(0), getData: get.data.length, listData: 0 };
+  }
   const UserService = loadUserService();
   const client = new UserService(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
   const md = new grpc.Metadata();

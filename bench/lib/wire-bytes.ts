@@ -77,3 +77,59 @@ export function parseStreamRequest(msg: Uint8Array): { count: number; size: numb
   }
   return { count, size };
 }
+
+function lenField(field: number, b: Buffer): number[] {
+  return [(field << 3) | 2, ...varint(b.length), ...b];
+}
+
+/** user.User{id, username, email, full_name, role, created_at, updated_at}, encoded (the floor's canned user). */
+export function userMessage(u: { id: string; username: string; email: string; fullName: string; role: number; createdAt: number; updatedAt: number }): Buffer {
+  return Buffer.from([
+    ...lenField(1, Buffer.from(u.id)),
+    ...lenField(2, Buffer.from(u.username)),
+    ...lenField(3, Buffer.from(u.email)),
+    ...lenField(4, Buffer.from(u.fullName)),
+    0x28, ...varint(u.role),
+    0x30, ...varint(u.createdAt),
+    0x38, ...varint(u.updatedAt),
+  ]);
+}
+
+/**
+ * The least a server can do to answer CreateUser: the request's fields (CreateUserRequest username 1,
+ * email 2, full_name 3, role 4) copied under the User's numbers (2, 3, 4, 5), after a canned id and
+ * before canned timestamps. Returns the framed response, or undefined for a request it cannot walk.
+ */
+export function cannedCreatedUser(request: Buffer, idField: Buffer, timesField: Buffer): Buffer | undefined {
+  const out = Buffer.allocUnsafe(5 + idField.length + request.length + timesField.length);
+  let o = 5;
+  o += idField.copy(out, o);
+  let i = 0;
+  while (i < request.length) {
+    const tag = request[i++];
+    if (tag >= 0x80) return undefined; // fields 1-4 only: one-byte tags
+    const field = tag >> 3;
+    out[o++] = ((field + 1) << 3) | (tag & 7);
+    const start = i;
+    let n = 0;
+    let shift = 0;
+    for (;;) {
+      const b = request[i++];
+      if (b === undefined) return undefined;
+      n += (b & 0x7f) * 2 ** shift;
+      shift += 7;
+      if (b < 0x80) break;
+    }
+    if ((tag & 7) === 0) {
+      o += request.copy(out, o, start, i);
+      continue;
+    }
+    if ((tag & 7) !== 2 || i + n > request.length) return undefined;
+    o += request.copy(out, o, start, i + n);
+    i += n;
+  }
+  o += timesField.copy(out, o);
+  out[0] = 0;
+  out.writeUInt32BE(o - 5, 1);
+  return out.subarray(0, o);
+}

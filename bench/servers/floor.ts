@@ -3,7 +3,7 @@
 // routing table, no metadata. No node:http2 server can beat it; the harness measures against it.
 import http2 from "node:http2";
 import type { ServerHttp2Stream } from "node:http2";
-import { frame, frames, payloadMessage, streamSummaryMessage, parseStreamRequest } from "../lib/wire-bytes.js";
+import { cannedCreatedUser, frame, frames, payloadMessage, streamSummaryMessage, parseStreamRequest, userMessage } from "../lib/wire-bytes.js";
 
 const HEADERS = { ":status": 200, "content-type": "application/grpc" };
 const TRAILERS = { "grpc-status": "0" };
@@ -134,6 +134,36 @@ function bidiEnd(this: FloorStream): void {
   if (!gone(this)) this.end();
 }
 
+// The user service's calls (bench scenario "service"): GetUser answers one canned user whatever the id;
+// CreateUser copies the request's fields into a canned user (cannedCreatedUser). No auth, no log, no store.
+const NOW = Date.now();
+const CANNED_USER = frame(userMessage({ id: "00000000-0000-4000-8000-000000000000", username: "seed_0", email: "seed_0@bench.example", fullName: "Seed User 0", role: 2, createdAt: NOW, updatedAt: NOW }));
+const CREATED_ID = Buffer.from([0x0a, 36, ...Buffer.from("00000000-0000-4000-8000-000000000001")]);
+const CREATED_TIMES = userMessage({ id: "", username: "", email: "", fullName: "", role: 0, createdAt: NOW, updatedAt: NOW }).subarray(10);
+const UNIMPLEMENTED = { ":status": 200, "content-type": "application/grpc", "grpc-status": "12" };
+
+function getUserEnd(this: FloorStream): void {
+  if (gone(this)) return;
+  this.respond(HEADERS, { waitForTrailers: true });
+  this.end(CANNED_USER);
+}
+
+function collect(this: FloorStream, chunk: Buffer): void {
+  this.floorFirst = this.floorFirst === undefined ? chunk : Buffer.concat([this.floorFirst, chunk]);
+}
+
+function createUserEnd(this: FloorStream): void {
+  if (gone(this)) return;
+  const req = this.floorFirst;
+  const answer = req !== undefined && req.length >= 5 ? cannedCreatedUser(req.subarray(5), CREATED_ID, CREATED_TIMES) : undefined;
+  if (answer === undefined) {
+    this.respond(UNIMPLEMENTED, { endStream: true });
+    return;
+  }
+  this.respond(HEADERS, { waitForTrailers: true });
+  this.end(answer);
+}
+
 const server = http2.createServer({ maxSessionMemory: 64 });
 server.on("sessionError", ignore);
 server.on("stream", (s: ServerHttp2Stream, headers) => {
@@ -164,8 +194,16 @@ server.on("stream", (s: ServerHttp2Stream, headers) => {
       stream.on("data", echoChunk);
       stream.once("end", bidiEnd);
       return;
+    case "/user.UserService/GetUser":
+      stream.on("data", ignore);
+      stream.once("end", getUserEnd);
+      return;
+    case "/user.UserService/CreateUser":
+      stream.on("data", collect);
+      stream.once("end", createUserEnd);
+      return;
     default:
-      stream.respond({ ":status": 200, "content-type": "application/grpc", "grpc-status": "12" }, { endStream: true });
+      stream.respond(UNIMPLEMENTED, { endStream: true });
   }
 });
 server.listen(Number(process.env.PORT ?? 0), "127.0.0.1", () => {

@@ -1,9 +1,13 @@
 // The baseline of `npm run bench:service`: the user service of proto/user.proto written on
 // @grpc/grpc-js the usual way (proto-loader, callbacks), doing the same work per call as ours:
 // bearer-token auth (constant-time compare) and role check, x-request-id, validation, unique
-// username/email indexes, ListUsers from a snapshot with flow control. Prints "LISTENING <port>".
+// username/email indexes, ListUsers from a snapshot with flow control, and one JSON log line per
+// call with the fields of ours (method, code, status, duration_ms, request_id, peer, role) written by
+// pino, the usual Node logger, through its asynchronous destination on stderr. Prints "LISTENING <port>".
 import { randomUUID, timingSafeEqual } from "node:crypto";
+import { performance } from "node:perf_hooks";
 import * as grpc from "@grpc/grpc-js";
+import pino from "pino";
 import { loadUserService } from "../lib/grpcjs-user.js";
 import type { JsCreateUserRequest, JsUser } from "../lib/grpcjs-user.js";
 
@@ -30,14 +34,56 @@ function fail(code: grpc.status, details: string): grpc.ServiceError {
   return Object.assign(new Error(details), { code, details, metadata: new grpc.Metadata() });
 }
 
+const ROLE_NAMES = ["unspecified", "user", "admin", "moderator"];
+const STATUS_NAMES = Object.fromEntries(Object.entries(grpc.status).filter(([, v]) => typeof v === "number").map(([k, v]) => [v, k])) as Record<number, string>;
+
+const logDest = pino.destination({ dest: 2, sync: false });
+const log = pino({ base: undefined, timestamp: pino.stdTimeFunctions.isoTime, messageKey: "msg", formatters: { level: (level) => ({ level }) } }, logDest);
+
+/** What the call log needs of a call, kept from its start. */
+interface CallLog {
+  method: string;
+  start: number;
+  peer: string;
+  requestId?: string;
+  role?: number;
+}
+function begin(method: string, call: { getPeer(): string }): CallLog {
+  return { method, start: performance.now(), peer: call.getPeer() };
+}
+function logCall(c: CallLog, err: grpc.ServiceError | null | undefined): void {
+  const code = err ? (err.code ?? grpc.status.UNKNOWN) : grpc.status.OK;
+  const fields = {
+    method: c.method,
+    code: STATUS_NAMES[code],
+    status: code,
+    duration_ms: Math.round((performance.now() - c.start) * 1000) / 1000,
+    request_id: c.requestId,
+    peer: c.peer,
+    role: c.role === undefined ? undefined : ROLE_NAMES[c.role],
+    error: err ? err.details : undefined,
+  };
+  if (code === grpc.status.INTERNAL || code === grpc.status.UNKNOWN) log.error(fields, "call");
+  else log.info(fields, "call");
+}
+/** The callback of a unary call, logging the call as it answers. */
+function answer<T>(c: CallLog, cb: grpc.sendUnaryData<T>): grpc.sendUnaryData<T> {
+  return (err, value) => {
+    logCall(c, err as grpc.ServiceError | null);
+    cb(err, value);
+  };
+}
+
 /** Auth + authorization + x-request-id, as our interceptor chain does; returns an error or undefined. */
-function admit(call: grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerWritableStream<unknown, unknown>, allowed: number[] | "any"): grpc.ServiceError | undefined {
+function admit(call: grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerWritableStream<unknown, unknown>, allowed: number[] | "any", c: CallLog): grpc.ServiceError | undefined {
   const header = new grpc.Metadata();
   const rid = call.metadata.get("x-request-id")[0];
-  header.set("x-request-id", typeof rid === "string" && rid.length > 0 && rid.length <= 128 ? rid : randomUUID());
+  c.requestId = typeof rid === "string" && rid.length > 0 && rid.length <= 128 ? rid : randomUUID();
+  header.set("x-request-id", c.requestId);
   call.sendMetadata(header);
   const role = roleOf(call.metadata);
   if (role === undefined) return fail(grpc.status.UNAUTHENTICATED, "missing or unknown bearer token");
+  c.role = role;
   if (allowed !== "any" && !allowed.includes(role)) return fail(grpc.status.PERMISSION_DENIED, "role not allowed");
   return undefined;
 }
@@ -70,8 +116,10 @@ function insert(r: JsCreateUserRequest): JsUser {
 const UserService = loadUserService();
 const server = new grpc.Server({ "grpc.max_receive_message_length": 4 << 20 });
 server.addService(UserService.service, {
-  CreateUser(call: grpc.ServerUnaryCall<JsCreateUserRequest, JsUser>, cb: grpc.sendUnaryData<JsUser>) {
-    const denied = admit(call, [2]);
+  CreateUser(call: grpc.ServerUnaryCall<JsCreateUserRequest, JsUser>, done: grpc.sendUnaryData<JsUser>) {
+    const c = begin("/user.UserService/CreateUser", call);
+    const cb = answer(c, done);
+    const denied = admit(call, [2], c);
     if (denied) return cb(denied);
     const bad = validate(call.request);
     if (bad !== undefined) return cb(fail(grpc.status.INVALID_ARGUMENT, bad));
@@ -80,8 +128,10 @@ server.addService(UserService.service, {
     }
     cb(null, insert(call.request));
   },
-  GetUser(call: grpc.ServerUnaryCall<{ id: string }, JsUser>, cb: grpc.sendUnaryData<JsUser>) {
-    const denied = admit(call, "any");
+  GetUser(call: grpc.ServerUnaryCall<{ id: string }, JsUser>, done: grpc.sendUnaryData<JsUser>) {
+    const c = begin("/user.UserService/GetUser", call);
+    const cb = answer(c, done);
+    const denied = admit(call, "any", c);
     if (denied) return cb(denied);
     if (call.request.id === "") return cb(fail(grpc.status.INVALID_ARGUMENT, "id: required"));
     const u = byId.get(call.request.id);
@@ -89,15 +139,20 @@ server.addService(UserService.service, {
     cb(null, u);
   },
   ListUsers(call: grpc.ServerWritableStream<{ roleFilter: string; limit: number }, JsUser>) {
-    const denied = admit(call, "any");
-    if (denied) return void call.emit("error", denied);
+    const c = begin("/user.UserService/ListUsers", call);
+    const refuse = (e: grpc.ServiceError): void => {
+      logCall(c, e);
+      call.emit("error", e);
+    };
+    const denied = admit(call, "any", c);
+    if (denied) return refuse(denied);
     const { roleFilter, limit } = call.request;
-    if (limit < 0) return void call.emit("error", fail(grpc.status.INVALID_ARGUMENT, "limit: negative"));
+    if (limit < 0) return refuse(fail(grpc.status.INVALID_ARGUMENT, "limit: negative"));
     let role = 0;
     if (roleFilter !== "") {
       const k = roleFilter.toLowerCase().replace(/^role_/, "");
       role = ROLES[k] ?? -1;
-      if (role < 0) return void call.emit("error", fail(grpc.status.INVALID_ARGUMENT, "role_filter: unknown"));
+      if (role < 0) return refuse(fail(grpc.status.INVALID_ARGUMENT, "role_filter: unknown"));
     }
     const snapshot = users.slice(); // consistent snapshot
     const max = limit === 0 ? snapshot.length : Math.min(limit, snapshot.length);
@@ -114,6 +169,7 @@ server.addService(UserService.service, {
         }
       }
       call.end();
+      logCall(c, null);
     };
     pump();
   },
@@ -139,8 +195,10 @@ server.addService(UserService.service, {
       cb(null, { createdCount: ids.length, userIds: ids });
     });
   },
-  DeleteUser(call: grpc.ServerUnaryCall<{ id: string }, { success: boolean }>, cb: grpc.sendUnaryData<{ success: boolean }>) {
-    const denied = admit(call, [2]);
+  DeleteUser(call: grpc.ServerUnaryCall<{ id: string }, { success: boolean }>, done: grpc.sendUnaryData<{ success: boolean }>) {
+    const c = begin("/user.UserService/DeleteUser", call);
+    const cb = answer(c, done);
+    const denied = admit(call, [2], c);
     if (denied) return cb(denied);
     const u = byId.get(call.request.id);
     if (u === undefined) return cb(fail(grpc.status.NOT_FOUND, "no such user"));
@@ -162,4 +220,11 @@ server.bindAsync(`127.0.0.1:${process.env.PORT ?? 0}`, grpc.ServerCredentials.cr
   }
   process.stdout.write(`LISTENING ${port}\n`);
 });
-process.on("SIGTERM", () => process.exit(0));
+process.on("SIGTERM", () => {
+  try {
+    logDest.flushSync();
+  } catch {
+    // sonic-boom not ready (nothing written yet): nothing to flush.
+  }
+  process.exit(0);
+});

@@ -345,11 +345,10 @@ export class Reader {
       // Short ASCII: building in JS beats a native call (and the result is flat).
       const s = asciiShort(buf, start, end);
       if (s !== undefined) return s;
-    } else {
-      let bits = 0;
-      for (let i = start; i < end; i++) bits |= buf[i];
-      if (bits < 0x80) return (buf as unknown as NativeSlices).latin1Slice(start, end);
     }
+    // Longer ones: the native UTF-8 decoder has its own fast ASCII path, faster than an ASCII scan
+    // in JS followed by latin1Slice; an all-ASCII result (a one-byte string) cannot contain U+FFFD,
+    // so the validity check below costs nothing then.
     return this.utf8(start, end);
   }
 

@@ -98,6 +98,11 @@ export class ServerCall implements ServerInterceptorCall, ServerWriter<unknown>,
   private requestHooks: Array<(m: unknown) => unknown> | undefined;
   private responseHooks: Array<(m: unknown) => unknown> | undefined;
   private drainWaiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> | undefined;
+  /** Small response messages not yet handed to the stream (see write()); `batchUsed` bytes of it. */
+  private batch: Buffer | undefined;
+  private batchUsed = 0;
+  /** Set while a flushBatchLater is queued (process.nextTick). */
+  batchScheduled = false;
   /** The wire trace of this call; set by the server only when `wireTrace.enabled` (src/wire/trace.ts). */
   trace: CallTrace | undefined = undefined;
   /** Runs the handler (with or without interceptors; set by dispatch.ts `startCall`). Unary and
@@ -394,10 +399,34 @@ export class ServerCall implements ServerInterceptorCall, ServerWriter<unknown>,
     this.ensureHeaders();
     if (this.connState !== undefined) excusePings(this.connState, buf.length);
     if (this.trace !== undefined) this.trace.message("out", buf[0] === 1, buf, true);
+    // Small messages written in one go (a handler's synchronous loop) are copied into one batch
+    // buffer and leave in one stream.write, at the next tick or when the batch is full: a
+    // stream.write per message (a Writable entry, a native write and a callback each) cost
+    // small-message streams most of their time. Larger messages go out as they are, after the batch.
+    let written: boolean;
+    if (buf.length <= BATCH_MESSAGE_MAX) {
+      let batch = this.batch;
+      if (batch === undefined || this.batchUsed + buf.length > batch.length) {
+        if (batch !== undefined) this.flushBatch();
+        batch = this.batch = Buffer.allocUnsafe(BATCH_SIZE);
+      }
+      if (!this.batchScheduled) {
+        this.batchScheduled = true;
+        process.nextTick(flushBatchLater, this);
+      }
+      batch.set(buf, this.batchUsed);
+      this.batchUsed += buf.length;
+      written = this.stream.writableLength + this.batchUsed < this.host.options.writeBufferSize;
+      if (written) return undefined;
+      written = this.flushBatch();
+    } else {
+      this.flushBatch();
+      written = this.stream.write(buf);
+    }
     // stream.write() says "wait" once node's 16 KiB writable buffer is full; we wait only once the
     // stream holds writeBufferSize bytes, so a handler keeps HTTP/2 busy with large messages while
     // memory per stream stays bounded (writeBufferSize + one message).
-    if (this.stream.write(buf) || this.stream.writableLength < this.host.options.writeBufferSize) return undefined;
+    if (written || this.stream.writableLength < this.host.options.writeBufferSize) return undefined;
     return new Promise<void>((resolve, reject) => {
       if (this.drainWaiters === undefined) {
         this.drainWaiters = [];
@@ -405,6 +434,18 @@ export class ServerCall implements ServerInterceptorCall, ServerWriter<unknown>,
       }
       this.drainWaiters.push({ resolve, reject });
     });
+  }
+
+  /** Hands the batched messages to the stream (in order, before anything written after them). */
+  flushBatch(): boolean {
+    const batch = this.batch;
+    if (batch === undefined) return true;
+    const used = this.batchUsed;
+    this.batch = undefined;
+    this.batchUsed = 0;
+    if (this.ended && this.endError !== undefined) return true; // cancelled: nothing more goes out
+    if (this.stream.destroyed) return true;
+    return this.stream.write(batch.subarray(0, used));
   }
 
   onDrain(): void {
@@ -434,8 +475,12 @@ export class ServerCall implements ServerInterceptorCall, ServerWriter<unknown>,
     if (this.trace !== undefined && buf !== undefined) this.trace.message("out", buf[0] === 1, buf, true);
     if (buf !== undefined) {
       if (this.connState !== undefined) excusePings(this.connState, buf.length);
+      this.flushBatch();
       this.stream.end(buf);
-    } else this.stream.end();
+    } else {
+      this.flushBatch();
+      this.stream.end();
+    }
   }
 
   /** Ends the call with the status of `reason` (GrpcError, or UNKNOWN for anything else). */
@@ -478,8 +523,15 @@ export class ServerCall implements ServerInterceptorCall, ServerWriter<unknown>,
       return;
     }
     this.pendingTrailers = statusToTrailers(err.code, err.rawMessage, md, err.details);
+    // Messages the handler wrote before failing still go out, before the trailers.
+    const batched = this.batch;
+    this.batch = undefined;
     this.end(err);
-    if (!this.stream.destroyed) this.stream.end();
+    if (!this.stream.destroyed) {
+      if (batched !== undefined) this.stream.write(batched.subarray(0, this.batchUsed));
+      this.batchUsed = 0;
+      this.stream.end();
+    }
   }
 
   onWantTrailers(): void {
@@ -543,6 +595,15 @@ export class ServerCall implements ServerInterceptorCall, ServerWriter<unknown>,
     }
     this.host.callEnded(this);
   }
+}
+
+/** Messages batched by write() smaller than this are copied into the batch; bigger ones go alone. */
+const BATCH_MESSAGE_MAX = 4096;
+const BATCH_SIZE = 16 * 1024;
+
+function flushBatchLater(call: ServerCall): void {
+  call.batchScheduled = false;
+  call.flushBatch();
 }
 
 function closeNoError(stream: ServerHttp2Stream): void {

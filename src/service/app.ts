@@ -34,6 +34,7 @@ export interface RunningUserService {
   readonly server: Server;
   readonly store: UserStore;
   readonly health: HealthService;
+  /** The service's logger (buffered: `flush()` before the process exits). */
   readonly logger: Logger;
   readonly host: string;
   readonly port: number;
@@ -122,6 +123,7 @@ export async function startUserService(options: StartOptions): Promise<RunningUs
         await server.shutdown(config.shutdownGraceMs);
         await owned?.close();
         logger.log("info", "stopped");
+        logger.flush();
       })();
       return stopping;
     },

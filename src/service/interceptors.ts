@@ -38,14 +38,16 @@ export function userServiceInterceptors(deps: InterceptorDeps): ServerIntercepto
 
 // ---- per-call state shared by the interceptors and the handlers ----------------------------------
 
-// Keyed by the call object itself: the server passes the same object to the interceptors (as
-// `call`) and to the handler (as `ctx`), and it is collected with the call. (Keying by `ctx.signal`
-// would make the server build an AbortController for every call just to serve as a key.)
-const principals = new WeakMap<ServerCallContext, Principal>();
+// Kept on the call object itself, under a module-private symbol: the server passes the same object to
+// the interceptors (as `call`) and to the handler (as `ctx`), and it goes with the call. (A WeakMap
+// keyed by the call did the same at a cost: every entry is an ephemeron the garbage collector must
+// trace; keying by `ctx.signal` would make the server build an AbortController per call.)
+const PRINCIPAL: unique symbol = Symbol("user-service.principal");
+type WithPrincipal = { [PRINCIPAL]?: Principal };
 
 /** The authenticated caller of a call (set by the auth interceptor), or undefined. */
 export function principalOf(ctx: ServerCallContext): Principal | undefined {
-  return principals.get(ctx);
+  return (ctx as WithPrincipal)[PRINCIPAL];
 }
 
 // ---- the interceptors --------------------------------------------------------------------------
@@ -142,7 +144,7 @@ export function authInterceptor(authenticator: TokenAuthenticator): ServerInterc
     if (header === undefined) throw new GrpcError(Status.UNAUTHENTICATED, "missing authorization metadata: send `authorization: Bearer <token>`");
     const principal = authenticator.authenticate(header);
     if (principal === undefined) throw new GrpcError(Status.UNAUTHENTICATED, "invalid or unknown bearer token");
-    principals.set(call, principal);
+    (call as WithPrincipal)[PRINCIPAL] = principal;
     return next();
   };
 }

@@ -91,6 +91,11 @@ export interface UserStore {
   list(filter?: ListFilter): UserSnapshot;
   /** Number of live users. */
   count(): Promise<number>;
+  /** Optional synchronous forms of `create` and `get`, for a store that answers at once (the memory
+   *  store): same results and errors, thrown instead of rejected. The handlers use them when present,
+   *  which saves the hot path a promise and an event-loop microtask per call. */
+  createSync?(user: NewUser): UserRecord;
+  getSync?(id: string): UserRecord | undefined;
 }
 
 /** Usernames are unique ignoring case ("Alice" clashes with "alice") but stored as typed. Validation

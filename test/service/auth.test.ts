@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { TokenAuthenticator, generateToken, parseAuthTokens, parseBearer } from "../../src/service/auth.js";
+import { TokenAuthenticator, digestsEqual, generateToken, parseAuthTokens, parseBearer } from "../../src/service/auth.js";
 
 describe("auth", () => {
   it("parses token=role lists", () => {
@@ -52,5 +52,16 @@ describe("auth", () => {
     const a = generateToken();
     expect(a).toMatch(/^[A-Za-z0-9_-]{32}$/);
     expect(generateToken()).not.toBe(a);
+  });
+});
+
+describe("digestsEqual", () => {
+  it("is true only for identical 44-character digests", () => {
+    const a = "A".repeat(43) + "=";
+    expect(digestsEqual(a, a)).toBe(true);
+    expect(digestsEqual(a, "B" + a.slice(1))).toBe(false);
+    expect(digestsEqual(a, a.slice(0, 43) + "x")).toBe(false);
+    expect(digestsEqual(a, a.slice(0, 43))).toBe(false);
+    expect(digestsEqual(a + "=", a + "=")).toBe(false);
   });
 });

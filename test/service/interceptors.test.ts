@@ -8,11 +8,16 @@ import { Metadata } from "../../src/wire/metadata.js";
 import { Status } from "../../src/wire/status.js";
 import { TOKENS, callLogs, grpcError, startTestService, type TestService } from "./support.js";
 
-/** A store whose `get` throws a plain Error for one id: a bug for the recovery interceptor to catch. */
+/** A store whose `get` (and `getSync`, which the handler prefers) throws a plain Error for one id: a
+ *  bug for the recovery interceptor to catch. */
 class BuggyStore extends MemoryUserStore {
   override async get(id: string): Promise<UserRecord | undefined> {
     if (id === "boom") throw new Error("simulated bug with secret detail");
     return super.get(id);
+  }
+  override getSync(id: string): UserRecord | undefined {
+    if (id === "boom") throw new Error("simulated bug with secret detail");
+    return super.getSync(id);
   }
 }
 

@@ -1,5 +1,10 @@
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { createLogger } from "../../src/service/logger.js";
+import { BatchedLineWriter } from "../../src/service/log-writer.js";
+import { createLogger, formatLine } from "../../src/service/logger.js";
 
 describe("logger", () => {
   it("writes one JSON object per line at or above its level", () => {
@@ -20,5 +25,44 @@ describe("logger", () => {
     const log = createLogger("silent", (l) => lines.push(l));
     log.log("error", "x");
     expect(lines).toEqual([]);
+  });
+});
+
+describe("formatLine", () => {
+  it("gives exactly JSON.stringify's line for any strings, numbers and booleans", () => {
+    const value = fc.oneof(fc.string({ unit: "binary" }), fc.double(), fc.integer(), fc.boolean(), fc.constant(undefined));
+    fc.assert(
+      fc.property(fc.string({ unit: "binary" }), fc.dictionary(fc.string({ unit: "binary" }), value), (msg, fields) => {
+        const expected = JSON.stringify({ time: "2026-01-01T00:00:00.000Z", level: "info", msg, ...fields }) + "\n";
+        // Keys that collide with time/level/msg would be reordered by the spread: not a shape we log.
+        fc.pre(!("time" in fields) && !("level" in fields) && !("msg" in fields) && !("__proto__" in fields));
+        expect(formatLine("info", msg, fields, "2026-01-01T00:00:00.000Z")).toBe(expected);
+      }),
+      { seed: 12, numRuns: 2000 },
+    );
+  });
+});
+
+describe("BatchedLineWriter", () => {
+  it("writes a turn's lines together, in order, and flush() writes what is left at once", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "log-writer-"));
+    const file = join(dir, "log");
+    const fd = openSync(file, "w");
+    try {
+      const w = new BatchedLineWriter(fd, 64);
+      w.write("a\n");
+      w.write("b\n");
+      expect(readFileSync(file, "utf8")).toBe(""); // buffered until the end of the turn
+      await new Promise((r) => setImmediate(r));
+      expect(readFileSync(file, "utf8")).toBe("a\nb\n");
+      w.write("x".repeat(100) + "\n"); // past the bound: written at once, not buffered
+      expect(readFileSync(file, "utf8")).toHaveLength(4 + 101);
+      w.write("c\n");
+      w.flush();
+      expect(readFileSync(file, "utf8").endsWith("c\n")).toBe(true);
+    } finally {
+      closeSync(fd);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
