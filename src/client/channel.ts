@@ -6,6 +6,7 @@ import { DEFAULT_MAX_RECEIVE_MESSAGE_SIZE, DEFAULT_MAX_SEND_MESSAGE_SIZE, DEFAUL
 import { USER_AGENT } from "../wire/headers.js";
 import { DEFAULT_MAX_METADATA_SIZE } from "../wire/metadata.js";
 import { traceSession, wireTrace } from "../wire/trace.js";
+import { enableWireViewerFromEnv } from "../viewer/index.js";
 import { Backoff, type BackoffOptions } from "./backoff.js";
 import { Keepalive, type KeepaliveOptions } from "./keepalive.js";
 import { describeTarget, parseTarget, type Target } from "./target.js";
@@ -146,6 +147,7 @@ export class Channel {
   private keepaliveOptions: KeepaliveOptions | undefined;
 
   constructor(target: string, options: ChannelOptions = {}) {
+    enableWireViewerFromEnv(); // WIRE_VIEWER=1 (src/viewer/)
     const parsed = parseTarget(target);
     if ("error" in parsed) throw new TypeError(parsed.error);
     this.target = parsed.target;

@@ -23,6 +23,8 @@ export interface ServiceConfig {
   readonly maxBatchSize: number;
   /** Print every call's wire conversation on stderr (src/wire/trace.ts, docs/PROTOCOL.md). */
   readonly trace?: boolean;
+  /** Serve the live protocol viewer (src/viewer/) on this address. */
+  readonly viewer?: { readonly port: number; readonly host: string };
 }
 
 export const DEFAULT_PORT = 50051;
@@ -42,6 +44,9 @@ export const SETTINGS = [
   { env: "SHUTDOWN_GRACE_MS", flag: "--shutdown-grace-ms", help: `how long calls in flight may run after SIGTERM/SIGINT (default ${DEFAULT_SHUTDOWN_GRACE_MS})` },
   { env: "MAX_BATCH_SIZE", flag: "--max-batch-size", help: `most items in one BatchCreateUsers call (default ${DEFAULT_MAX_BATCH_SIZE})` },
   { env: "GRPC_WIRE_TRACE", flag: "--trace", help: "1 = print each call's frames and decoded messages on stderr (the flag takes no value)" },
+  { env: "WIRE_VIEWER", flag: "--viewer", help: "1 = serve a live web page of every call's frames and messages (the flag takes no value)" },
+  { env: "WIRE_VIEWER_PORT", flag: "--viewer-port", help: "port of the viewer's page (default 8090; 0 = any free port)" },
+  { env: "WIRE_VIEWER_HOST", flag: "--viewer-host", help: "address the viewer's page binds (default 127.0.0.1)" },
 ] as const;
 
 export type LoadedConfig =
@@ -77,7 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[]): Loa
     const setting = SETTINGS.find((s) => s.flag === flag);
     if (setting === undefined) return { ok: false, error: `unknown argument "${arg}" (try --help)` };
     let value: string;
-    if (flag === "--trace") value = eq >= 0 ? arg.slice(eq + 1) : "1";
+    if (flag === "--trace" || flag === "--viewer") value = eq >= 0 ? arg.slice(eq + 1) : "1";
     else if (eq >= 0) value = arg.slice(eq + 1);
     else if (i + 1 < argv.length) value = argv[++i];
     else return { ok: false, error: `${flag} needs a value` };
@@ -98,6 +103,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[]): Loa
   const traceValue = values.get("GRPC_WIRE_TRACE") ?? "0";
   if (!["0", "1", "true", "false"].includes(traceValue)) return { ok: false, error: `GRPC_WIRE_TRACE must be 1 or 0, got "${traceValue}"` };
   const trace = traceValue === "1" || traceValue === "true";
+  const viewerValue = values.get("WIRE_VIEWER") ?? "0";
+  if (!["0", "1", "true", "false"].includes(viewerValue)) return { ok: false, error: `WIRE_VIEWER must be 1 or 0, got "${viewerValue}"` };
+  const viewerPort = parseInteger("WIRE_VIEWER_PORT", values.get("WIRE_VIEWER_PORT") ?? "8090", 0, 65535);
+  if (typeof viewerPort === "string") return { ok: false, error: viewerPort };
+  const viewer = viewerValue === "1" || viewerValue === "true" ? { port: viewerPort, host: values.get("WIRE_VIEWER_HOST") ?? "127.0.0.1" } : undefined;
 
   const cert = values.get("TLS_CERT");
   const key = values.get("TLS_KEY");
@@ -116,6 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[]): Loa
     shutdownGraceMs: grace,
     maxBatchSize: maxBatch,
     ...(trace ? { trace: true } : {}),
+    ...(viewer === undefined ? {} : { viewer }),
   };
   return { ok: true, config };
 }

@@ -4,6 +4,7 @@
 import { startUserService } from "./app.js";
 import { loadConfig } from "./config.js";
 import { enableWireTrace } from "../wire/trace.js";
+import { enableWireViewer } from "../viewer/index.js";
 
 const loaded = loadConfig(process.env, process.argv.slice(2));
 if (!loaded.ok) {
@@ -17,6 +18,7 @@ if (!loaded.ok) {
 
 // Before the server starts: the trace is read once per call and connection (src/wire/trace.ts).
 if (loaded.config.trace === true) enableWireTrace();
+if (loaded.config.viewer !== undefined) enableWireViewer(loaded.config.viewer);
 
 let app;
 try {
