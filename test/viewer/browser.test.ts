@@ -44,9 +44,12 @@ afterAll(async () => {
 /** The frames of one call as the diagram shows them: `from:kind`, local notes left out. */
 async function frames(page: Page): Promise<string[]> {
   return page.$$eval("#diagram .event", (els) =>
-    els.filter((e) => (e as HTMLElement).dataset.from !== "local").map((e) => `${(e as HTMLElement).dataset.from}:${(e as HTMLElement).dataset.kind}`),
+    els.filter((e) => e.getAttribute("data-from") !== "local").map((e) => `${e.getAttribute("data-from")}:${e.getAttribute("data-kind")}`),
   );
 }
+
+/** Waits for what the page shows (generous: the machine may be busy). */
+const poll = <T>(fn: () => Promise<T>) => expect.poll(fn, { timeout: 20_000, interval: 50 });
 
 const lane = (all: string[], side: "client" | "server"): string[] => all.filter((f) => f.startsWith(side + ":")).map((f) => f.slice(side.length + 1));
 
@@ -56,7 +59,7 @@ async function openCall(method: string, status?: string): Promise<void> {
   if (status !== undefined) rows = rows.filter({ hasText: status });
   await rows.last().click();
   await page.waitForSelector("#diagram .event");
-  await page.waitForFunction((m) => document.querySelector("#call-head h2")?.textContent?.includes(m) === true, method);
+  await poll(() => page.locator("#call-head h2").innerText()).toContain(method);
 }
 
 describe("the wire viewer in Chromium", () => {
@@ -79,7 +82,8 @@ describe("the wire viewer in Chromium", () => {
 
     await page.goto(url);
     // Every call, both sides (the client and the service run in this process): 5 calls × 2.
-    await page.waitForFunction(() => document.querySelectorAll("#calls tr.call").length >= 10 && !document.querySelector("#calls .st-open"));
+    await poll(() => page.locator("#calls tr.call").count()).toBe(10);
+    await poll(() => page.locator("#calls .st-open").count()).toBe(0);
     const rows = await page.$$eval(`#calls tr.call[data-side="client"]`, (trs) =>
       trs.map((tr) => `${tr.querySelector(".method")?.textContent} ${tr.querySelector(".status")?.textContent}`),
     );
@@ -102,7 +106,7 @@ describe("the wire viewer in Chromium", () => {
     // tag and length, 5 of "alice"), and the field highlighted when a byte of it is hovered.
     await page.locator('#diagram .event[data-from="client"][data-kind="DATA"]').click();
     const username = page.locator('.field-line[data-name="username"]');
-    await expect.poll(() => username.innerText()).toContain('"alice"');
+    await poll(() => username.innerText()).toContain('"alice"');
     expect(await username.innerText()).toMatch(/1 username string · LEN: "alice"/);
     expect(await page.locator(".prefix").innerText()).toMatch(/Compressed-Flag \(1 byte\) = 0[\s\S]*Message-Length \(4 bytes, big endian\) = 0x00000029 = 41 bytes/);
     await username.hover();
@@ -130,7 +134,7 @@ describe("the wire viewer in Chromium", () => {
     expect(lane(f, "client")).toEqual(["HEADERS", "DATA", "DATA", "HALF-CLOSE"]);
     expect(lane(f, "server")).toEqual(["HEADERS", "DATA", "DATA", "TRAILERS"]);
     await page.locator('#diagram .event[data-from="server"][data-kind="DATA"]').nth(1).click();
-    await expect.poll(() => page.locator('.field-line[data-name="message"]').innerText()).toContain("no user with id");
+    await poll(() => page.locator('.field-line[data-name="message"]').innerText()).toContain("no user with id");
     await page.screenshot({ path: new URL("bidi.png", OUT).pathname });
     if (process.env.UPDATE_SCREENSHOTS === "1") await page.screenshot({ path: new URL("viewer-bidi.png", DOCS_IMAGES).pathname });
 
@@ -165,7 +169,7 @@ describe("the wire viewer in Chromium", () => {
     await page.waitForSelector("#live:not(.off)");
     const before = await page.locator("#calls tr.call").count();
     await service.client("admin").getUser("00000000-0000-4000-8000-000000000000").catch(() => undefined);
-    await page.waitForFunction((n) => document.querySelectorAll("#calls tr.call").length >= n + 2, before);
+    await poll(() => page.locator("#calls tr.call").count()).toBe(before + 2);
     expect(await page.locator("#calls tr.call", { hasText: "GetUser" }).count()).toBe(2);
   });
 });
