@@ -31,7 +31,7 @@ beforeAll(async () => {
   url = await viewer.url;
   service = await startTestService({ logLevel: "silent" });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu"] });
-  page = await browser.newPage({ viewport: { width: 1500, height: 900 } });
+  page = await browser.newPage({ viewport: { width: 1600, height: 960 } });
   mkdirSync(OUT, { recursive: true });
 }, 900_000);
 
