@@ -162,7 +162,7 @@ describe("the wire viewer in Chromium", () => {
     await page.fill("#f-method", "");
     await page.selectOption("#f-status", "error");
     expect(await page.$$eval("#calls tr.call .status", (s) => s.map((x) => x.textContent))).toEqual(["INVALID_ARGUMENT", "INVALID_ARGUMENT"]);
-  });
+  }, 180_000);
 
   it("updates live: a call made while the page is open appears without a reload", async () => {
     await page.goto(url);
@@ -171,5 +171,5 @@ describe("the wire viewer in Chromium", () => {
     await service.client("admin").getUser("00000000-0000-4000-8000-000000000000").catch(() => undefined);
     await poll(() => page.locator("#calls tr.call").count()).toBe(before + 2);
     expect(await page.locator("#calls tr.call", { hasText: "GetUser" }).count()).toBe(2);
-  });
+  }, 120_000);
 });

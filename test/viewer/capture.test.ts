@@ -38,6 +38,25 @@ describe("Capture", () => {
     expect(call.events[1].bytes?.buffer.byteLength).toBe(10);
   });
 
+  it("shows a connection's GOAWAY on the calls open on it, else on its last call", () => {
+    const c = new Capture();
+    const done = c.call("server", "S1", "/s.S/A");
+    done.connection("S-conn1", "127.0.0.1:1");
+    done.closed();
+    const open = c.call("server", "S2", "/s.S/B");
+    open.connection("S-conn1", "127.0.0.1:1");
+    c.call("server", "S3", "/s.S/C").connection("S-conn2", "127.0.0.1:2");
+    c.goaway("S-conn1", "out", 0, "last processed", undefined);
+    expect(c.calls().map((x) => x.events.filter((e) => e.kind === "GOAWAY").length)).toEqual([0, 1, 0]);
+    open.closed();
+    c.goaway("S-conn1", "in", 11, 0, Buffer.from("too_many_pings"));
+    const view = describeCall(c.calls()[1], new SchemaIndex());
+    expect(view.events.filter((e) => e.kind === "GOAWAY").map((e) => `${e.from} ${e.label} ${e.text}`)).toEqual([
+      "server GOAWAY NO_ERROR (0x0) last-stream-id=last processed",
+      'client GOAWAY ENHANCE_YOUR_CALM (0xb) last-stream-id=0 debug-data="too_many_pings"',
+    ]);
+  });
+
   it("masks secrets as the text trace does and records the status from the trailers", () => {
     const c = new Capture();
     const rec = c.call("client", "C1", "/s.S/M");
