@@ -104,12 +104,12 @@ async function* lines(input: NodeJS.ReadableStream): AsyncGenerator<{ text: stri
   }
 }
 
-/** `--viewer`: the browser viewer of this process's calls (src/viewer/), decoding user.proto messages by name. */
+/** `--viewer`: the browser viewer of this process's calls (src/viewer/), decoding user.proto messages and status details by name. */
 async function startViewer(portText: string | undefined, host: string | undefined, io: CliIo): Promise<void> {
   const port = Number(portText ?? DEFAULT_VIEWER_PORT);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError("--viewer-port must be a port number (0-65535)");
   const viewer = enableWireViewer({ port, host: host || DEFAULT_VIEWER_HOST, log: io.err });
-  addViewerSchema(DescriptorPool.load(["user.proto", "grpc/health/v1/health.proto"]));
+  addViewerSchema(DescriptorPool.load(["user.proto", "grpc/health/v1/health.proto", "google/rpc/status.proto", "google/rpc/error_details.proto"]));
   await viewer.url.catch(() => {
     throw new UsageError(`the wire viewer cannot listen on ${host || DEFAULT_VIEWER_HOST}:${port} (try --viewer-port 0)`);
   });

@@ -8,7 +8,7 @@ import type { Socket } from "node:net";
 import type { Capture, CapturedCall } from "./capture.js";
 import { markdownPage } from "./docs.js";
 import { describeCall, summarize } from "./explain.js";
-import { loadStandardSchema, viewerSchema } from "./schema.js";
+import { viewerSchema } from "./schema.js";
 
 const PAGE_DIR = new URL("./page/", import.meta.url);
 const REPO = new URL("../../", import.meta.url);
@@ -87,7 +87,6 @@ export class ViewerServer {
       const file = STATIC[path];
       if (file !== undefined) return send(res, 200, file.type, await readFile(file.file));
       if (path === "/events") return this.events(req, res);
-      await loadStandardSchema();
       if (path === "/api/calls") return json(res, this.capture.calls().map((c) => summarize(c, viewerSchema.index)));
       const m = /^\/api\/calls\/(\d+)$/.exec(path);
       if (m !== null) {

@@ -1,6 +1,7 @@
 // The message types the viewer can decode by name (protobuf.dev "Encoding"): an index of the
 // descriptors server reflection serves (grpc/grpc doc/server-reflection.md; src/service/reflection.ts
-// registers its pool here), plus google.rpc.Status and its details for `grpc-status-details-bin`.
+// registers its pool here, userctl its own). Depends on src/codec only: a message whose type no
+// registered pool has (google.rpc.Status included) is decoded raw, as the text trace does.
 
 import type { DescriptorProto, EnumDescriptorProto, FileDescriptorProto } from "../codec/descriptor.js";
 
@@ -67,15 +68,4 @@ export const viewerSchema = { enabled: false, index: new SchemaIndex() };
 /** Lets the viewer decode messages of `source` by name; a no-op while no viewer is on. */
 export function addViewerSchema(source: DescriptorSource): void {
   if (viewerSchema.enabled) viewerSchema.index.add(source);
-}
-
-let standard: Promise<void> | undefined;
-
-/** Loads google.rpc.Status and error_details.proto from the repository's proto/ once (protobufjs, lazily). */
-export function loadStandardSchema(): Promise<void> {
-  standard ??= import("../service/descriptors.js").then(
-    ({ DescriptorPool }) => viewerSchema.index.add(DescriptorPool.load(["google/rpc/status.proto", "google/rpc/error_details.proto"])),
-    () => undefined,
-  );
-  return standard;
 }
