@@ -43,8 +43,12 @@ export class ViewerServer {
     };
   }
 
+  /** Host names a page on a loopback viewer may be called by: others are refused (DNS rebinding). */
+  private localOnly = false;
+
   /** Resolves with the page's URL once listening. */
   listen(port: number, host: string): Promise<string> {
+    this.localOnly = LOOPBACK.has(host);
     return new Promise((resolve, reject) => {
       this.http.once("error", reject);
       this.http.listen(port, host, () => {
@@ -84,6 +88,7 @@ export class ViewerServer {
     try {
       const path = new URL(req.url ?? "/", "http://viewer").pathname;
       if (req.method !== "GET") return send(res, 405, "text/plain", "GET only");
+      if (this.localOnly && !LOOPBACK.has(hostname(req.headers.host))) return send(res, 421, "text/plain", "the viewer answers to localhost names only");
       const file = STATIC[path];
       if (file !== undefined) return send(res, 200, file.type, await readFile(file.file));
       if (path === "/events") return this.events(req, res);
@@ -112,6 +117,14 @@ export class ViewerServer {
     this.clients.add(res);
     req.once("close", () => this.clients.delete(res));
   }
+}
+
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
+
+/** The host name of a Host header, without its port. */
+function hostname(host: string | undefined): string {
+  if (host === undefined) return "";
+  return host.startsWith("[") ? host.slice(0, host.indexOf("]") + 1) : host.replace(/:\d+$/, "");
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string | Buffer): void {

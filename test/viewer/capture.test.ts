@@ -2,6 +2,7 @@
 // calls, bytes per message and per call, events per call), nothing captured when off, secrets
 // masked, metadata explained with PROTOCOL-HTTP2 links, WIRE_VIEWER=1 and userctl --viewer.
 
+import { request } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import { runUserctl } from "../../src/cli/run.js";
 import { activeWireViewer, enableWireViewer, enableWireViewerFromEnv } from "../../src/viewer/index.js";
@@ -109,6 +110,11 @@ describe("the viewer switch", () => {
     const docs = await (await fetch(url + "docs/PROTOCOL.md")).text();
     expect(docs).toContain('id="3-length-prefixed-message"');
     expect((await fetch(url + "api/calls/99")).status).toBe(404);
+    // A loopback viewer answers to loopback names only (a rebinding page's Host is its own name).
+    const status = await new Promise<number | undefined>((resolve, reject) =>
+      request(url + "api/calls", { headers: { host: "evil.example:80" } }, (res) => resolve(res.resume().statusCode)).on("error", reject).end(),
+    );
+    expect(status).toBe(421);
   });
 
   it("userctl --viewer shows the client side of its call, decoded with user.proto", async () => {
