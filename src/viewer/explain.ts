@@ -218,7 +218,9 @@ function describeHeader(name: string, value: string, schema: SchemaIndex): Heade
     return { name, value, note, links: details ? LINKS.details : LINKS.request, decoded: d };
   }
   const note = HEADER_NOTES[name];
-  return { name, value, ...(note === undefined ? {} : { note }) };
+  if (note !== undefined) return { name, value, note, links: name.startsWith(":status") || name === "date" ? LINKS.response : LINKS.request };
+  if (name.startsWith(":") || name.startsWith("grpc-")) return { name, value };
+  return { name, value, note: "Custom-Metadata: an ASCII-Header set by the application", links: LINKS.request };
 }
 
 function prefixHex(compressed: boolean, length: number): string {

@@ -2,7 +2,9 @@
 // calls, bytes per message and per call, events per call), nothing captured when off, secrets
 // masked, metadata explained with PROTOCOL-HTTP2 links, WIRE_VIEWER=1 and userctl --viewer.
 
+import { spawn } from "node:child_process";
 import { request } from "node:http";
+import { createInterface } from "node:readline";
 import { afterEach, describe, expect, it } from "vitest";
 import { runUserctl } from "../../src/cli/run.js";
 import { activeWireViewer, enableWireViewer, enableWireViewerFromEnv } from "../../src/viewer/index.js";
@@ -136,4 +138,35 @@ describe("the viewer switch", () => {
       await service.close();
     }
   });
+
+  it("npm start -- --viewer serves the server's side of every call, decoded with the reflection descriptors", async () => {
+    const child = spawn(process.execPath, ["--import", "tsx", "src/service/main.ts", "--port", "0", "--host", "127.0.0.1", "--viewer", "--viewer-port", "0"], {
+      env: { ...process.env, AUTH_TOKENS: `${TOKENS.admin}=admin`, LOG_LEVEL: "silent", WIRE_VIEWER: "", GRPC_WIRE_TRACE: "" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    try {
+      const [listening, viewerLine] = await Promise.all([
+        new Promise<string>((resolve) => createInterface({ input: child.stdout }).once("line", resolve)),
+        new Promise<string>((resolve) => createInterface({ input: child.stderr }).on("line", (l) => l.startsWith("wire viewer:") && resolve(l))),
+      ]);
+      const port = /listening on 127\.0\.0\.1:(\d+)/.exec(listening)![1];
+      const url = /^wire viewer: (http:\/\/127\.0\.0\.1:\d+\/)$/.exec(viewerLine)![1];
+      const { UserServiceClient } = await import("../../src/service/user-client.js");
+      const client = new UserServiceClient({ target: `127.0.0.1:${port}`, token: TOKENS.admin });
+      await client.createUser({ username: "viewed", email: "viewed@example.com" }).catch(() => undefined);
+      await client.createUser({ username: "viewed2", email: "nope" }).catch(() => undefined);
+      client.channel.destroy();
+      let calls: CallSummary[] = [];
+      await expect
+        .poll(async () => (calls = (await (await fetch(url + "api/calls")).json()) as CallSummary[]).filter((c) => c.done).length, { timeout: 20_000 })
+        .toBe(2);
+      expect(calls.map((c) => `${c.side} ${c.path} ${c.statusName}`)).toEqual(["server /user.UserService/CreateUser OK", "server /user.UserService/CreateUser INVALID_ARGUMENT"]);
+      const failed = (await (await fetch(`${url}api/calls/${calls[1].id}`)).json()) as CallView;
+      const details = failed.events.find((e) => e.kind === "TRAILERS-ONLY")?.headers?.find((h) => h.name === "grpc-status-details-bin");
+      expect(details?.decoded?.typeName).toBe("google.rpc.Status");
+      expect(details?.decoded?.fields[2].children?.[1].type).toBe("google.rpc.BadRequest");
+    } finally {
+      child.kill("SIGKILL");
+    }
+  }, 60_000);
 });
