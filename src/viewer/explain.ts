@@ -163,7 +163,8 @@ function describeEvent(e: CapturedEvent, from: "client" | "server" | "local", n:
         body: e.bytes === undefined ? undefined : e.compressed === true ? { hex: hex(e.bytes), fields: [] } : decoded(e.bytes, typeName, schema),
         ...(e.plain === undefined ? {} : { plain: decoded(e.plain, typeName, schema) }),
       };
-      return { ...base, label: `DATA${end}: message ${n} (${e.length ?? 0} bytes)`, links: LINKS.message, message };
+      const size = `${e.length ?? 0} bytes${e.compressed === true ? ", compressed" : ""}`;
+      return { ...base, label: `DATA${end}: message ${n} (${size})`, links: e.compressed === true ? [...LINKS.message, ...LINKS.encoding] : LINKS.message, message };
     }
     case "HALF-CLOSE":
       return { ...base, label: "DATA +END_STREAM (half-close)", links: LINKS.halfClose };

@@ -51,7 +51,8 @@ export function enableWireViewer(options: WireViewerOptions = {}): WireViewer {
       return u;
     },
     (err: unknown) => {
-      log(`wire viewer: cannot listen on ${host}:${port}: ${err instanceof Error ? err.message : String(err)}`);
+      log(`wire viewer: cannot listen on ${host}:${port}: ${err instanceof Error ? err.message : String(err)} (capture stopped)`);
+      void viewer.close(); // nothing would show what it captured
       throw err;
     },
   );

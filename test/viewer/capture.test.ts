@@ -41,6 +41,19 @@ describe("Capture", () => {
     expect(call.events[1].bytes?.buffer.byteLength).toBe(10);
   });
 
+  it("shows a compressed message's bytes as sent and its fields before compression", async () => {
+    const { gzipSync } = await import("node:zlib");
+    const plain = Buffer.from("0a05616c696365", "hex"); // field 1: "alice"
+    const c = new Capture();
+    const rec = c.call("server", "S1", "/s.S/M");
+    rec.message("in", true, gzipSync(plain), undefined, false);
+    rec.decompressed(plain);
+    const [event] = describeCall(c.calls()[0], new SchemaIndex()).events;
+    expect(event.label).toMatch(/^DATA: message 1 \(\d+ bytes, compressed\)$/);
+    expect(event.message).toMatchObject({ compressed: true, body: { fields: [] }, plain: { hex: "0a05616c696365", fields: [{ field: 1, value: '"alice"' }] } });
+    expect(event.message?.prefix.slice(0, 2)).toBe("01");
+  });
+
   it("shows a connection's GOAWAY on the calls open on it, else on its last call", () => {
     const c = new Capture();
     const done = c.call("server", "S1", "/s.S/A");
@@ -169,4 +182,25 @@ describe("the viewer switch", () => {
       child.kill("SIGKILL");
     }
   }, 60_000);
+});
+
+describe("a viewer whose port is taken", () => {
+  it("says so and stops capturing", async () => {
+    const first = enableWireViewer({ port: 0, log: () => undefined });
+    const port = Number(new URL(await first.url).port);
+    await first.close();
+    const { createServer } = await import("node:net");
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(port, "127.0.0.1", resolve));
+    try {
+      const lines: string[] = [];
+      const second = enableWireViewer({ port, log: (l) => lines.push(l) });
+      await expect(second.url).rejects.toThrow(/EADDRINUSE/);
+      await expect.poll(() => wireTrace.enabled).toBe(false);
+      expect(activeWireViewer()).toBeUndefined();
+      expect(lines[0]).toMatch(new RegExp(`^wire viewer: cannot listen on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`));
+    } finally {
+      blocker.close();
+    }
+  });
 });
