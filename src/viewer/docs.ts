@@ -15,10 +15,12 @@ function escape(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
-/** Inline markdown: `code`, ![alt](src), [text](href). Everything else is escaped text. */
+/** Inline markdown: `code`, **bold**, a list item's dash, ![alt](src), [text](href). Everything else is escaped text. */
 function inline(s: string): string {
   return escape(s)
     .replace(/`([^`]+)`/g, "<code>$1</code>")
+    .replace(/\*\*([^*]+)\*\*/g, "<b>$1</b>")
+    .replace(/^- /, "• ")
     .replace(/!\[([^\]]*)\]\(([^)\s]+)\)/g, '<img alt="$1" src="$2">')
     .replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, '<a href="$2">$1</a>');
 }

@@ -151,7 +151,7 @@ function describeEvent(e: CapturedEvent, from: "client" | "server" | "local", n:
     case "TRAILERS-ONLY": {
       const label = e.kind === "HEADERS" ? `HEADERS${end}` : e.kind === "TRAILERS" ? `HEADERS (trailers)${end}` : `HEADERS (Trailers-Only)${end}`;
       const links = e.kind === "TRAILERS" ? LINKS.trailers : e.kind === "TRAILERS-ONLY" ? LINKS.trailersOnly : from === "client" ? LINKS.request : LINKS.response;
-      return { ...base, label, links, headers: (e.headers ?? []).map(([name, value]) => describeHeader(name, value, schema)) };
+      return { ...base, label, links, headers: (e.headers ?? []).map(([name, value]) => describeHeader(name, value, from === "client", schema)) };
     }
     case "DATA": {
       const message: MessageView = {
@@ -200,8 +200,9 @@ const HEADER_NOTES: Record<string, string> = {
 
 const SECRETS = new Set(["authorization", "proxy-authorization", "cookie", "x-api-key"]);
 
-function describeHeader(name: string, value: string, schema: SchemaIndex): HeaderView {
-  if (SECRETS.has(name)) return { name, value, note: "a credential: masked, as in the text trace (src/wire/trace.ts maskSecret)", links: LINKS.request };
+function describeHeader(name: string, value: string, request: boolean, schema: SchemaIndex): HeaderView {
+  const links = request ? LINKS.request : LINKS.response;
+  if (SECRETS.has(name)) return { name, value, note: "a credential: masked, as in the text trace (src/wire/trace.ts maskSecret)", links };
   if (name === "grpc-timeout") {
     const t = parseTimeout(value);
     const units: Record<string, string> = { H: "hours", M: "minutes", S: "seconds", m: "milliseconds", u: "microseconds", n: "nanoseconds" };
@@ -216,12 +217,12 @@ function describeHeader(name: string, value: string, schema: SchemaIndex): Heade
     const details = name === "grpc-status-details-bin";
     const d = decoded(bytes, details ? "google.rpc.Status" : undefined, schema);
     const note = details ? `base64 of ${bytes.length} bytes: a google.rpc.Status with its details` : `Binary-Header: base64 of ${bytes.length} bytes`;
-    return { name, value, note, links: details ? LINKS.details : LINKS.request, decoded: d };
+    return { name, value, note, links: details ? LINKS.details : links, decoded: d };
   }
   const note = HEADER_NOTES[name];
-  if (note !== undefined) return { name, value, note, links: name.startsWith(":status") || name === "date" ? LINKS.response : LINKS.request };
+  if (note !== undefined) return { name, value, note, links };
   if (name.startsWith(":") || name.startsWith("grpc-")) return { name, value };
-  return { name, value, note: "Custom-Metadata: an ASCII-Header set by the application", links: LINKS.request };
+  return { name, value, note: "Custom-Metadata: an ASCII-Header set by the application", links };
 }
 
 function prefixHex(compressed: boolean, length: number): string {

@@ -31,7 +31,7 @@ beforeAll(async () => {
   url = await viewer.url;
   service = await startTestService({ logLevel: "silent" });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu"] });
-  page = await browser.newPage({ viewport: { width: 1600, height: 960 } });
+  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   mkdirSync(OUT, { recursive: true });
 }, 900_000);
 
@@ -50,6 +50,21 @@ async function frames(page: Page): Promise<string[]> {
 
 /** Waits for what the page shows (generous: the machine may be busy). */
 const poll = <T>(fn: () => Promise<T>) => expect.poll(fn, { timeout: 20_000, interval: 50 });
+
+/**
+ * Saves the screenshot `name` to test/.output/viewer/, and, with UPDATE_SCREENSHOTS=1, the call's
+ * pane (cut below its content, so it stays readable at a docs page's width) to docs/images/.
+ */
+async function shot(name: string): Promise<void> {
+  await page.screenshot({ path: new URL(`${name}.png`, OUT).pathname });
+  if (process.env.UPDATE_SCREENSHOTS !== "1") return;
+  const clip = (await page.evaluate(`(() => {
+    const pane = document.querySelector("#call-pane").getBoundingClientRect();
+    const bottom = Math.max(...[...document.querySelectorAll("#call-pane > *")].map((c) => c.getBoundingClientRect().bottom));
+    return { x: pane.x, y: pane.y, width: pane.width, height: Math.min(pane.height, bottom - pane.y + 12) };
+  })()`)) as { x: number; y: number; width: number; height: number };
+  await page.screenshot({ path: new URL(`viewer-${name}.png`, DOCS_IMAGES).pathname, clip });
+}
 
 const lane = (all: string[], side: "client" | "server"): string[] => all.filter((f) => f.startsWith(side + ":")).map((f) => f.slice(side.length + 1));
 
@@ -112,8 +127,7 @@ describe("the wire viewer in Chromium", () => {
     await username.hover();
     expect(await page.$$eval(".hex .byte.hl-tag", (b) => b.map((x) => x.textContent).join(" "))).toBe("0a 05");
     expect(await page.$$eval(".hex .byte.hl", (b) => b.map((x) => x.textContent).join(" "))).toBe("61 6c 69 63 65");
-    await page.screenshot({ path: new URL("unary.png", OUT).pathname });
-    if (process.env.UPDATE_SCREENSHOTS === "1") await page.screenshot({ path: new URL("viewer-unary.png", DOCS_IMAGES).pathname });
+    await shot("unary");
     await page.locator('.hex .byte[data-off="14"]').hover(); // inside "alice@example.com"
     expect(await page.locator(".field-line.hl").getAttribute("data-name")).toBe("email");
 
@@ -135,8 +149,7 @@ describe("the wire viewer in Chromium", () => {
     expect(lane(f, "server")).toEqual(["HEADERS", "DATA", "DATA", "TRAILERS"]);
     await page.locator('#diagram .event[data-from="server"][data-kind="DATA"]').nth(1).click();
     await poll(() => page.locator('.field-line[data-name="message"]').innerText()).toContain("no user with id");
-    await page.screenshot({ path: new URL("bidi.png", OUT).pathname });
-    if (process.env.UPDATE_SCREENSHOTS === "1") await page.screenshot({ path: new URL("viewer-bidi.png", DOCS_IMAGES).pathname });
+    await shot("bidi");
 
     // The failing call: Trailers-Only, grpc-status named, the BadRequest decoded from grpc-status-details-bin.
     await openCall("CreateUser", "INVALID_ARGUMENT");
@@ -152,9 +165,10 @@ describe("the wire viewer in Chromium", () => {
     expect(text).toMatch(/field_violations google\.rpc\.BadRequest\.FieldViolation/);
     expect(text).toMatch(/field string · LEN: "email"/);
     expect(text).toMatch(/description string · LEN: "email must look like name@example\.com"/);
-    await details.scrollIntoViewIfNeeded();
-    await page.screenshot({ path: new URL("bad-request.png", OUT).pathname, fullPage: true });
-    if (process.env.UPDATE_SCREENSHOTS === "1") await page.screenshot({ path: new URL("viewer-bad-request.png", DOCS_IMAGES).pathname });
+    await page.setViewportSize({ width: 1440, height: 1180 });
+    await page.evaluate(`document.querySelector("#detail h3").scrollIntoView({ block: "start" })`);
+    await shot("bad-request");
+    await page.setViewportSize({ width: 1440, height: 900 });
 
     // Filters: by method and by status.
     await page.fill("#f-method", "ListUsers");

@@ -258,7 +258,7 @@ function fieldList(fields, lines) {
         " ",
         h("span", { class: "ftype" }, `${f.type} · ${f.wireType}`),
         ": ",
-        h("span", { class: "fval" }, f.value),
+        h("span", { class: f.children && f.children.length ? "fval nested" : "fval" }, f.value),
       );
       lines.push({ f, el: line });
       if (!f.children || f.children.length === 0) return h("li", {}, line);
