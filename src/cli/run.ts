@@ -12,6 +12,8 @@ import { HealthServiceDescriptor } from "../service/health.js";
 import { UserServiceClient } from "../service/user-client.js";
 import { GrpcError } from "../wire/grpc-error.js";
 import { enableWireTrace } from "../wire/trace.js";
+import { DescriptorPool } from "../service/descriptors.js";
+import { addViewerSchema, DEFAULT_VIEWER_HOST, DEFAULT_VIEWER_PORT, enableWireViewer } from "../viewer/index.js";
 import { Metadata } from "../wire/metadata.js";
 import { statusName } from "../wire/status.js";
 import { parseCreateLine, parseRoleValue, parseUpdateLine, userToJson, type Json } from "./json.js";
@@ -50,6 +52,10 @@ global flags (environment variable in brackets):
   --cert FILE --key FILE  client certificate for mutual TLS; implies --tls
   --server-name NAME    name to check in the server certificate
   --trace               print the call's HTTP/2 frames and decoded messages on stderr [GRPC_WIRE_TRACE=1]
+  --viewer              show the call's frames and messages in the browser: prints the viewer's URL,
+                        and after the command keeps serving it until Ctrl-C [WIRE_VIEWER=1]
+  --viewer-port N       the viewer's port [WIRE_VIEWER_PORT] (default 8090; 0 = any free port)
+  --viewer-host H       the viewer's address [WIRE_VIEWER_HOST] (default 127.0.0.1)
 
 exit status: 0 ok, 1-16 the gRPC status code of a failed call, ${EXIT_USAGE} usage error.`;
 
@@ -65,6 +71,9 @@ const GLOBAL_OPTIONS = {
   key: { type: "string" },
   "server-name": { type: "string" },
   trace: { type: "boolean" },
+  viewer: { type: "boolean" },
+  "viewer-port": { type: "string" },
+  "viewer-host": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -99,6 +108,17 @@ async function* lines(input: NodeJS.ReadableStream): AsyncGenerator<{ text: stri
   }
 }
 
+/** `--viewer`: the browser viewer of this process's calls (src/viewer/), decoding user.proto messages and status details by name. */
+async function startViewer(portText: string | undefined, host: string | undefined, io: CliIo): Promise<void> {
+  const port = Number(portText ?? DEFAULT_VIEWER_PORT);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError("--viewer-port must be a port number (0-65535)");
+  const viewer = enableWireViewer({ port, host: host || DEFAULT_VIEWER_HOST, log: io.err });
+  addViewerSchema(DescriptorPool.load(["user.proto", "grpc/health/v1/health.proto", "google/rpc/status.proto", "google/rpc/error_details.proto"]));
+  await viewer.url.catch(() => {
+    throw new UsageError(`the wire viewer cannot listen on ${host || DEFAULT_VIEWER_HOST}:${port} (try --viewer-port 0)`);
+  });
+}
+
 /** Runs one userctl invocation; resolves with the exit status. */
 export async function runUserctl(argv: readonly string[], io: CliIo): Promise<number> {
   let client: UserServiceClient | undefined;
@@ -110,6 +130,7 @@ export async function runUserctl(argv: readonly string[], io: CliIo): Promise<nu
       return g.help ? 0 : EXIT_USAGE;
     }
     if (g.trace) enableWireTrace(io.err);
+    if (g.viewer || io.env.WIRE_VIEWER === "1" || io.env.WIRE_VIEWER === "true") await startViewer(g["viewer-port"] ?? io.env.WIRE_VIEWER_PORT, g["viewer-host"] ?? io.env.WIRE_VIEWER_HOST, io);
     const timeoutMs = g.timeout === undefined ? undefined : Number(g.timeout);
     if (timeoutMs !== undefined && !(Number.isInteger(timeoutMs) && timeoutMs > 0)) throw new UsageError("--timeout must be a positive number of ms");
     const target = g.target ?? io.env.USERCTL_TARGET ?? "localhost:50051";

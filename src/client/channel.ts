@@ -11,6 +11,7 @@ import { DEFAULT_SERVICE_CONFIG, methodConfigFor, parseServiceConfig, type Metho
 import { SessionRecord } from "./session-record.js";
 import { Subchannel, type ChannelTlsOptions, type ConnectivityState, type SubchannelHost } from "./subchannel.js";
 import { describeAddress, describeTarget, parseTarget, type Address, type Target } from "./target.js";
+import { enableWireViewerFromEnv } from "../viewer/index.js";
 
 export { DEFAULT_MAX_RECEIVE_MESSAGE_SIZE, DEFAULT_MAX_SEND_MESSAGE_SIZE, SessionRecord };
 export type { ChannelTlsOptions, ConnectivityState };
@@ -104,6 +105,7 @@ export class Channel {
   private readonly options: ChannelOptions;
 
   constructor(target: string, options: ChannelOptions = {}) {
+    enableWireViewerFromEnv(); // WIRE_VIEWER=1 (src/viewer/)
     const parsed = parseTarget(target);
     if ("error" in parsed) throw new TypeError(parsed.error);
     this.target = parsed.target;

@@ -548,7 +548,12 @@ export class Http2Call<I, O> implements EnvelopeSink {
 
 /** Traces the request headers, and the HTTP/2 stream id once node assigns it (on 'ready'). */
 function traceRequest(trace: CallTrace, stream: ClientHttp2Stream, headers: OutgoingHttpHeaders): void {
+  trace.session(stream.session);
   trace.headers("out", "HEADERS", headers);
   if (stream.id !== undefined) trace.stream(stream.id);
-  else stream.once("ready", () => trace.stream(stream.id));
+  else
+    stream.once("ready", () => {
+      trace.session(stream.session); // the peer's address is known once connected
+      trace.stream(stream.id);
+    });
 }

@@ -13,6 +13,7 @@ import { parseTimeout } from "../wire/timeout.js";
 import { RESPOND_END_OPTIONS, ServerCall, type CallHost } from "./call.js";
 import { startCall } from "./dispatch.js";
 import { CallTrace, traceSession, wireTrace } from "../wire/trace.js";
+import { enableWireViewerFromEnv } from "../viewer/index.js";
 import { installKeepalive, type SessionState } from "./keepalive.js";
 import type { Socket } from "node:net";
 import { FLUSH_TIMEOUT_MS, armHandshakeTimeout, drainSession, installLifecycle, startReading, stopReading } from "./connection.js";
@@ -46,6 +47,7 @@ export class Server implements CallHost {
 
   constructor(options: ServerOptions = {}) {
     this.options = resolveOptions(options);
+    enableWireViewerFromEnv(); // WIRE_VIEWER=1 (src/viewer/)
   }
 
   /** Registers a service. The implementation's keys are the descriptor's method keys. */
@@ -302,6 +304,7 @@ export class Server implements CallHost {
     let trace: CallTrace | undefined;
     if (wireTrace.enabled) {
       trace = new CallTrace("server", String(headers[Header.path]), `on HTTP/2 stream ${stream.id}`);
+      trace.session(stream.session, stream.id);
       trace.headers("in", "HEADERS", headers, stream.endAfterHeaders);
     }
     const method = headers[Header.method];

@@ -29,6 +29,8 @@ export interface ServiceConfig {
   readonly limits?: TransportLimits;
   /** postgres://… : keep users in PostgreSQL (src/store/postgres-store.ts); undefined = in memory. */
   readonly databaseUrl?: string;
+  /** Serve the live protocol viewer (src/viewer/) on this address. */
+  readonly viewer?: { readonly port: number; readonly host: string };
 }
 
 /** The transport limits the service exposes as settings (issue 10); docs/TRANSPORT.md "Limits". */
@@ -77,6 +79,9 @@ export const SETTINGS = [
   { env: "MAX_CONNECTION_AGE_MS", flag: "--max-connection-age-ms", help: "drain a connection (GOAWAY) after this long, ±10% (default: never)" },
   { env: "MAX_CONNECTION_AGE_GRACE_MS", flag: "--max-connection-age-grace-ms", help: "then calls still open get this long before UNAVAILABLE (default: unlimited)" },
   { env: "DATABASE_URL", flag: "--database-url", help: "postgres://user:password@host:port/db = keep users in PostgreSQL (docs/SCALING.md); unset = in memory" },
+  { env: "WIRE_VIEWER", flag: "--viewer", help: "1 = serve a live web page of every call's frames and messages (the flag takes no value)" },
+  { env: "WIRE_VIEWER_PORT", flag: "--viewer-port", help: "port of the viewer's page (default 8090; 0 = any free port)" },
+  { env: "WIRE_VIEWER_HOST", flag: "--viewer-host", help: "address the viewer's page binds (default 127.0.0.1)" },
 ] as const;
 
 export type LoadedConfig =
@@ -112,7 +117,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[]): Loa
     const setting = SETTINGS.find((s) => s.flag === flag);
     if (setting === undefined) return { ok: false, error: `unknown argument "${arg}" (try --help)` };
     let value: string;
-    if (flag === "--trace") value = eq >= 0 ? arg.slice(eq + 1) : "1";
+    if (flag === "--trace" || flag === "--viewer") value = eq >= 0 ? arg.slice(eq + 1) : "1";
     else if (eq >= 0) value = arg.slice(eq + 1);
     else if (i + 1 < argv.length) value = argv[++i];
     else return { ok: false, error: `${flag} needs a value` };
@@ -135,6 +140,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[]): Loa
   const traceValue = values.get("GRPC_WIRE_TRACE") ?? "0";
   if (!["0", "1", "true", "false"].includes(traceValue)) return { ok: false, error: `GRPC_WIRE_TRACE must be 1 or 0, got "${traceValue}"` };
   const trace = traceValue === "1" || traceValue === "true";
+  const viewerValue = values.get("WIRE_VIEWER") ?? "0";
+  if (!["0", "1", "true", "false"].includes(viewerValue)) return { ok: false, error: `WIRE_VIEWER must be 1 or 0, got "${viewerValue}"` };
+  const viewerPort = parseInteger("WIRE_VIEWER_PORT", values.get("WIRE_VIEWER_PORT") ?? "8090", 0, 65535);
+  if (typeof viewerPort === "string") return { ok: false, error: viewerPort };
+  const viewer = viewerValue === "1" || viewerValue === "true" ? { port: viewerPort, host: values.get("WIRE_VIEWER_HOST") ?? "127.0.0.1" } : undefined;
 
   const databaseUrl = values.get("DATABASE_URL");
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
@@ -170,6 +180,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[]): Loa
     ...(trace ? { trace: true } : {}),
     ...(Object.keys(limits).length > 0 ? { limits: limits as TransportLimits } : {}),
     ...(databaseUrl === undefined ? {} : { databaseUrl }),
+    ...(viewer === undefined ? {} : { viewer }),
   };
   return { ok: true, config };
 }

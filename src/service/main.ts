@@ -8,6 +8,7 @@ import { createLogger } from "./logger.js";
 import { flushLogOnExit } from "./process-hooks.js";
 import { shutdownOnSignals } from "./signals.js";
 import { enableWireTrace } from "../wire/trace.js";
+import { enableWireViewer } from "../viewer/index.js";
 
 const loaded = loadConfig(process.env, process.argv.slice(2));
 if (!loaded.ok) {
@@ -21,6 +22,7 @@ if (!loaded.ok) {
 
 // Before the server starts: the trace is read once per call and connection (src/wire/trace.ts).
 if (loaded.config.trace === true) enableWireTrace();
+if (loaded.config.viewer !== undefined) enableWireViewer(loaded.config.viewer);
 
 const logger = createLogger(loaded.config.logLevel);
 flushLogOnExit(logger);

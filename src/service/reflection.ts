@@ -20,6 +20,7 @@ import {
 import { defineService, type ServerCallContext, type ServerWriter, type ServiceImplementation } from "../server/types.js";
 import { Status } from "../wire/status.js";
 import { DescriptorPool, type LoadOptions } from "./descriptors.js";
+import { addViewerSchema } from "../viewer/schema.js";
 
 /** The reflection protos, relative to the `proto/` include dir. */
 export const REFLECTION_PROTO_FILES = ["grpc/reflection/v1/reflection.proto", "grpc/reflection/v1alpha/reflection.proto"] as const;
@@ -57,6 +58,7 @@ export class ReflectionService {
 
   constructor(protoFiles: readonly string[], services: readonly string[], options: LoadOptions = {}) {
     this.pool = DescriptorPool.load(protoFiles, options);
+    addViewerSchema(this.pool); // the browser viewer decodes messages by name with these (a no-op when it is off)
     for (const s of services) {
       if (!this.pool.service(s)) throw new Error(`reflection: service "${s}" is not defined in ${protoFiles.join(", ")} or their imports`);
     }

@@ -3,7 +3,8 @@
 // Off by default and free when off: the server and client check one boolean (`wireTrace.enabled`)
 // before creating a CallTrace, and every later hook is behind `trace !== undefined`. Turn it on with
 // GRPC_WIRE_TRACE=1, `--trace` on `npm start` and `userctl`, or `enableWireTrace()` in code.
-// docs/PROTOCOL.md walks through its output.
+// docs/PROTOCOL.md walks through its output. The same hooks feed the browser viewer
+// (src/viewer/) through `wireTrace.observer` (src/wire/trace-observer.ts).
 
 import { isUtf8 } from "node:buffer";
 import type { Http2Session, IncomingHttpHeaders, OutgoingHttpHeaders } from "node:http2";
@@ -12,10 +13,16 @@ import { PREFIX_LENGTH } from "./framing.js";
 import { http2ErrorName } from "./rst-stream.js";
 import { decodeStatusMessage } from "./status-message.js";
 import { statusName, type StatusCode } from "./status.js";
+import type { CallObserver, WireObserver } from "./trace-observer.js";
 
 /** Where trace lines go, and whether they are produced at all. */
 export interface WireTraceConfig {
+  /** What the hooks test: true when the text trace or an observer is on. */
   enabled: boolean;
+  /** Whether text lines are produced (the trace proper). */
+  text: boolean;
+  /** Receives every event as data (the viewer), or undefined. */
+  observer: WireObserver | undefined;
   /** Receives each line, without a trailing newline. Default: stderr. */
   sink: (line: string) => void;
   /** Milliseconds since some origin, for relative timestamps. */
@@ -24,8 +31,12 @@ export interface WireTraceConfig {
   hexBytes: number;
 }
 
+const TRACE_ENV = process.env.GRPC_WIRE_TRACE === "1" || process.env.GRPC_WIRE_TRACE === "true";
+
 export const wireTrace: WireTraceConfig = {
-  enabled: process.env.GRPC_WIRE_TRACE === "1" || process.env.GRPC_WIRE_TRACE === "true",
+  enabled: TRACE_ENV,
+  text: TRACE_ENV,
+  observer: undefined,
   sink: (line) => process.stderr.write(line + "\n"),
   clock: () => performance.now(),
   hexBytes: 256,
@@ -34,7 +45,14 @@ export const wireTrace: WireTraceConfig = {
 /** Turns the trace on (for `--trace` flags), optionally sending lines somewhere else. */
 export function enableWireTrace(sink?: (line: string) => void): void {
   wireTrace.enabled = true;
+  wireTrace.text = true;
   if (sink) wireTrace.sink = sink;
+}
+
+/** Sends every traced event to `observer` too (or stops, with undefined); the text trace is unchanged. */
+export function setWireObserver(observer: WireObserver | undefined): void {
+  wireTrace.observer = observer;
+  wireTrace.enabled = wireTrace.text || observer !== undefined;
 }
 
 export type TraceSide = "client" | "server";
@@ -46,6 +64,11 @@ let nextConnId = 1;
 
 /** Header names whose values are secrets: shown masked. */
 const SECRET_HEADERS = new Set(["authorization", "proxy-authorization", "cookie", "x-api-key"]);
+
+/** A header value as the trace shows it: secrets masked (both the text trace and the viewer use this). */
+export function shownHeaderValue(name: string, value: string): string {
+  return SECRET_HEADERS.has(name) ? maskSecret(value) : value;
+}
 
 /** Masks a credential, keeping the scheme so the reader sees what kind it was. */
 export function maskSecret(value: string): string {
@@ -167,21 +190,36 @@ export class CallTrace {
   private resetSent = false;
   private streamShown = false;
   private plain: Uint8Array | undefined;
+  /** Text lines wanted (read once: a call is traced the same way from start to end). */
+  private readonly text = wireTrace.text;
+  /** The viewer's recorder of this call, when an observer is on. */
+  private readonly obs: CallObserver | undefined;
 
   constructor(side: TraceSide, path: string, detail?: string) {
     this.tag = `${side === "client" ? "C" : "S"}${nextCallId++}`;
-    this.line("·", `call ${path}${detail === undefined ? "" : ` ${detail}`}`);
+    this.obs = wireTrace.observer?.call(side, this.tag, path);
+    if (this.text) this.line("·", `call ${path}${detail === undefined ? "" : ` ${detail}`}`);
+  }
+
+  /** The connection carrying the call, and the stream when known (for the viewer: its peer, GOAWAY frames on it). */
+  session(session: Http2Session | undefined, streamId?: number): void {
+    if (this.obs === undefined) return;
+    if (session !== undefined) this.obs.connection(sessionConns.get(session), peerOf(session));
+    if (streamId !== undefined) this.obs.stream(streamId);
   }
 
   /** Says which HTTP/2 stream carries the call, once (a client learns the id after opening it). */
   stream(id: number | undefined): void {
     if (this.streamShown || id === undefined) return;
     this.streamShown = true;
-    this.line("·", `on HTTP/2 stream ${id}`);
+    this.obs?.stream(id);
+    if (this.text) this.line("·", `on HTTP/2 stream ${id}`);
   }
 
   /** Request headers, response headers, or trailers (`kind`), going `dir`. */
   headers(dir: TraceDirection, kind: "HEADERS" | "TRAILERS" | "TRAILERS-ONLY", headers: IncomingHttpHeaders | OutgoingHttpHeaders, endStream = kind !== "HEADERS"): void {
+    this.obs?.headers(dir, kind, headers, endStream);
+    if (!this.text) return;
     const what = kind === "HEADERS" ? "HEADERS" : kind === "TRAILERS" ? "HEADERS (trailers)" : "HEADERS (Trailers-Only)";
     this.line(arrow(dir), `${what}${endStream ? " +END_STREAM" : ""}`, formatHeaders(headers).map((l) => `    ${l}`));
   }
@@ -192,6 +230,11 @@ export class CallTrace {
    */
   message(dir: TraceDirection, compressed: boolean, payload: Uint8Array, prefixed = false, plain?: Uint8Array, endStream = false): void {
     const body = prefixed ? payload.subarray(PREFIX_LENGTH) : payload;
+    if (this.obs !== undefined) {
+      this.obs.message(dir, compressed, body, compressed ? (plain ?? this.plain) : undefined, endStream);
+      if (!this.text) this.plain = undefined;
+    }
+    if (!this.text) return;
     const prefix = Buffer.allocUnsafe(PREFIX_LENGTH);
     prefix[0] = compressed ? 1 : 0;
     prefix.writeUInt32BE(body.length, 1);
@@ -215,6 +258,8 @@ export class CallTrace {
 
   /** A received message after decompression, so the learner still sees its fields. */
   decompressed(payload: Uint8Array): void {
+    this.obs?.decompressed(payload);
+    if (!this.text) return;
     const lines: string[] = [];
     this.fields(payload, "decompressed", lines);
     this.line("·", "message inflated by the receiver", lines);
@@ -232,25 +277,32 @@ export class CallTrace {
 
   /** END_STREAM on an empty DATA frame: the sender half-closed. */
   halfClose(dir: TraceDirection): void {
-    this.line(arrow(dir), "DATA +END_STREAM (half-close: no more messages)");
+    this.obs?.halfClose(dir);
+    if (this.text) this.line(arrow(dir), "DATA +END_STREAM (half-close: no more messages)");
   }
 
   /** RST_STREAM we send. */
   reset(code: number): void {
     this.resetSent = true;
-    this.line("→", `RST_STREAM ${http2ErrorName(code)} (0x${code.toString(16)})`);
+    this.obs?.reset("out", code);
+    if (this.text) this.line("→", `RST_STREAM ${http2ErrorName(code)} (0x${code.toString(16)})`);
   }
 
   /** The stream closed; `rstCode` is node's `stream.rstCode` (0 for a normal close). */
   closed(rstCode: number | undefined): void {
-    if (rstCode !== undefined && rstCode !== 0 && !this.resetSent) {
-      this.line("←", `RST_STREAM ${http2ErrorName(rstCode)} (0x${rstCode.toString(16)})`);
+    const resetIn = rstCode !== undefined && rstCode !== 0 && !this.resetSent;
+    if (this.obs !== undefined) {
+      if (resetIn) this.obs.reset("in", rstCode);
+      this.obs.closed();
     }
+    if (!this.text) return;
+    if (resetIn) this.line("←", `RST_STREAM ${http2ErrorName(rstCode)} (0x${rstCode.toString(16)})`);
     this.line("·", "stream closed");
   }
 
   note(text: string): void {
-    this.line("·", text);
+    this.obs?.note(text);
+    if (this.text) this.line("·", text);
   }
 
   /** One event: a head line with the time since the call started, and detail lines under it. */
@@ -268,7 +320,8 @@ function arrow(dir: TraceDirection): string {
 
 /** A GOAWAY frame belongs to the connection, not to a call: its lines are tagged `S-conn1`, `C-conn1`. */
 export function traceGoaway(conn: string, dir: TraceDirection, code: number, lastStreamId: number | string, debug?: Uint8Array): void {
-  if (!wireTrace.enabled) return; // turned off since the connection opened
+  wireTrace.observer?.goaway(conn, dir, code, lastStreamId, debug);
+  if (!wireTrace.text) return; // turned off since the connection opened
   const data = debug !== undefined && debug.length > 0 ? ` debug-data=${JSON.stringify(Buffer.from(debug).toString("latin1"))}` : "";
   wireTrace.sink(`[${conn}] ${arrow(dir)} GOAWAY ${http2ErrorName(code)} (0x${code.toString(16)}) last-stream-id=${lastStreamId}${data}`);
 }
@@ -280,8 +333,9 @@ export function traceGoaway(conn: string, dir: TraceDirection, code: number, las
  */
 export function traceSession(session: Http2Session, side: TraceSide): string {
   const conn = `${side === "client" ? "C" : "S"}-conn${nextConnId++}`;
-  const sock = session.socket as { remoteAddress?: string; remotePort?: number } | undefined;
-  wireTrace.sink(`[${conn}] · HTTP/2 connection${sock?.remoteAddress === undefined ? "" : ` with ${sock.remoteAddress}:${sock.remotePort}`}`);
+  sessionConns.set(session, conn);
+  const peer = peerOf(session);
+  if (wireTrace.text) wireTrace.sink(`[${conn}] · HTTP/2 connection${peer === undefined ? "" : ` with ${peer}`}`);
   session.on("goaway", (code: number, last: number, data?: Buffer) => traceGoaway(conn, "in", code, last, data));
   const goaway = session.goaway;
   session.goaway = function (this: Http2Session, code?: number, last?: number, data?: NodeJS.ArrayBufferView) {
@@ -291,7 +345,16 @@ export function traceSession(session: Http2Session, side: TraceSide): string {
     goaway.call(this, code, last, data);
   };
   session.once("close", () => {
-    if (wireTrace.enabled) wireTrace.sink(`[${conn}] · connection closed`);
+    if (wireTrace.text) wireTrace.sink(`[${conn}] · connection closed`);
   });
   return conn;
+}
+
+/** The trace's name of each traced connection (`S-conn1`), for the viewer. */
+const sessionConns = new WeakMap<Http2Session, string>();
+
+/** `address:port` of the other end of a connection, when its socket still says. */
+function peerOf(session: Http2Session): string | undefined {
+  const sock = session.socket as { remoteAddress?: string; remotePort?: number } | undefined;
+  return sock?.remoteAddress === undefined ? undefined : `${sock.remoteAddress}:${sock.remotePort}`;
 }

@@ -61,6 +61,17 @@ describe("config", () => {
     }
   });
 
+  it("turns the wire viewer on with --viewer or WIRE_VIEWER=1, on 127.0.0.1:8090 unless told otherwise", () => {
+    const on = (env: NodeJS.ProcessEnv, argv: string[]) => {
+      const r = loadConfig(env, argv);
+      return r.ok ? r.config.viewer : "error";
+    };
+    expect(on({}, [])).toBeUndefined();
+    expect(on({}, ["--viewer"])).toEqual({ port: 8090, host: "127.0.0.1" });
+    expect(on({ WIRE_VIEWER: "1", WIRE_VIEWER_PORT: "0" }, ["--viewer-host", "::1"])).toEqual({ port: 0, host: "::1" });
+    expect(on({ WIRE_VIEWER: "1" }, ["--viewer=0"])).toBeUndefined();
+  });
+
   it("refuses bad values with a message naming the setting", () => {
     const cases: [NodeJS.ProcessEnv, string[], RegExp][] = [
       [{ PORT: "http" }, [], /PORT/],
@@ -73,6 +84,8 @@ describe("config", () => {
       [{ SHUTDOWN_GRACE_MS: "-1" }, [], /SHUTDOWN_GRACE_MS/],
       [{ MAX_USERS: "0" }, [], /MAX_USERS/],
       [{}, ["--max-users", "lots"], /MAX_USERS/],
+      [{ WIRE_VIEWER: "yes" }, [], /WIRE_VIEWER/],
+      [{ WIRE_VIEWER: "1", WIRE_VIEWER_PORT: "80000" }, [], /WIRE_VIEWER_PORT/],
     ];
     for (const [env, argv, msg] of cases) {
       const r = loadConfig(env, argv);
