@@ -3,6 +3,7 @@
 
 import { startUserService } from "./app.js";
 import { loadConfig } from "./config.js";
+import { startBanner } from "./start-banner.js";
 import { enableWireTrace } from "../wire/trace.js";
 
 const loaded = loadConfig(process.env, process.argv.slice(2));
@@ -26,10 +27,7 @@ try {
   process.exit(2);
 }
 
-const host = app.host.includes(":") ? `[${app.host}]` : app.host;
-const mode = app.tls === "none" ? "h2c" : app.tls === "tls" ? "TLS" : "mutual TLS";
-const token = app.generatedAdminToken === undefined ? "" : `; generated admin token: ${app.generatedAdminToken} (set AUTH_TOKENS to choose tokens)`;
-process.stdout.write(`user service listening on ${host}:${app.port} (${mode})${token}\n`);
+process.stdout.write(startBanner({ ...app, ...(loaded.config.tls === undefined ? {} : { tlsFiles: loaded.config.tls }) }) + "\n");
 
 let signalled = false;
 const onSignal = (signal: NodeJS.Signals): void => {
