@@ -13,7 +13,7 @@ import { UserServiceClient } from "../service/user-client.js";
 import { GrpcError } from "../wire/grpc-error.js";
 import { enableWireTrace } from "../wire/trace.js";
 import { Metadata } from "../wire/metadata.js";
-import { statusName } from "../wire/status.js";
+import { Status, statusName } from "../wire/status.js";
 import { parseCreateLine, parseRoleValue, parseUpdateLine, userToJson, type Json } from "./json.js";
 
 export const EXIT_USAGE = 64;
@@ -93,6 +93,15 @@ async function* lines(input: NodeJS.ReadableStream): AsyncGenerator<{ text: stri
     n++;
     if (line.trim() !== "") yield { text: line, n };
   }
+}
+
+/** What to do about UNAUTHENTICATED: where a token goes and where it comes from. */
+function tokenHint(argv: readonly string[], env: NodeJS.ProcessEnv): string {
+  const given = argv.some((a) => a === "--token" || a.startsWith("--token=")) || (env.USERCTL_TOKEN ?? "") !== "";
+  const source = "npm start prints a generated admin token when AUTH_TOKENS is unset; otherwise use a token=role pair of the server's AUTH_TOKENS";
+  return given
+    ? `the server does not know this token (--token or USERCTL_TOKEN): ${source}`
+    : `no token given: pass --token=<token> or set USERCTL_TOKEN; ${source}`;
 }
 
 /** Runs one userctl invocation; resolves with the exit status. */
@@ -202,6 +211,7 @@ export async function runUserctl(argv: readonly string[], io: CliIo): Promise<nu
     const detail: { [key: string]: Json } = { code: statusName(e.code), status: e.code, message: e.rawMessage };
     const bad = e.badRequest;
     if (bad !== undefined) detail.fieldViolations = bad.fieldViolations.map((v) => ({ field: v.field, description: v.description }));
+    if (e.code === Status.UNAUTHENTICATED) detail.hint = tokenHint(argv, io.env);
     io.err(JSON.stringify({ error: detail }));
     return e.code;
   } finally {
