@@ -104,6 +104,16 @@ function tokenHint(argv: readonly string[], env: NodeJS.ProcessEnv): string {
     : `no token given: pass --token=<token> or set USERCTL_TOKEN; ${source}`;
 }
 
+/** What to check when the server cannot be reached: the address, and TLS flags matching the server's. */
+function connectHint(argv: readonly string[], env: NodeJS.ProcessEnv): string {
+  const has = (flag: string): boolean => argv.some((a) => a === flag || a.startsWith(`${flag}=`));
+  const target = argv.find((a, i) => argv[i - 1] === "--target") ?? argv.find((a) => a.startsWith("--target="))?.slice(9) ?? env.USERCTL_TARGET ?? "localhost:50051";
+  const tls = has("--tls") || has("--ca") || has("--cert")
+    ? "if the server uses plaintext (no TLS_CERT), leave out --tls/--ca; with mutual TLS (TLS_CLIENT_CA) add --cert and --key"
+    : "if the server uses TLS (npm start says \"(TLS)\" or \"(mutual TLS)\"), add --ca <its CA file> (and --cert/--key for mutual TLS)";
+  return `is the user service running at ${target} (--target or USERCTL_TARGET; npm start prints its address)? ${tls}`;
+}
+
 /** Runs one userctl invocation; resolves with the exit status. */
 export async function runUserctl(argv: readonly string[], io: CliIo): Promise<number> {
   let client: UserServiceClient | undefined;
@@ -212,6 +222,7 @@ export async function runUserctl(argv: readonly string[], io: CliIo): Promise<nu
     const bad = e.badRequest;
     if (bad !== undefined) detail.fieldViolations = bad.fieldViolations.map((v) => ({ field: v.field, description: v.description }));
     if (e.code === Status.UNAUTHENTICATED) detail.hint = tokenHint(argv, io.env);
+    if (e.code === Status.UNAVAILABLE) detail.hint = connectHint(argv, io.env);
     io.err(JSON.stringify({ error: detail }));
     return e.code;
   } finally {

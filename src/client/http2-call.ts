@@ -405,6 +405,12 @@ export class Http2Call<I, O> implements EnvelopeSink {
       this.finish(new GrpcError(Status.UNAVAILABLE, `connection to ${this.channel.peer} failed: ${rec.reason()}`, { cause: this.streamError }), new Metadata());
       return;
     }
+    // The connection closed under the stream (node resets its open streams with CANCEL when the
+    // socket ends; e.g. a plaintext client on a TLS port): UNAVAILABLE, as for a refused connection.
+    if (rst === h2.NGHTTP2_CANCEL && rec !== undefined && rec.session.destroyed) {
+      this.finish(new GrpcError(Status.UNAVAILABLE, `connection to ${this.channel.peer} closed before a gRPC status was received`), new Metadata());
+      return;
+    }
     if (rst !== h2.NGHTTP2_NO_ERROR) {
       this.finish(new GrpcError(grpcCodeForRstStream(rst), `${describeRstStream(rst)} (${this.channel.peer})`), new Metadata());
       return;
