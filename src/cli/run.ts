@@ -74,14 +74,23 @@ const COMMAND_OPTIONS = {
 
 class UsageError extends Error {}
 
+/** Reads a PEM file named by a flag; a missing file is a usage error naming the flag. */
+function pem(flag: string, file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    throw new UsageError(`cannot read ${flag} ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
 function tlsOptions(v: { tls?: boolean; ca?: string; cert?: string; key?: string; "server-name"?: string }): boolean | ChannelTlsOptions | undefined {
   if ((v.cert === undefined) !== (v.key === undefined)) throw new UsageError("--cert and --key go together");
   if (!v.tls && v.ca === undefined && v.cert === undefined) return undefined;
   const o: ChannelTlsOptions = {};
-  if (v.ca !== undefined) o.ca = readFileSync(v.ca);
+  if (v.ca !== undefined) o.ca = pem("--ca", v.ca);
   if (v.cert !== undefined && v.key !== undefined) {
-    o.cert = readFileSync(v.cert);
-    o.key = readFileSync(v.key);
+    o.cert = pem("--cert", v.cert);
+    o.key = pem("--key", v.key);
   }
   if (v["server-name"] !== undefined) o.serverName = v["server-name"];
   return Object.keys(o).length === 0 ? true : o;
