@@ -7,7 +7,7 @@
 // under CI=true a missing grpcurl fails the test.
 
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -146,4 +146,33 @@ describe("README: TLS and mTLS in five minutes", () => {
       }
     }
   }, 300_000);
+
+  it("README's library server answers grpcurl through reflection (list, describe, a call, health)", async () => {
+    const block = codeBlocks("README.md", read("README.md")).find((b) => b.lang === "ts" && b.flags.includes("server"));
+    expect(block, "README.md has a ```ts runnable server block").toBeDefined();
+    if (!haveGrpcurl) return; // warned in beforeAll; under CI beforeAll fails instead
+    const port = await freePort();
+    const file = path.join(ROOT, `.doc-snippet-readme-server-grpcurl-${process.pid}.ts`);
+    writeFileSync(file, block!.code.replaceAll("50051", String(port)));
+    try {
+      const server = await startServer(`exec node --import tsx ${file}`, {});
+      try {
+        const curl = (args: string): { code: number | null; out: string } => sh(`.peers/bin/grpcurl -plaintext ${args}`, {});
+        let r = curl(`localhost:${port} list`);
+        expect(r.code, r.out).toBe(0);
+        expect(r.out.split("\n").filter((l) => l !== "")).toEqual(["grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection", "user.UserService"]);
+        r = curl(`localhost:${port} describe user.UserService.GetUser`);
+        expect(r.out).toContain("rpc GetUser ( .user.GetUserRequest ) returns ( .user.User )");
+        r = curl(`-d '{"id":"7"}' localhost:${port} user.UserService/GetUser`);
+        expect(JSON.parse(r.out)).toEqual({ id: "7", username: "user_7" });
+        r = curl(`-d '{"service":"user.UserService"}' localhost:${port} grpc.health.v1.Health/Check`);
+        expect(JSON.parse(r.out)).toEqual({ status: "SERVING" });
+      } finally {
+        await stopServer(server);
+      }
+      expect(await server.exited).toBe(0);
+    } finally {
+      rmSync(file, { force: true });
+    }
+  }, 120_000);
 });
