@@ -59,7 +59,7 @@ describe("docs", () => {
       const code = file.endsWith(".md") ? [...codeBlocks(file, text).map((b) => b.code), ...[...text.matchAll(/`([^`\n]+)`/g)].map((c) => c[1])].join("\n") : text;
       for (const m of code.matchAll(/\bnpx\s+(\S+)/g)) {
         const bin = m[1];
-        if (bin === "--no-install") continue;
+        if (bin === "--no-install" || bin.startsWith("<")) continue; // a placeholder like `npx <bin>`
         if (!existsSync(path.join(ROOT, "node_modules/.bin", bin))) {
           wrong.push(`${file}: npx ${bin}: not a local bin, so npx would look it up in the public registry (use npm run …, or npx --no-install …)`);
         }
