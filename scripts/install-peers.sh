@@ -65,7 +65,7 @@ check_node() {
   log "@grpc/grpc-js $v: from node_modules (test/interop/peers/node)"
 }
 
-# `install-peers.sh grpcurl`: grpcurl alone (test/docs/tls-quickstart.test.ts needs nothing else).
+# `install-peers.sh grpcurl`: grpcurl alone (test/docs/readme-commands.test.ts needs nothing else).
 if [[ ${1:-} == grpcurl ]]; then
   install_go_tool grpcurl github.com/fullstorydev/grpcurl/cmd/grpcurl "$GRPCURL"
   exit 0

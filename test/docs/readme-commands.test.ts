@@ -1,4 +1,4 @@
-// README's "TLS and mTLS in five minutes", run as written: the ```sh tested blocks in order, each
+// README's "TLS and mTLS in five minutes" (and "See gRPC on the wire"), run as written: the ```sh tested blocks in order, each
 // line a shell command that must exit 0 (or the code its `# exit N` comment names); a line with
 // `npm start` runs in the background until the next one (or the end). Changes, so that it runs beside
 // other tests: `certs/` is a temp dir, and 50051 a free port (PORT and USERCTL_TARGET are set to it,
@@ -29,7 +29,7 @@ beforeAll(() => {
   }
   haveGrpcurl = existsSync(GRPCURL);
   if (!haveGrpcurl && process.env.CI === "true") throw new Error("grpcurl is missing (.peers/bin/grpcurl) and could not be installed: under CI that is a failure");
-  if (!haveGrpcurl) console.warn("tls-quickstart: no Go, so no grpcurl: the grpcurl lines are not run (under CI=true this fails)");
+  if (!haveGrpcurl) console.warn("readme-commands: no Go, so no grpcurl: the grpcurl lines are not run (under CI=true this fails)");
 }, 600_000);
 afterAll(() => rmSync(certs, { recursive: true, force: true }));
 
@@ -89,7 +89,7 @@ const env = (port: number): NodeJS.ProcessEnv => {
 };
 const cleanEnv = (e: NodeJS.ProcessEnv): NodeJS.ProcessEnv => Object.fromEntries(Object.entries({ ...process.env, ...e }).filter(([, v]) => v !== undefined));
 
-describe("README: TLS and mTLS in five minutes", () => {
+describe("README: the sh tested blocks (wire trace; TLS and mTLS in five minutes), and grpcurl", () => {
   it("runs every tested command as written", async () => {
     const blocks = codeBlocks("README.md", read("README.md")).filter((b) => b.lang === "sh" && b.flags.includes("tested"));
     expect(blocks.length).toBeGreaterThanOrEqual(5);
@@ -121,7 +121,7 @@ describe("README: TLS and mTLS in five minutes", () => {
     } finally {
       if (server) await stopServer(server);
     }
-    expect(ran).toBeGreaterThanOrEqual(haveGrpcurl ? 12 : 8);
+    expect(ran).toBeGreaterThanOrEqual(haveGrpcurl ? 14 : 10);
   }, 300_000);
 
   it("the commands npm start prints work as pasted (plaintext with a generated token, and mutual TLS)", async () => {
