@@ -53,15 +53,16 @@ export function startBanner(info: BannerInfo): string {
     }
   }
   const userctl = ["npm", "run", "userctl", "--", "--target", target, ...ctlTls, `--token=${token}`, "list"].map(sh).join(" ");
-  // npm run peers:install (scripts/install-peers.sh) puts grpcurl in .peers/bin.
-  const curlBin = existsSync(".peers/bin/grpcurl") ? ".peers/bin/grpcurl" : "grpcurl";
+  // scripts/install-peers.sh (npm run peers:install) puts grpcurl in .peers/bin.
+  const curlBin = ".peers/bin/grpcurl";
+  const curlMissing = !existsSync(curlBin);
   const grpcurl = [curlBin, ...curlTls, "-H", `authorization: Bearer ${token}`, target, "user.UserService/ListUsers"].map(sh).join(" ");
   const health = [curlBin, ...curlTls, target, "list"].map(sh).join(" ");
   return [
     `user service listening on ${bound}:${info.port} (${mode})${generated}`,
     "next, in another terminal:",
     `  ${userctl}`,
-    `  ${health}    # the services, through reflection${curlBin === "grpcurl" ? " (npm run peers:install puts grpcurl in .peers/bin)" : ""}`,
+    `  ${health}    # the services, through reflection${curlMissing ? " (get grpcurl: bash scripts/install-peers.sh grpcurl)" : ""}`,
     `  ${grpcurl}`,
   ].join("\n");
 }

@@ -138,7 +138,7 @@ describe("README: the sh tested blocks (wire trace; TLS and mTLS in five minutes
         for (const p of pasted) {
           const command = p.replace(/\s+#.*$/, "");
           if (command.includes("grpcurl") && !haveGrpcurl) continue;
-          const r = sh(command.startsWith("grpcurl") ? `.peers/bin/${command}` : command, { ...e, USERCTL_TARGET: undefined });
+          const r = sh(command, { ...e, USERCTL_TARGET: undefined });
           expect(r.code, `${command}\n${r.out}`).toBe(0);
         }
       } finally {
