@@ -17,17 +17,21 @@ const Users = defineService("user.UserService", {
   ListUsers: { kind: "server_streaming", requestCodec: ListUsersRequestCodec, responseCodec: UserCodec },
 });
 
-/** Resolves with why the call ended early, when the server sees it. */
-const serverSaw: Array<Promise<string>> = [];
-function watch(ctx: ServerCallContext): void {
-  serverSaw.push(new Promise((resolve) => ctx.signal.addEventListener("abort", () => resolve(statusName(GrpcError.from(ctx.signal.reason).code)), { once: true })));
+/** Per call id: resolves with why the call ended early, as the server sees it. */
+const serverSaw = new Map<string, Promise<string>>();
+/** Per call id: resolves when the handler has started. */
+const started = new Map<string, () => void>();
+const handlerStarted = (id: string): Promise<void> => new Promise((resolve) => started.set(id, resolve));
+function watch(id: string, ctx: ServerCallContext): void {
+  serverSaw.set(id, new Promise((resolve) => ctx.signal.addEventListener("abort", () => resolve(statusName(GrpcError.from(ctx.signal.reason).code)), { once: true })));
+  started.get(id)?.();
 }
 
 const server = new Server().addService(Users, {
   // A slow lookup that gives up as soon as nobody is waiting for it.
   async GetUser(req, ctx) {
     console.log(`server: GetUser ${req.id}, deadline ${ctx.deadline === undefined ? "none" : `in ${ctx.deadline - Date.now()} ms`}`);
-    watch(ctx);
+    watch(req.id, ctx);
     await new Promise((resolve, reject) => {
       const t = setTimeout(resolve, 60_000);
       ctx.signal.addEventListener("abort", () => (clearTimeout(t), reject(ctx.signal.reason)), { once: true });
@@ -36,7 +40,7 @@ const server = new Server().addService(Users, {
   },
   // An endless stream: it stops when the client goes away.
   async ListUsers(_req, ctx, out) {
-    watch(ctx);
+    watch("stream", ctx);
     for (let i = 0; !out.closed && !ctx.signal.aborted; i++) await out.write(UserCodec.create({ id: String(i) }));
   },
 });
@@ -48,17 +52,20 @@ const codeOf = (p: Promise<unknown>): Promise<string> => p.then(() => "OK", (e: 
 
 // 1. A deadline.
 const late = await codeOf(client.unary(m.GetUser, { id: "slow" }, { timeoutMs: 300 }));
-console.log(`client: with a 300 ms deadline: ${late}; server: ${await serverSaw[0]}`);
+// (On a very busy machine the deadline may pass before the handler even starts: then it never runs.)
+console.log(`client: with a 300 ms deadline: ${late}; server: ${(await serverSaw.get("slow")) ?? "never started the handler"}`);
 assert.equal(late, "DEADLINE_EXCEEDED");
 
-// 2. Cancellation with an AbortSignal (e.g. the user closed the page).
+// 2. Cancellation with an AbortSignal (e.g. the user closed the page), once the server is at work.
 const controller = new AbortController();
+const atWork = handlerStarted("cancel-me");
 const pending = codeOf(client.unary(m.GetUser, { id: "cancel-me" }, { signal: controller.signal }));
-await new Promise((resolve) => setTimeout(resolve, 200));
+await atWork;
 controller.abort();
 const cancelled = await pending;
-console.log(`client: after abort(): ${cancelled}; server: ${await serverSaw[1]}`);
+console.log(`client: after abort(): ${cancelled}; server: ${await serverSaw.get("cancel-me")}`);
 assert.equal(cancelled, "CANCELLED");
+assert.equal(await serverSaw.get("cancel-me"), "CANCELLED");
 
 // 3. Leaving a response stream early cancels it; the server's loop ends.
 let n = 0;
@@ -68,8 +75,8 @@ for await (const u of client.serverStreaming(m.ListUsers, { roleFilter: "", limi
     break;
   }
 }
-console.log(`server: stream ended with ${await serverSaw[2]}`);
-assert.equal(await serverSaw[2], "CANCELLED");
+console.log(`server: stream ended with ${await serverSaw.get("stream")}`);
+assert.equal(await serverSaw.get("stream"), "CANCELLED");
 
 await channel.close();
 await server.shutdown(1_000);
