@@ -83,7 +83,9 @@ function checkFields(obj: { [key: string]: Json }, known: readonly (readonly [st
       const d = distance(key.toLowerCase(), name.toLowerCase());
       if (d < bestDistance) [best, bestDistance] = [known.find((k) => k.includes(name))![1], d];
     }
-    return { ok: false, error: `unknown field "${key}" (did you mean "${best}"?); known fields: ${known.map((k) => k[1]).join(", ")}` };
+    // Suggest only a near miss: "id" is not a typo of "email".
+    const guess = bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? ` (did you mean "${best}"?)` : "";
+    return { ok: false, error: `unknown field "${key}"${guess}; known fields: ${known.map((k) => k[1]).join(", ")}` };
   }
   return undefined;
 }

@@ -31,6 +31,7 @@ describe("userctl JSON mapping", () => {
     expect(parseCreateLine('{"username":"ann","emial":"a@x.io"}')).toMatchObject({ ok: false, error: expect.stringMatching(/^unknown field "emial" \(did you mean "email"\?\)/) });
     expect(parseCreateLine('{"username":"ann","FullName":"A"}')).toMatchObject({ ok: false, error: expect.stringContaining('did you mean "full_name"') });
     expect(parseUpdateLine('{"userid":"1","field":"email","value":"n@x.io"}')).toMatchObject({ ok: false, error: expect.stringMatching(/^unknown field "userid" \(did you mean "user_id"\?\); known fields: user_id, field, value$/) });
+    expect(parseCreateLine('{"id":"1","username":"ann"}')).toEqual({ ok: false, error: 'unknown field "id"; known fields: username, email, full_name, role' });
     expect(parseUpdateLine('{"user_id":"1","field":"email","valeu":"n@x.io"}')).toMatchObject({ ok: false, error: expect.stringContaining('"valeu" (did you mean "value"?)') });
   });
 
