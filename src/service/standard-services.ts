@@ -25,13 +25,14 @@ export interface HealthAndReflectionOptions {
  */
 export function addHealthAndReflection(server: Server, options: HealthAndReflectionOptions): { health: HealthService; reflection: ReflectionService } {
   const own = server.serviceNames();
-  const health = new HealthService(own);
-  server.addService(HealthServiceDescriptor, health.implementation);
+  // Built first: if it throws (a service missing from protoFiles), the server is left as it was.
   const reflection = new ReflectionService(
     [...options.protoFiles, "grpc/health/v1/health.proto", ...REFLECTION_PROTO_FILES],
     [...own, "grpc.health.v1.Health", ...REFLECTION_SERVICE_NAMES],
     { includeDirs: [...(options.includeDirs ?? []), DEFAULT_PROTO_DIR] },
   );
+  const health = new HealthService(own);
+  server.addService(HealthServiceDescriptor, health.implementation);
   server.addService(ReflectionV1Descriptor, reflection.implementation);
   server.addService(ReflectionV1alphaDescriptor, reflection.implementation);
   return { health, reflection };
