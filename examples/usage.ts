@@ -5,10 +5,13 @@
 //
 // Every call kind once: unary (CreateUser, GetUser, DeleteUser), server streaming (ListUsers),
 // client streaming (BatchCreateUsers) and bidirectional streaming (StreamUserUpdates).
+// Timestamps (int64 milliseconds, bigint in TypeScript) are printed as ISO dates; a failed call
+// (server down, bad token) is one line on stderr and exit code 1. `npm run examples` runs it.
 
 import { Role } from "../src/codec/user.js";
 import { UserServiceClient } from "../src/service/user-client.js";
 import { GrpcError } from "../src/wire/grpc-error.js";
+import { Status } from "../src/wire/status.js";
 
 const target = process.argv[2] ?? process.env.USERCTL_TARGET ?? "localhost:50051";
 const token = process.env.USERCTL_TOKEN;
@@ -17,13 +20,16 @@ if (token === undefined) {
   process.exit(64);
 }
 
+/** int64 milliseconds since the epoch → "2026-12-04T09:00:00.000Z". */
+const iso = (ms: bigint): string => new Date(Number(ms)).toISOString();
+
 const client = new UserServiceClient({ target, token, defaultTimeoutMs: 10_000 });
 const suffix = Date.now().toString(36); // lets the example run again against the same server
 
 try {
   // Unary RPC
   const user = await client.createUser({ username: `john_doe_${suffix}`, email: `john.${suffix}@example.com`, fullName: "John Doe", role: Role.ROLE_USER });
-  console.log("created", user.id, user.username, "created_at", user.createdAt);
+  console.log("created", user.id, user.username, "created_at", iso(user.createdAt));
   console.log("got", (await client.getUser(user.id)).email);
 
   // Server streaming
@@ -51,6 +57,13 @@ try {
   console.log("deleted", (await client.deleteUser(user.id)).success);
   // Errors are GrpcErrors with a status code.
   await client.getUser(user.id).catch((e: unknown) => console.log("get after delete:", e instanceof GrpcError ? e.message : e));
+} catch (err) {
+  // One line, not a stack: what failed and what to do about it.
+  const e = GrpcError.from(err);
+  const hint =
+    e.code === Status.UNAVAILABLE ? ` — is the server running? (npm start, then pass its host:port)` : e.code === Status.UNAUTHENTICATED ? " — set USERCTL_TOKEN to a token npm start printed or one of its AUTH_TOKENS" : "";
+  console.error(`usage: ${target}: ${e.message}${hint}`);
+  process.exitCode = 1;
 } finally {
   await client.close();
 }

@@ -65,6 +65,12 @@ check_node() {
   log "@grpc/grpc-js $v: from node_modules (test/interop/peers/node)"
 }
 
+# `install-peers.sh grpcurl`: grpcurl alone (test/docs/readme-commands.test.ts needs nothing else).
+if [[ ${1:-} == grpcurl ]]; then
+  install_go_tool grpcurl github.com/fullstorydev/grpcurl/cmd/grpcurl "$GRPCURL"
+  exit 0
+fi
+
 start=$(date +%s)
 # The Python install (network + unpacking) runs beside the Go builds (CPU).
 install_python >"$PEERS/python-install.log" 2>&1 &

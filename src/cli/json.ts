@@ -55,10 +55,50 @@ function asObject(line: string): Parsed<{ [key: string]: Json }> {
   return { ok: true, value: v as { [key: string]: Json } };
 }
 
+/** Edit distance (insertions, deletions, substitutions, adjacent swaps): how close a typo is to a name. */
+function distance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
+}
+
+/**
+ * Rejects a field the message does not have (a typo like `full_nmae` would otherwise vanish),
+ * naming the closest known field. `known` holds [camelCase, snake_case] pairs.
+ */
+function checkFields(obj: { [key: string]: Json }, known: readonly (readonly [string, string])[]): Parsed<never> | undefined {
+  const names = known.flatMap(([camel, snake]) => (camel === snake ? [camel] : [camel, snake]));
+  for (const key of Object.keys(obj)) {
+    if (names.includes(key)) continue;
+    let best = known[0][1];
+    let bestDistance = Infinity;
+    for (const name of names) {
+      const d = distance(key.toLowerCase(), name.toLowerCase());
+      if (d < bestDistance) [best, bestDistance] = [known.find((k) => k.includes(name))![1], d];
+    }
+    // Suggest only a near miss: "id" is not a typo of "email".
+    const guess = bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? ` (did you mean "${best}"?)` : "";
+    return { ok: false, error: `unknown field "${key}"${guess}; known fields: ${known.map((k) => k[1]).join(", ")}` };
+  }
+  return undefined;
+}
+
+const CREATE_FIELDS = [["username", "username"], ["email", "email"], ["fullName", "full_name"], ["role", "role"]] as const;
+const UPDATE_FIELDS = [["userId", "user_id"], ["field", "field"], ["value", "value"]] as const;
+
 /** One line of a `batch` file: `{"username":…,"email":…,"full_name":…,"role":"admin"}`. */
 export function parseCreateLine(line: string): Parsed<CreateUserRequest> {
   const o = asObject(line);
   if (!o.ok) return o;
+  const unknown = checkFields(o.value, CREATE_FIELDS);
+  if (unknown !== undefined) return unknown;
   const username = str(o.value, "username");
   const email = str(o.value, "email");
   const fullName = str(o.value, "fullName", "full_name");
@@ -72,6 +112,8 @@ export function parseCreateLine(line: string): Parsed<CreateUserRequest> {
 export function parseUpdateLine(line: string): Parsed<UserUpdateRequest> {
   const o = asObject(line);
   if (!o.ok) return o;
+  const unknown = checkFields(o.value, UPDATE_FIELDS);
+  if (unknown !== undefined) return unknown;
   const userId = str(o.value, "userId", "user_id");
   const f = str(o.value, "field");
   const value = str(o.value, "value");

@@ -15,7 +15,7 @@ import { enableWireTrace } from "../wire/trace.js";
 import { DescriptorPool } from "../service/descriptors.js";
 import { addViewerSchema, DEFAULT_VIEWER_HOST, DEFAULT_VIEWER_PORT, enableWireViewer } from "../viewer/index.js";
 import { Metadata } from "../wire/metadata.js";
-import { statusName } from "../wire/status.js";
+import { Status, statusName } from "../wire/status.js";
 import { parseCreateLine, parseRoleValue, parseUpdateLine, userToJson, type Json } from "./json.js";
 
 export const EXIT_USAGE = 64;
@@ -87,14 +87,23 @@ const COMMAND_OPTIONS = {
 
 class UsageError extends Error {}
 
+/** Reads a PEM file named by a flag; a missing file is a usage error naming the flag. */
+function pem(flag: string, file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    throw new UsageError(`cannot read ${flag} ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
 function tlsOptions(v: { tls?: boolean; ca?: string; cert?: string; key?: string; "server-name"?: string }): boolean | ChannelTlsOptions | undefined {
   if ((v.cert === undefined) !== (v.key === undefined)) throw new UsageError("--cert and --key go together");
   if (!v.tls && v.ca === undefined && v.cert === undefined) return undefined;
   const o: ChannelTlsOptions = {};
-  if (v.ca !== undefined) o.ca = readFileSync(v.ca);
+  if (v.ca !== undefined) o.ca = pem("--ca", v.ca);
   if (v.cert !== undefined && v.key !== undefined) {
-    o.cert = readFileSync(v.cert);
-    o.key = readFileSync(v.key);
+    o.cert = pem("--cert", v.cert);
+    o.key = pem("--key", v.key);
   }
   if (v["server-name"] !== undefined) o.serverName = v["server-name"];
   return Object.keys(o).length === 0 ? true : o;
@@ -117,6 +126,25 @@ async function startViewer(portText: string | undefined, host: string | undefine
   await viewer.url.catch(() => {
     throw new UsageError(`the wire viewer cannot listen on ${host || DEFAULT_VIEWER_HOST}:${port} (try --viewer-port 0)`);
   });
+}
+
+/** What to do about UNAUTHENTICATED: where a token goes and where it comes from. */
+function tokenHint(argv: readonly string[], env: NodeJS.ProcessEnv): string {
+  const given = argv.some((a) => a === "--token" || a.startsWith("--token=")) || (env.USERCTL_TOKEN ?? "") !== "";
+  const source = "npm start prints a generated admin token when AUTH_TOKENS is unset; otherwise use a token=role pair of the server's AUTH_TOKENS";
+  return given
+    ? `the server does not know this token (--token or USERCTL_TOKEN): ${source}`
+    : `no token given: pass --token=<token> or set USERCTL_TOKEN; ${source}`;
+}
+
+/** What to check when the server cannot be reached: the address, and TLS flags matching the server's. */
+function connectHint(argv: readonly string[], env: NodeJS.ProcessEnv): string {
+  const has = (flag: string): boolean => argv.some((a) => a === flag || a.startsWith(`${flag}=`));
+  const target = argv.find((a, i) => argv[i - 1] === "--target") ?? argv.find((a) => a.startsWith("--target="))?.slice(9) ?? env.USERCTL_TARGET ?? "localhost:50051";
+  const tls = has("--tls") || has("--ca") || has("--cert")
+    ? "if the server uses plaintext (no TLS_CERT), leave out --tls/--ca; with mutual TLS (TLS_CLIENT_CA) add --cert and --key"
+    : "if the server uses TLS (npm start says \"(TLS)\" or \"(mutual TLS)\"), add --ca <its CA file> (and --cert/--key for mutual TLS)";
+  return `is the user service running at ${target} (--target or USERCTL_TARGET; npm start prints its address)? ${tls}`;
 }
 
 /** Runs one userctl invocation; resolves with the exit status. */
@@ -242,6 +270,8 @@ export async function runUserctl(argv: readonly string[], io: CliIo): Promise<nu
     const detail: { [key: string]: Json } = { code: statusName(e.code), status: e.code, message: e.rawMessage };
     const bad = e.badRequest;
     if (bad !== undefined) detail.fieldViolations = bad.fieldViolations.map((v) => ({ field: v.field, description: v.description }));
+    if (e.code === Status.UNAUTHENTICATED) detail.hint = tokenHint(argv, io.env);
+    if (e.code === Status.UNAVAILABLE) detail.hint = connectHint(argv, io.env);
     io.err(JSON.stringify({ error: detail }));
     return e.code;
   } finally {

@@ -105,6 +105,8 @@ function parseInteger(name: string, text: string, min: number, max: number): num
 /** Reads `env`, then `argv` flags (`--port 1234` or `--port=1234`) on top. */
 export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[]): LoadedConfig {
   const values = new Map<string, string>();
+  /** Settings given as a flag: their errors name the flag, not the variable. */
+  const viaFlag = new Set<string>();
   for (const s of SETTINGS) {
     const v = env[s.env];
     if (v !== undefined && v !== "") values.set(s.env, v);
@@ -122,23 +124,25 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[]): Loa
     else if (i + 1 < argv.length) value = argv[++i];
     else return { ok: false, error: `${flag} needs a value` };
     values.set(setting.env, value);
+    viaFlag.add(setting.env);
   }
 
-  const port = parseInteger("PORT", values.get("PORT") ?? String(DEFAULT_PORT), 0, 65535);
+  const name = (env: string): string => (viaFlag.has(env) ? (SETTINGS.find((s) => s.env === env)?.flag ?? env) : env);
+  const port = parseInteger(name("PORT"), values.get("PORT") ?? String(DEFAULT_PORT), 0, 65535);
   if (typeof port === "string") return { ok: false, error: port };
-  const grace = parseInteger("SHUTDOWN_GRACE_MS", values.get("SHUTDOWN_GRACE_MS") ?? String(DEFAULT_SHUTDOWN_GRACE_MS), 0, 3_600_000);
+  const grace = parseInteger(name("SHUTDOWN_GRACE_MS"), values.get("SHUTDOWN_GRACE_MS") ?? String(DEFAULT_SHUTDOWN_GRACE_MS), 0, 3_600_000);
   if (typeof grace === "string") return { ok: false, error: grace };
-  const maxBatch = parseInteger("MAX_BATCH_SIZE", values.get("MAX_BATCH_SIZE") ?? String(DEFAULT_MAX_BATCH_SIZE), 1, 10_000_000);
+  const maxBatch = parseInteger(name("MAX_BATCH_SIZE"), values.get("MAX_BATCH_SIZE") ?? String(DEFAULT_MAX_BATCH_SIZE), 1, 10_000_000);
   if (typeof maxBatch === "string") return { ok: false, error: maxBatch };
   const maxUsers = parseInteger("MAX_USERS", values.get("MAX_USERS") ?? String(DEFAULT_MAX_USERS), 1, 1_000_000_000);
   if (typeof maxUsers === "string") return { ok: false, error: maxUsers };
   const level = (values.get("LOG_LEVEL") ?? "info").toLowerCase();
   if (!(LOG_LEVELS as readonly string[]).includes(level)) {
-    return { ok: false, error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, got "${level}"` };
+    return { ok: false, error: `${name("LOG_LEVEL")} must be one of ${LOG_LEVELS.join(", ")}, got "${level}"` };
   }
 
   const traceValue = values.get("GRPC_WIRE_TRACE") ?? "0";
-  if (!["0", "1", "true", "false"].includes(traceValue)) return { ok: false, error: `GRPC_WIRE_TRACE must be 1 or 0, got "${traceValue}"` };
+  if (!["0", "1", "true", "false"].includes(traceValue)) return { ok: false, error: `${name("GRPC_WIRE_TRACE")} must be 1 or 0, got "${traceValue}"` };
   const trace = traceValue === "1" || traceValue === "true";
   const viewerValue = values.get("WIRE_VIEWER") ?? "0";
   if (!["0", "1", "true", "false"].includes(viewerValue)) return { ok: false, error: `WIRE_VIEWER must be 1 or 0, got "${viewerValue}"` };

@@ -1,6 +1,8 @@
 // The user service's public surface: start it, call it, or reuse its parts (see docs/SERVICE.md).
 
 export { startUserService, registerStandardServices, type StartOptions, type RunningUserService } from "./app.js";
+export { addHealthAndReflection, type HealthAndReflectionOptions } from "./standard-services.js";
+export { HealthService, HealthServiceDescriptor, ServingStatus } from "./health.js";
 export { loadConfig, usage, SETTINGS, type ServiceConfig, type LogLevel, type TlsFiles } from "./config.js";
 export { UserServiceClient, BatchCreateStream, UserUpdateStream, type UserServiceClientOptions } from "./user-client.js";
 export { UserServiceDescriptor, userServiceImplementation } from "./user-service.js";

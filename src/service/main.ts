@@ -7,6 +7,7 @@ import { loadConfig } from "./config.js";
 import { createLogger } from "./logger.js";
 import { flushLogOnExit } from "./process-hooks.js";
 import { shutdownOnSignals } from "./signals.js";
+import { startBanner } from "./start-banner.js";
 import { enableWireTrace } from "../wire/trace.js";
 import { enableWireViewer } from "../viewer/index.js";
 
@@ -35,9 +36,6 @@ try {
   process.exit(2);
 }
 
-const host = app.host.includes(":") ? `[${app.host}]` : app.host;
-const mode = app.tls === "none" ? "h2c" : app.tls === "tls" ? "TLS" : "mutual TLS";
-const token = app.generatedAdminToken === undefined ? "" : `; generated admin token: ${app.generatedAdminToken} (set AUTH_TOKENS to choose tokens)`;
-process.stdout.write(`user service listening on ${host}:${app.port} (${mode})${token}\n`);
+process.stdout.write(startBanner({ ...app, ...(loaded.config.tls === undefined ? {} : { tlsFiles: loaded.config.tls }) }) + "\n");
 
 shutdownOnSignals({ shutdown: () => app.shutdown(), force: () => void app.server.forceShutdown(), logger: app.logger });

@@ -23,6 +23,18 @@ describe("userctl JSON mapping", () => {
     expect(parseUpdateLine('{"user_id":5}').ok).toBe(false);
   });
 
+  it("rejects unknown fields, naming the field and the closest known one", () => {
+    expect(parseCreateLine('{"username":"ann","email":"a@x.io","full_nmae":"Ann"}')).toEqual({
+      ok: false,
+      error: 'unknown field "full_nmae" (did you mean "full_name"?); known fields: username, email, full_name, role',
+    });
+    expect(parseCreateLine('{"username":"ann","emial":"a@x.io"}')).toMatchObject({ ok: false, error: expect.stringMatching(/^unknown field "emial" \(did you mean "email"\?\)/) });
+    expect(parseCreateLine('{"username":"ann","FullName":"A"}')).toMatchObject({ ok: false, error: expect.stringContaining('did you mean "full_name"') });
+    expect(parseUpdateLine('{"userid":"1","field":"email","value":"n@x.io"}')).toMatchObject({ ok: false, error: expect.stringMatching(/^unknown field "userid" \(did you mean "user_id"\?\); known fields: user_id, field, value$/) });
+    expect(parseCreateLine('{"id":"1","username":"ann"}')).toEqual({ ok: false, error: 'unknown field "id"; known fields: username, email, full_name, role' });
+    expect(parseUpdateLine('{"user_id":"1","field":"email","valeu":"n@x.io"}')).toMatchObject({ ok: false, error: expect.stringContaining('"valeu" (did you mean "value"?)') });
+  });
+
   it("parses role values", () => {
     expect(parseRoleValue(undefined)).toEqual({ ok: true, value: 0 });
     expect(parseRoleValue("ROLE_UNSPECIFIED")).toEqual({ ok: true, value: 0 });

@@ -75,8 +75,11 @@ describe("config", () => {
   it("refuses bad values with a message naming the setting", () => {
     const cases: [NodeJS.ProcessEnv, string[], RegExp][] = [
       [{ PORT: "http" }, [], /PORT/],
-      [{}, ["--port", "70000"], /PORT/],
-      [{ LOG_LEVEL: "loud" }, [], /LOG_LEVEL/],
+      [{}, ["--port", "70000"], /^--port must be/],
+      [{ LOG_LEVEL: "loud" }, [], /^LOG_LEVEL must be/],
+      [{}, ["--log-level", "bogus"], /^--log-level must be one of debug, info, warn, error, silent, got "bogus"/],
+      [{ LOG_LEVEL: "info" }, ["--log-level=bogus"], /^--log-level must be/],
+      [{}, ["--shutdown-grace-ms", "-1"], /^--shutdown-grace-ms must be/],
       [{ TLS_CERT: "c.pem" }, [], /TLS_KEY/],
       [{}, ["--tls-client-ca", "ca.pem"], /TLS_CLIENT_CA/],
       [{}, ["--auth-tokens", "x=admin"], /unknown argument/],

@@ -160,6 +160,6 @@ describe("graceful shutdown", () => {
     child.stderr.setEncoding("utf8").on("data", (d: string) => (err += d));
     const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
     expect(code).toBe(2);
-    expect(err).toContain("PORT");
+    expect(err).toContain("--port");
   }, 60_000);
 });

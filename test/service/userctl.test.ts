@@ -106,3 +106,53 @@ describe.each(STORE_KINDS)("on the $name store", (kind) => {
     }, 120_000);
   });
 });
+
+describe("userctl messages say what to do next", () => {
+  function bare(args: string[], stdin = ""): Promise<{ code: number | null; err: string }> {
+    const env = { ...process.env };
+    delete env.USERCTL_TOKEN;
+    return new Promise((resolve) => {
+      const child = spawn(process.execPath, ["bin/userctl.mjs", "--target", t.target, ...args], { stdio: ["pipe", "ignore", "pipe"], env });
+      let err = "";
+      child.stderr.setEncoding("utf8").on("data", (d: string) => (err += d));
+      child.on("exit", (code) => resolve({ code, err }));
+      child.stdin.end(stdin);
+    });
+  }
+
+  it("without a token: names --token and USERCTL_TOKEN and where tokens come from", async () => {
+    const r = await bare(["list"]);
+    expect(r.code).toBe(16);
+    const hint = (JSON.parse(r.err) as { error: { hint: string } }).error.hint;
+    expect(hint).toContain("--token");
+    expect(hint).toContain("USERCTL_TOKEN");
+    expect(hint).toContain("AUTH_TOKENS");
+    const wrong = await bare(["--token", "nope", "list"]);
+    expect((JSON.parse(wrong.err) as { error: { hint: string } }).error.hint).toContain("does not know this token");
+  }, 60_000);
+
+  it("server unreachable or TLS mismatch: the hint names the address and the TLS flags", async () => {
+    const r = await bare(["--token", TOKENS.admin, "--ca", "/nonexistent-ca.pem", "list"]);
+    expect(r.code).toBe(64); // an unreadable --ca file is a usage error naming the flag
+    expect(r.err).toContain("cannot read --ca /nonexistent-ca.pem: ENOENT");
+    const refused = await new Promise<{ code: number | null; err: string }>((resolve) => {
+      const child = spawn(process.execPath, ["bin/userctl.mjs", "--target", "127.0.0.1:1", "--token", TOKENS.admin, "list"], { stdio: ["ignore", "ignore", "pipe"] });
+      let err = "";
+      child.stderr.setEncoding("utf8").on("data", (d: string) => (err += d));
+      child.on("exit", (code) => resolve({ code, err }));
+    });
+    expect(refused.code).toBe(14);
+    const hint = (JSON.parse(refused.err) as { error: { hint: string } }).error.hint;
+    expect(hint).toContain("127.0.0.1:1");
+    expect(hint).toContain("--ca");
+  }, 60_000);
+
+  it("batch and update reject a misspelt JSON field, naming the closest known one", async () => {
+    const batch = await bare(["--token", TOKENS.admin, "batch"], '{"username":"typo_user","email":"t@cli.io","full_nmae":"T"}\n');
+    expect(batch.code).toBe(64);
+    expect(batch.err).toContain('line 1: unknown field "full_nmae" (did you mean "full_name"?)');
+    const update = await bare(["--token", TOKENS.admin, "update"], '{"user_id":"x","feild":"email","value":"v@cli.io"}\n');
+    expect(update.code).toBe(64);
+    expect(update.err).toContain('line 1: unknown field "feild" (did you mean "field"?)');
+  }, 60_000);
+});
