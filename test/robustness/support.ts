@@ -98,13 +98,14 @@ export function startChildServer(options: ServerOptions | Record<string, unknown
   });
 }
 
+let clientsMade = 0;
+
 /** A client of the attacked server that should not notice the attack. */
 export class NormalClient {
   readonly users: UserServiceClient;
   private readonly raw: Client;
   private n = 0;
-  private readonly id = NormalClient.made++;
-  private static made = 0;
+  private readonly id = clientsMade++;
   constructor(target: string) {
     this.users = new UserServiceClient({ target, token: ADMIN_TOKEN });
     this.raw = new Client(this.users.channel);
@@ -162,6 +163,7 @@ export async function underAttack<T>(
         servedDuring++;
       } while (!done);
     })();
+    during.catch(() => {}); // awaited below; no unhandled rejection if the attack throws first
     let result: T;
     try {
       result = await attack();
