@@ -193,7 +193,7 @@ export interface Outcome {
  * Sends a PING and waits for its ACK, a GOAWAY or the close (whichever first), at most `maxMs`;
  * then reports. A server that has processed everything sent before answers the PING.
  */
-export async function outcome(conn: RawConnection, maxMs = 10_000): Promise<Outcome> {
+export async function outcome(conn: RawConnection, maxMs = 10_000, waitForClose = true): Promise<Outcome> {
   const pings = conn.count(FrameType.PING);
   void conn.write(ping(Buffer.from("outcome!")));
   let unanswered = false;
@@ -204,7 +204,7 @@ export async function outcome(conn: RawConnection, maxMs = 10_000): Promise<Outc
   await conn.until(() => conn.count(FrameType.PING) > pings || conn.goaway() !== undefined);
   clearTimeout(timer);
   // A GOAWAY is followed by the close: give it a moment.
-  if (conn.goaway() !== undefined && !conn.closed) await Promise.race([conn.closedPromise, sleep(1_000)]);
+  if (waitForClose && conn.goaway() !== undefined && !conn.closed) await Promise.race([conn.closedPromise, sleep(1_000)]);
   const resets = new Map<number, number>();
   for (const code of conn.resets().values()) resets.set(code, (resets.get(code) ?? 0) + 1);
   return { goaway: conn.goaway(), closed: conn.closed && !unanswered, resets, unanswered };
