@@ -54,6 +54,9 @@ export function decodeRawFields(bytes: Uint8Array, maxDepth: number = MAX_DEPTH)
       case WireType.I32:
         out.push({ field, wireType: WireType.I32, kind: "fixed32", value: r.fixed32() });
         break;
+      case WireType.SGROUP:
+        // Decoders skip groups as unknown fields; this display decoder has no kind for them.
+        throw new CodecError("invalid-wire-type", `group field ${field} (wire type 3) is not shown by the raw decoder`, r.tagStart);
       default:
         out.push(classify(field, r.bytes(), maxDepth));
     }

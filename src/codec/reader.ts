@@ -87,7 +87,9 @@ export class Reader {
   }
 
   /**
-   * Reads a tag and checks it: field number 0 and wire types 3, 4, 6, 7 are rejected.
+   * Reads a tag and checks it: field number 0 and wire types 4, 6, 7 are rejected. Wire type 3
+   * (start of a deprecated group) is let through: no codec knows a group field, so it reaches
+   * `skip()`, which skips the group up to its matching end tag (protobuf.dev "Encoding" § Groups).
    * Returns the raw tag `(field << 3) | wireType`, so a codec can `switch` on it directly.
    */
   tag(): number {
@@ -98,12 +100,15 @@ export class Reader {
       tag = this.buf[start]; // fields 1..15: one byte
       this.pos = start + 1;
     } else tag = this.wideTag(start);
-    // Valid wire types are 0, 1, 2, 5: bit set 0b100111.
-    if (tag < 8 || ((0x27 >>> (tag & 7)) & 1) === 0) {
-      if (tag >>> 3 === 0) throw new CodecError("field-zero", "field number 0 is reserved", start);
-      throw new CodecError("invalid-wire-type", `invalid wire type ${tag & 7} for field ${tag >>> 3}`, start);
-    }
+    // Valid wire types are 0, 1, 2, 5 and 3 (group start): bit set 0b101111.
+    if (tag < 8 || ((0x2f >>> (tag & 7)) & 1) === 0) this.badTag(tag, start);
     return tag;
+  }
+
+  private badTag(tag: number, start: number): never {
+    if (tag >>> 3 === 0) throw new CodecError("field-zero", "field number 0 is reserved", start);
+    if ((tag & 7) === WireType.EGROUP) throw new CodecError("invalid-group", `end-group tag for field ${tag >>> 3} outside a group`, start);
+    throw new CodecError("invalid-wire-type", `invalid wire type ${tag & 7} for field ${tag >>> 3}`, start);
   }
 
   /**
@@ -394,9 +399,46 @@ export class Reader {
       case WireType.I32:
         this.need(4);
         return;
+      case WireType.SGROUP:
+        this.skipGroup(tag >>> 3);
+        return;
       default:
         throw new CodecError("invalid-wire-type", `invalid wire type ${tag & 7}`, this.tagStart);
     }
+  }
+
+  /**
+   * Skips a group whose start tag (field `field`, wire type 3) was just read: every field up to the
+   * end-group tag (wire type 4) of the same field number. Groups inside groups count towards
+   * {@link MAX_DEPTH}, as sub-messages do, so a run of start tags cannot exhaust the stack. An
+   * end tag of another field number is `invalid-group`; input that ends first is `truncated`.
+   */
+  private skipGroup(field: number): void {
+    if (this.depth >= MAX_DEPTH) throw new CodecError("too-deep", `groups nested deeper than ${MAX_DEPTH}`, this.tagStart);
+    const groupStart = this.tagStart;
+    this.depth++;
+    for (;;) {
+      if (this.pos >= this.end) this.fail("truncated", `input ends inside group ${field}`, this.pos);
+      const start = this.pos;
+      const buf = this.buf;
+      let tag: number;
+      if (buf[start] < 0x80) {
+        tag = buf[start];
+        this.pos = start + 1;
+      } else tag = this.wideTag(start);
+      this.tagStart = start;
+      const wt = tag & 7;
+      if (wt === WireType.EGROUP && tag >= 8) {
+        if (tag >>> 3 !== field) {
+          throw new CodecError("invalid-group", `end-group tag for field ${tag >>> 3} inside group ${field}`, start);
+        }
+        break;
+      }
+      if (tag < 8 || ((0x2f >>> wt) & 1) === 0) this.badTag(tag, start);
+      this.skip(tag);
+    }
+    this.depth--;
+    this.tagStart = groupStart;
   }
 
   /**

@@ -21,6 +21,10 @@ import type { MethodKind, PeerCertificate, ServerInterceptor, ServerInterceptorC
 export interface CallHost {
   readonly options: ResolvedServerOptions;
   callEnded(call: ServerCall): void;
+  /** The call's request side is ready for its handler: start it now or when the connection's handler quota allows. */
+  admit(call: ServerCall): void;
+  /** The call's handler has returned (or thrown): its handler-quota slot is free. */
+  handlerReturned(call: ServerCall): void;
 }
 
 const MAX_TIMER_MS = 0x7fffffff;
@@ -96,8 +100,11 @@ export class ServerCall implements ServerInterceptorCall, ServerWriter<unknown>,
   private drainWaiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> | undefined;
   /** The wire trace of this call; set by the server only when `wireTrace.enabled` (src/wire/trace.ts). */
   trace: CallTrace | undefined = undefined;
-  /** Runs when the request stream is complete (unary and server-streaming calls start here). */
-  onRequestComplete: ((call: ServerCall, interceptors: readonly ServerInterceptor[]) => void) | undefined;
+  /** Runs the handler (with or without interceptors; set by dispatch.ts `startCall`). Unary and
+   *  server-streaming calls start when the request stream is complete, the others at once. */
+  runner: ((call: ServerCall, interceptors: readonly ServerInterceptor[]) => void) | undefined;
+  /** Between `runHandler` and the handler's return: the call holds a handler-quota slot. */
+  private handlerRunning = false;
 
   /** Whether the request message the handler received last carried the Compressed-Flag. */
   lastRequestCompressed = false;
@@ -283,7 +290,37 @@ export class ServerCall implements ServerInterceptorCall, ServerWriter<unknown>,
     if (this.requestCount === 0) {
       return this.fail(new GrpcError(Status.INTERNAL, `received no request message for ${this.kind} method ${this.path}`));
     }
-    this.onRequestComplete?.(this, this.host.options.interceptors);
+    if (this.runner !== undefined) setImmediate(admitCall, this);
+  }
+
+  /** Hands the call to its host for the handler quota (see `admitCall`). */
+  admit(): void {
+    this.host.admit(this);
+  }
+
+  /** Whether the handler may still start: the call has not ended and the client has not reset the
+   *  stream (a closed stream we have not ended was reset: we send END_STREAM only when ending). */
+  get startable(): boolean {
+    return !this.ended && !this.stream.closed && !this.stream.destroyed;
+  }
+
+  /** Runs the handler now (called by the host once the handler quota allows). */
+  runHandler(): void {
+    if (this.ended || this.runner === undefined) {
+      // Ended while it waited for the quota: the handler never runs; give the slot back.
+      this.host.handlerReturned(this);
+      return;
+    }
+    this.handlerRunning = true;
+    this.runner(this, this.host.options.interceptors);
+  }
+
+  /** First thing in finishOk/finishError: the handler has returned, release its quota slot. */
+  private handlerDone(): void {
+    if (this.handlerRunning) {
+      this.handlerRunning = false;
+      this.host.handlerReturned(this);
+    }
   }
 
   transformRequest(message: unknown): unknown {
@@ -379,6 +416,7 @@ export class ServerCall implements ServerInterceptorCall, ServerWriter<unknown>,
 
   /** Ends the call with OK, first sending `response` when the kind has a single response. */
   finishOk(): void {
+    this.handlerDone();
     if (this.ended) return;
     let buf: Buffer | undefined;
     if (this.kind === "unary" || this.kind === "client_streaming") {
@@ -402,6 +440,7 @@ export class ServerCall implements ServerInterceptorCall, ServerWriter<unknown>,
 
   /** Ends the call with the status of `reason` (GrpcError, or UNKNOWN for anything else). */
   finishError(reason: unknown): void {
+    this.handlerDone();
     if (this.ended) return;
     if (!(reason instanceof GrpcError)) this.host.options.onError(reason);
     const err = GrpcError.from(reason, Status.UNKNOWN);
@@ -418,11 +457,15 @@ export class ServerCall implements ServerInterceptorCall, ServerWriter<unknown>,
     let md = err.metadata;
     const tmd = this.trailerMd;
     if (tmd !== undefined && tmd.size > 0) md = tmd.clone().merge(md);
+    // Response header metadata set by the handler or an interceptor (x-request-id, say) goes out in
+    // its own HEADERS frame, then the status in trailers, as grpc-go and grpc-js do: a client reads
+    // headers and trailers separately (grpc-js 'metadata' event, grpc-go grpc.Header()), and in a
+    // Trailers-Only response it would find that metadata among the trailers only.
+    if (!this.headersSent && this.header !== undefined && this.header.size > 0) this.ensureHeaders();
     if (!this.headersSent && !this.stream.destroyed) {
-      // Trailers-Only: one HEADERS frame with the status and END_STREAM.
+      // Trailers-Only: one HEADERS frame with the status and END_STREAM (no header metadata was set).
       this.headersSent = true;
       const headers: OutgoingHttpHeaders = { ...RESPONSE_HEADERS };
-      if (this.header !== undefined) this.header.toHeaders(headers);
       statusToTrailers(err.code, err.rawMessage, md, err.details, headers);
       this.end(err);
       if (this.trace !== undefined) this.trace.headers("out", "TRAILERS-ONLY", headers);
@@ -460,14 +503,12 @@ export class ServerCall implements ServerInterceptorCall, ServerWriter<unknown>,
     (this.stream as CallStream)[CALL] = undefined;
   }
 
-  /** Cancels from our side (deadline, shutdown): status if possible, then RST_STREAM. */
+  /** Ends the call from our side (shutdown, max connection age) with `err`'s status: trailers
+   *  after the headers already sent, or Trailers-Only. No RST_STREAM(CANCEL): the client reads the
+   *  status (UNAVAILABLE, which it may retry) instead of CANCELLED. The handler's signal aborts. */
   cancel(err: GrpcError): void {
     if (this.ended) return;
     this.sendStatus(err);
-    if (!this.stream.destroyed) {
-      if (this.trace !== undefined) this.trace.reset(constants.NGHTTP2_CANCEL);
-      this.stream.close(constants.NGHTTP2_CANCEL);
-    }
   }
 
   onDeadline(): void {
@@ -506,6 +547,17 @@ export class ServerCall implements ServerInterceptorCall, ServerWriter<unknown>,
 
 function closeNoError(stream: ServerHttp2Stream): void {
   if (!stream.destroyed && !stream.closed) stream.close(constants.NGHTTP2_NO_ERROR);
+}
+
+/**
+ * Starts a handler one event-loop turn after its request became ready (setImmediate: the check
+ * phase of the same loop iteration, so no extra wait for I/O). Why: node:http2 reports a request's
+ * END_STREAM, or a new stream, before it has parsed the rest of the bytes read with it; a
+ * RST_STREAM sent right behind them (the rapid-reset pattern) is seen only after that. By the check
+ * phase it has been, and `admit` finds the stream closed and never runs the handler.
+ */
+export function admitCall(call: ServerCall): void {
+  call.admit();
 }
 
 function expire(call: ServerCall): void {

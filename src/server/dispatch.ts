@@ -1,6 +1,6 @@
 // Implements the four call kinds of PROTOCOL-HTTP2 on a ServerCall, with the interceptor chain composed in one place (https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md).
 
-import type { ServerCall } from "./call.js";
+import { admitCall, type ServerCall } from "./call.js";
 import type { ServerInterceptor } from "./types.js";
 
 function isPromiseLike(v: unknown): v is PromiseLike<unknown> {
@@ -9,17 +9,16 @@ function isPromiseLike(v: unknown): v is PromiseLike<unknown> {
 
 /**
  * Starts a call once its request is available: unary and server-streaming calls when the single
- * request message has arrived (END_STREAM), client-streaming and bidi calls at once.
+ * request message has arrived (END_STREAM), client-streaming and bidi calls at once; in both cases
+ * a loop turn later (call.ts `admitCall`) and through the host's `admit`, which applies the
+ * per-connection handler quota.
  */
 export function startCall(call: ServerCall, interceptors: readonly ServerInterceptor[]): void {
-  const run = interceptors.length === 0 ? runDirect : runIntercepted;
+  // A module function, not a closure per call: runHandler passes the interceptors back.
+  call.runner = interceptors.length === 0 ? runDirect : runIntercepted;
   const kind = call.route.kind;
-  if (kind === "unary" || kind === "server_streaming") {
-    // A module function, not a closure per call: onEnd passes the interceptors back.
-    call.onRequestComplete = interceptors.length === 0 ? runDirect : runIntercepted;
-  } else {
-    run(call, interceptors);
-  }
+  // Unary and server-streaming calls are admitted by ServerCall.onEnd, once the request is complete.
+  if (kind === "client_streaming" || kind === "bidi_streaming") setImmediate(admitCall, call);
 }
 
 /** The fast path without interceptors: one handler call, at most one promise per call. */

@@ -16,6 +16,22 @@ export interface SessionState {
   pingsExcused: number;
   /** The remote address, read once when the connection opens: it is gone from the socket after a disconnect. */
   peer: string;
+  /** Handlers running now (handler quota, see ServerOptions.maxConcurrentStreams). */
+  handlers: number;
+  /** Calls whose handler waits for the quota (oldest first); the socket is not read while any wait. */
+  waiting: ServerCallLike[] | undefined;
+  /** When activeCalls last dropped to 0 (max connection idle). */
+  idleSince: number;
+  /** Set once the connection is draining (GOAWAY sent: shutdown, max age, max idle). */
+  draining: boolean;
+  /** The connection itself (a reset stream no longer knows its session). */
+  session: ServerHttp2Session;
+}
+
+/** The part of a ServerCall the connection state refers to (keeps this module free of call.ts). */
+export interface ServerCallLike {
+  readonly startable: boolean;
+  runHandler(): void;
 }
 
 /** grpc-go's defaultPingTimeout: with no calls (and pings not permitted then), a ping within this of the previous one is a strike. */

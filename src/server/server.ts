@@ -14,6 +14,7 @@ import { RESPOND_END_OPTIONS, ServerCall, type CallHost } from "./call.js";
 import { startCall } from "./dispatch.js";
 import { CallTrace, traceSession, wireTrace } from "../wire/trace.js";
 import { installKeepalive, type SessionState } from "./keepalive.js";
+import { FLUSH_TIMEOUT_MS, drainSession, installLifecycle, startReading, stopReading } from "./connection.js";
 import { resolveOptions, type ListenOptions, type ResolvedServerOptions, type ServerOptions } from "./options.js";
 import { Router } from "./router.js";
 import type { ServiceDescriptor, ServiceImplementation } from "./types.js";
@@ -64,10 +65,20 @@ export class Server implements CallHost {
       maxHeaderListSize: this.options.maxHeaderListSize,
     };
     const common = { settings, maxSessionMemory: 64 };
+    const hs = this.options.handshakeTimeoutMs;
     const srv =
       options.tls !== undefined
-        ? http2.createSecureServer({ ...options.tls, ...common, allowHTTP1: false, ALPNProtocols: ["h2"] })
+        ? http2.createSecureServer({
+            ...options.tls,
+            ...common,
+            allowHTTP1: false,
+            ALPNProtocols: ["h2"],
+            // The TLS half of the handshake timeout (node's default is 120 s); 0 would mean none.
+            handshakeTimeout: Number.isFinite(hs) ? Math.max(1, hs) : 0x7fffffff,
+          })
         : http2.createServer(common);
+    // node's net.Server closes a socket accepted beyond this at once (before TLS or the preface).
+    srv.maxConnections = this.options.maxConnections;
     srv.on("session", (s: http2.ServerHttp2Session) => this.onSession(s));
     srv.on("stream", (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, _flags: number, rawHeaders: string[]) =>
       this.onStream(stream, headers, rawHeaders),
@@ -78,7 +89,12 @@ export class Server implements CallHost {
       session?.destroy();
     });
     srv.on("unknownProtocol", (socket: { destroy(): void }) => socket.destroy());
-    if (options.tls !== undefined) srv.on("tlsClientError", (err: Error) => this.options.onError(err));
+    if (options.tls !== undefined) {
+      srv.on("tlsClientError", (err: Error, socket: { remoteAddress?: string; remotePort?: number }) => {
+        const peer = formatAddress(socket.remoteAddress, socket.remotePort);
+        this.options.onError(Object.assign(new Error(`TLS handshake with ${peer} failed: ${err.message}`, { cause: err }), { peer }));
+      });
+    }
     this.listeners.push(srv);
     return new Promise<number>((resolve, reject) => {
       srv.once("error", reject);
@@ -94,16 +110,25 @@ export class Server implements CallHost {
   }
 
   /**
-   * Graceful shutdown: stop listening, send GOAWAY so clients open no new calls, let calls in
-   * flight finish for up to `graceMs`, then cancel the rest and close every connection.
+   * Graceful shutdown, as grpc-go's GracefulStop: stop listening; on every connection GOAWAY(2^31-1)
+   * and a PING, then GOAWAY(last stream id) once the PING is acknowledged or after 1 s (see
+   * connection.ts `drainSession`), so no new call starts; calls in flight may finish for up to
+   * `graceMs`. When the grace ends, every call still open gets grpc-status UNAVAILABLE "server
+   * shutting down" (in trailers after its headers, or Trailers-Only) and its handler's `ctx.signal`
+   * aborts; the connections close once those statuses are written (at most 1 s later they are
+   * destroyed). Resolves when every connection is closed.
    */
   shutdown(graceMs: number = DEFAULT_SHUTDOWN_GRACE_MS): Promise<void> {
     if (this.shutdownPromise !== undefined) return this.shutdownPromise;
     this.draining = true;
     const closed = this.closeListeners();
-    for (const s of this.sessions) if (!s.closed && !s.destroyed) s.close();
+    for (const s of this.sessions) {
+      const st = s[STATE];
+      if (st !== undefined) drainSession(s, st);
+      else if (!s.closed && !s.destroyed) s.close();
+    }
     this.shutdownPromise = new Promise<void>((resolve) => {
-      const timer = setTimeout(() => this.forceShutdown(), graceMs);
+      const timer = setTimeout(() => this.endEverything(), graceMs);
       closed.then(() => {
         clearTimeout(timer);
         resolve();
@@ -112,16 +137,35 @@ export class Server implements CallHost {
     return this.shutdownPromise;
   }
 
-  /** Cancels every call (CANCELLED, RST_STREAM) and closes every connection now. */
+  /**
+   * Ends every call now with grpc-status UNAVAILABLE "server shutting down" (trailers, or
+   * Trailers-Only where no headers went out: never a bare RST_STREAM, so clients may retry) and
+   * aborts every handler's signal; then closes every connection (destroyed after at most 1 s if a
+   * client does not read the statuses). Resolves when the listeners and connections are closed.
+   */
   forceShutdown(): Promise<void> {
     this.draining = true;
     const closed = this.closeListeners();
+    this.endEverything();
+    return closed;
+  }
+
+  private endEverything(): void {
     const err = new GrpcError(Status.UNAVAILABLE, "server shutting down");
     const live: ServerCall[] = [];
     for (let c = this.liveHead; c !== undefined; c = c.liveNext) live.push(c);
     for (const call of live) call.cancel(err);
-    for (const s of this.sessions) s.destroy();
-    return closed;
+    for (const s of this.sessions) closeAfterFlush(s);
+  }
+
+  /** Max connection age: the grace is over; end this connection's calls with UNAVAILABLE and close it. */
+  private endSession(session: TrackedSession): void {
+    const st = session[STATE];
+    const err = new GrpcError(Status.UNAVAILABLE, "connection max age reached");
+    const live: ServerCall[] = [];
+    for (let c = this.liveHead; c !== undefined; c = c.liveNext) if (c.connState === st) live.push(c);
+    for (const call of live) call.cancel(err);
+    closeAfterFlush(session);
   }
 
   /** Closes the listeners once; later callers (forceShutdown after shutdown) share the same promise,
@@ -155,7 +199,47 @@ export class Server implements CallHost {
     else this.liveHead = next;
     if (next !== undefined) next.livePrev = prev;
     call.livePrev = call.liveNext = undefined;
-    if (call.connState !== undefined) call.connState.activeCalls--;
+    const st = call.connState;
+    if (st !== undefined && --st.activeCalls === 0) st.idleSince = Date.now();
+  }
+
+  /**
+   * Starts the call's handler, or queues it when its connection already runs
+   * `maxConcurrentStreams` handlers (the handler quota). A call that ended before its handler could
+   * start (reset by the client, failed, expired) never runs it.
+   */
+  admit(call: ServerCall): void {
+    if (!call.startable) return;
+    const st = call.connState;
+    if (st !== undefined) {
+      if (st.handlers >= this.options.maxConcurrentStreams || st.waiting !== undefined) {
+        (st.waiting ??= []).push(call);
+        // Stop reading this connection until a handler returns (grpc-go blocks its reader the same
+        // way): no new frames, hence no new streams, are taken from this client meanwhile.
+        stopReading(st.session);
+        return;
+      }
+      st.handlers++;
+    }
+    call.runHandler();
+  }
+
+  handlerReturned(call: ServerCall): void {
+    const st = call.connState;
+    if (st === undefined) return;
+    st.handlers--;
+    const waiting = st.waiting;
+    if (waiting === undefined) return;
+    while (st.handlers < this.options.maxConcurrentStreams && waiting.length > 0) {
+      const next = waiting.shift()!;
+      if (!next.startable) continue; // reset or failed while it waited: its handler never runs
+      st.handlers++;
+      next.runHandler();
+    }
+    if (waiting.length === 0) {
+      st.waiting = undefined;
+      startReading(st.session);
+    }
   }
 
   // ---- connections and streams -------------------------------------------------------------------
@@ -165,10 +249,27 @@ export class Server implements CallHost {
       session.close();
       return;
     }
-    const state: SessionState = { activeCalls: 0, pingStrikes: 0, lastPingAt: 0, lastStreamId: 0, pingsExcused: 0, peer: formatPeer(session) };
+    const state: SessionState = {
+      activeCalls: 0,
+      pingStrikes: 0,
+      lastPingAt: 0,
+      lastStreamId: 0,
+      pingsExcused: 0,
+      peer: formatPeer(session),
+      handlers: 0,
+      waiting: undefined,
+      idleSince: 0,
+      draining: false,
+      session,
+    };
     session[STATE] = state;
     if (wireTrace.enabled) traceSession(session, "server");
-    session[STOP] = installKeepalive(session, state, this.options);
+    const stopKeepalive = installKeepalive(session, state, this.options);
+    const stopLifecycle = installLifecycle(session, state, this.options, () => this.endSession(session));
+    session[STOP] = () => {
+      stopKeepalive();
+      stopLifecycle();
+    };
     this.sessions.add(session);
     session.on("error", (err: Error) => {
       this.options.onError(err);
@@ -181,6 +282,8 @@ export class Server implements CallHost {
   }
 
   private onStream(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, rawHeaders: string[]): void {
+    // Reset by the client before we saw it (HEADERS and RST_STREAM in one read): nothing to run.
+    if (stream.destroyed || stream.closed) return;
     let trace: CallTrace | undefined;
     if (wireTrace.enabled) {
       trace = new CallTrace("server", String(headers[Header.path]), `on HTTP/2 stream ${stream.id}`);
@@ -230,6 +333,9 @@ export class Server implements CallHost {
       st.activeCalls++;
       const id = stream.id ?? 0;
       if (id > st.lastStreamId) st.lastStreamId = id;
+      // Calls wait for the handler quota, so reading should be stopped: node restarts reading
+      // after some writes (see connection.ts stopReading); stop it again.
+      if (st.waiting !== undefined) stopReading(st.session);
     }
     startCall(call, this.options.interceptors);
   }
@@ -278,7 +384,20 @@ function earlyStatus(stream: http2.ServerHttp2Stream, code: StatusCode, message:
 /** `host:port` of the client, `[v6]:port` for IPv6, as gRPC peers print it. */
 function formatPeer(session: http2.ServerHttp2Session): string {
   const sock = session.socket;
-  const addr = sock?.remoteAddress;
+  return formatAddress(sock?.remoteAddress, sock?.remotePort);
+}
+
+function formatAddress(addr: string | undefined, port: number | undefined): string {
   if (addr === undefined) return "unknown";
-  return addr.includes(":") ? `[${addr}]:${sock.remotePort}` : `${addr}:${sock.remotePort}`;
+  return addr.includes(":") ? `[${addr}]:${port}` : `${addr}:${port}`;
+}
+
+/** Graceful close (GOAWAY; the connection closes once its streams have written their statuses),
+ *  then destroy if the client has not let that happen within FLUSH_TIMEOUT_MS. */
+function closeAfterFlush(session: http2.ServerHttp2Session): void {
+  if (session.destroyed) return;
+  if (!session.closed) session.close();
+  const t = setTimeout(() => session.destroy(), FLUSH_TIMEOUT_MS);
+  t.unref();
+  session.once("close", () => clearTimeout(t));
 }

@@ -59,11 +59,14 @@ export function userServiceImplementation(h: UserHandlers): ServiceImplementatio
     DeleteUser: (req) => h.deleteUser(req),
 
     // Pull one user at a time and wait whenever the writer waits for HTTP/2 flow control: a slow
-    // reader holds the cursor back instead of making the server buffer the snapshot.
+    // reader holds the cursor back instead of making the server buffer the snapshot. A call that
+    // ended (cancelled, deadline, shutdown: ctx.signal aborted) stops at the next user; `out.closed`
+    // says so without allocating the signal.
     async ListUsers(req, _ctx, out) {
       const snapshot = h.listUsers(req);
       try {
         for (;;) {
+          if (out.closed) return;
           const next = snapshot.read();
           const user = next instanceof Promise ? await next : next;
           if (user === undefined) return;
@@ -82,6 +85,8 @@ export function userServiceImplementation(h: UserHandlers): ServiceImplementatio
     async StreamUserUpdates(requests, ctx, out) {
       const { role } = userContext(ctx);
       for await (const req of requests) {
+        // Cancelled while this request waited in the stream: do not apply it.
+        if (out.closed) return;
         const written = out.write(await h.applyUpdate(req, role));
         if (written !== undefined) await written;
       }

@@ -60,7 +60,7 @@ function check(bytes: Uint8Array): void {
       expect(weight(m)).toBeLessThanOrEqual(bytes.length);
     } catch (e) {
       if (!(e instanceof CodecError)) throw e;
-      expect(e.reason).toMatch(/^(truncated|varint-too-long|length-overrun|invalid-wire-type|field-zero|invalid-tag|invalid-utf8|too-deep)$/);
+      expect(e.reason).toMatch(/^(truncated|varint-too-long|length-overrun|invalid-wire-type|invalid-group|field-zero|invalid-tag|invalid-utf8|too-deep)$/);
     }
   }
 }

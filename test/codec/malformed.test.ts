@@ -71,13 +71,43 @@ describe("length-overrun", () => {
 });
 
 describe("invalid-wire-type", () => {
-  it("group start (3)", () => expectReason([0x0b], "invalid-wire-type"));
-  it("group end (4)", () => expectReason([0x0c], "invalid-wire-type"));
   it("wire type 6", () => expectReason([0x0e, 0x00], "invalid-wire-type"));
   it("wire type 7", () => expectReason([0x0f, 0x00], "invalid-wire-type"));
   it("after valid fields, with a multi-byte tag", () => {
-    const e = expectReason([0x0a, 0x01, 0x61, 0x83, 0x01], "invalid-wire-type");
+    const e = expectReason([0x0a, 0x01, 0x61, 0x86, 0x01], "invalid-wire-type");
     expect(e.offset).toBe(3);
+  });
+});
+
+describe("groups (wire types 3 and 4)", () => {
+  // Field 9 (unknown to UserCodec): start 0x4b, end 0x4c. Field 10: start 0x53, end 0x54.
+  it("a well-formed group is skipped as an unknown field, with what it holds", () => {
+    const u = UserCodec.decode(Uint8Array.from([0x0a, 0x01, 0x61, 0x4b, 0x08, 0x96, 0x01, 0x12, 0x01, 0x62, 0x4c, 0x12, 0x01, 0x62]));
+    expect(u.id).toBe("a");
+    expect(u.username).toBe("b");
+    // Kept as unknown bytes and written back.
+    expect(Array.from(UserCodec.encode(u))).toContain(0x4b);
+  });
+  it("nested groups and an empty group are skipped", () => {
+    const u = UserCodec.decode(Uint8Array.from([0x4b, 0x53, 0x54, 0x4b, 0x4c, 0x4c, 0x0a, 0x01, 0x61]));
+    expect(u.id).toBe("a");
+  });
+  it("a group using a known field number is skipped too", () => expect(UserCodec.decode(Uint8Array.from([0x0b, 0x0c])).id).toBe(""));
+  it("an end-group tag outside a group", () => expectReason([0x0c], "invalid-group"));
+  it("an end-group tag of another field", () => expectReason([0x4b, 0x54], "invalid-group"));
+  it("an unterminated group", () => expectReason([0x4b], "truncated"));
+  it("an unterminated group with fields", () => expectReason([0x4b, 0x08, 0x01], "truncated"));
+  it("a bad wire type inside a group", () => expectReason([0x4b, 0x0e, 0x00, 0x4c], "invalid-wire-type"));
+  it("a group ends at the end of its sub-message, not past it", () => {
+    // Status { details (field 3, len 1): [group start 9] } then the end tag outside the sub-message.
+    expectReason([0x1a, 0x01, 0x4b, 0x4c], "truncated", (b) => StatusCodec.decode(b));
+  });
+  it(`groups nested ${MAX_DEPTH} deep are fine, one more is too-deep (no stack overflow)`, () => {
+    const ok = [...new Array<number>(MAX_DEPTH).fill(0x4b), ...new Array<number>(MAX_DEPTH).fill(0x4c)];
+    expect(UserCodec.decode(Uint8Array.from(ok)).id).toBe("");
+    const deep = [...new Array<number>(MAX_DEPTH + 1).fill(0x4b), ...new Array<number>(MAX_DEPTH + 1).fill(0x4c)];
+    expectReason(deep, "too-deep");
+    expectReason(new Array<number>(100_000).fill(0x4b), "too-deep");
   });
 });
 

@@ -8,8 +8,12 @@ import { EchoMessageCodec, EchoService, echo } from "../support/echo-service.js"
 import { GRPC_HEADERS, rawCall } from "../support/raw-client.js";
 
 const impl: ServiceImplementation<typeof EchoService> = {
-  Unary(req) {
+  Unary(req, ctx) {
     if (req.text === "fail") throw new GrpcError(Status.NOT_FOUND, "no such thing");
+    if (req.text === "fail-with-header") {
+      ctx.responseHeader.set("x-request-id", "r-1");
+      throw new GrpcError(Status.NOT_FOUND, "no such thing");
+    }
     return echo({ text: req.text });
   },
   async ServerStream() {},
@@ -54,5 +58,16 @@ describe("response headers", () => {
     const unknown = await rawCall(session, { ...GRPC_HEADERS, ":path": "/test.Echo/Nope" }, body("x"));
     expect(unknown.headers["grpc-status"]).toBe(String(Status.UNIMPLEMENTED));
     expect(unknown.headers.date).toBeUndefined();
+  });
+
+  it("a failing call whose handler set header metadata: HEADERS with it, then the status in trailers (not Trailers-Only)", async () => {
+    const r = await rawCall(session, unary, body("fail-with-header"));
+    expect(r.headers[":status"]).toBe(200);
+    expect(r.headers["x-request-id"]).toBe("r-1");
+    expect(r.headers["grpc-status"]).toBeUndefined();
+    expect(r.trailers?.["grpc-status"]).toBe(String(Status.NOT_FOUND));
+    expect(r.trailers?.["grpc-message"]).toBe("no such thing");
+    expect(r.trailers?.["x-request-id"]).toBeUndefined();
+    expect(r.data.length).toBe(0);
   });
 });

@@ -102,6 +102,18 @@ describe("user.UserService through @grpc/grpc-js", () => {
     expect(BadRequestCodec.decode(st.details[0].value).fieldViolations.map((v) => v.field)).toEqual(["username", "email"]);
   });
 
+  it("a failing call still delivers its response headers: x-request-id on a NOT_FOUND GetUser", async () => {
+    const seen = await new Promise<{ headers: grpc.Metadata | undefined; err: grpc.ServiceError | null }>((resolve) => {
+      let headers: grpc.Metadata | undefined;
+      const call = client.GetUser({ id: "nope" }, md(TOKENS.admin, { "x-request-id": "js-404" }), (err) => resolve({ headers, err }));
+      call.on("metadata", (h) => (headers = h));
+    });
+    expect(seen.err?.code).toBe(grpc.status.NOT_FOUND);
+    expect(seen.headers?.get("x-request-id")).toEqual(["js-404"]);
+    // The status travels in trailers, not folded into the headers.
+    expect(seen.headers?.get("grpc-status")).toEqual([]);
+  });
+
   it("status codes: UNAUTHENTICATED, PERMISSION_DENIED, NOT_FOUND, ALREADY_EXISTS", async () => {
     expect((await failure(unary((cb) => client.GetUser({ id: "x" }, md(null), cb)))).code).toBe(grpc.status.UNAUTHENTICATED);
     expect((await failure(unary((cb) => client.CreateUser(fresh(), md(TOKENS.user), cb)))).code).toBe(grpc.status.PERMISSION_DENIED);
