@@ -3,6 +3,7 @@
 // test asserts.
 
 import { fork, type ChildProcess } from "node:child_process";
+import { expect } from "vitest";
 import { fileURLToPath } from "node:url";
 import type { ServerOptions } from "../../src/server/options.js";
 import { UserServiceClient } from "../../src/service/user-client.js";
@@ -173,7 +174,9 @@ export async function underAttack<T>(
     await during;
     await normal.served();
     const after = await server.mem();
-    return { result, servedDuring, ...growth(before, after) };
+    const g = growth(before, after);
+    report(expect.getState().currentTestName ?? "attack", { result, servedDuring, ...g });
+    return { result, servedDuring, ...g };
   } finally {
     normal.close();
   }
@@ -213,4 +216,11 @@ export async function outcome(conn: RawConnection, maxMs = 10_000, waitForClose 
 /** A gRPC request header block for the user service, authenticated as admin. */
 export function userRequest(method: string, extra: ReadonlyArray<readonly [string, string]> = []): Buffer {
   return grpcRequestBlock(`/user.UserService/${method}`, [["authorization", `Bearer ${ADMIN_TOKEN}`], ...extra]);
+}
+
+/** With ROBUSTNESS_VERBOSE=1, prints what an attack got (the figures docs/RELIABILITY.md quotes). */
+export function report(name: string, figures: Record<string, unknown>): void {
+  if (process.env.ROBUSTNESS_VERBOSE !== "1") return;
+  const plain = JSON.stringify(figures, (_k, v: unknown) => (v instanceof Map ? Object.fromEntries(v) : typeof v === "number" && !Number.isInteger(v) ? Number(v.toFixed(1)) : v));
+  console.log(`[attack] ${name}: ${plain}`);
 }
