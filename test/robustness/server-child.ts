@@ -4,6 +4,8 @@
 // It reports its port over IPC, then answers {cmd:"mem"} with RSS and heap after a full GC and
 // {cmd:"stats"} with how many calls entered the interceptor chain, per method.
 
+import type * as http2 from "node:http2";
+import { installProbe } from "./h2-probe.js";
 import { TokenAuthenticator, parseAuthTokens } from "../../src/service/auth.js";
 import { registerStandardServices } from "../../src/service/app.js";
 import { userServiceInterceptors } from "../../src/service/interceptors.js";
@@ -17,7 +19,8 @@ import { MemoryUserStore } from "../../src/store/memory-store.js";
 
 export const CHILD_TOKENS = "t-admin-0123456789=admin,t-user-0123456789=user";
 
-const options = JSON.parse(process.argv[2] ?? "{}") as ServerOptions;
+// `__probe: true` adds the plain-HTTP probe for h2spec (h2-probe.ts) in front of the server.
+const { __probe: probe, ...options } = JSON.parse(process.argv[2] ?? "{}") as ServerOptions & { __probe?: boolean };
 const started = new Map<string, number>();
 let serverErrors = 0;
 const counter: ServerInterceptor = (call, next) => {
@@ -37,6 +40,7 @@ const server = new Server({
 server.addService(UserServiceDescriptor, userServiceImplementation(new UserHandlers(new MemoryUserStore(), { maxBatchSize: 10_000 })));
 registerStandardServices(server);
 const port = await server.listen({ port: 0, host: "127.0.0.1" });
+if (probe === true) installProbe((server as unknown as { listeners: Array<http2.Http2Server | http2.Http2SecureServer> }).listeners);
 
 const gc = (globalThis as { gc?: () => void }).gc;
 function activeHandles(): number {
