@@ -2,6 +2,7 @@
 
 import type { Http2Session, ServerHttp2Session } from "node:http2";
 import { constants } from "node:http2";
+import type { Socket } from "node:net";
 import type { SessionState } from "./keepalive.js";
 import type { ResolvedServerOptions } from "./options.js";
 
@@ -15,7 +16,7 @@ const MAX_STREAM_ID = 0x7fffffff;
 const MAX_TIMER_MS = 0x7fffffff;
 
 /**
- * Starts a graceful close of one connection, as grpc-go's drain does: GOAWAY(2^31-1, NO_ERROR) and a
+ * Starts a graceful close of one connection, as grpc-go's drain does: GOAWAY(2^31-1, NO_ERROR), then a
  * PING; when the PING is acknowledged (the client has then seen the GOAWAY, so it opens no new stream
  * here) or after {@link GOAWAY_PING_TIMEOUT_MS}, `session.close()`: GOAWAY(last processed stream id),
  * and the connection closes once its streams are done.
@@ -42,6 +43,14 @@ export function drainSession(session: ServerHttp2Session, state: SessionState): 
   };
   const timer = setTimeout(second, GOAWAY_PING_TIMEOUT_MS);
   timer.unref();
+  // The PING must reach the client after the GOAWAY, so that its ACK proves the GOAWAY was read.
+  // nghttp2 sends PING frames ahead of a queued GOAWAY (its urgent queue), so ping only once node
+  // has written the GOAWAY out (node flushes pending frames in its own setImmediate).
+  setImmediate(sendDrainPing, session, second);
+}
+
+function sendDrainPing(session: ServerHttp2Session, second: () => void): void {
+  if (session.closed || session.destroyed) return second();
   try {
     if (!session.ping(second)) second();
   } catch {
@@ -49,9 +58,30 @@ export function drainSession(session: ServerHttp2Session, state: SessionState): 
   }
 }
 
+const HANDSHAKE_TIMER: unique symbol = Symbol("grpc.handshakeTimer");
+
 /**
- * Installs the per-connection timers: the HTTP/2 preface timeout (cleared by the client's first
- * SETTINGS frame), max idle and max age with its grace. `onAgeGraceEnd` ends the calls still open
+ * Arms the handshake timeout on a new socket (the TCP socket for h2c, the TLS socket once its
+ * handshake is done: node's tls `handshakeTimeout` bounds the TLS part): destroyed unless the HTTP/2
+ * preface and SETTINGS arrive within `ms`. Set on the socket itself, before node:http2 wraps it in
+ * a session: the session's socket proxy refuses destroy(), and a session.destroy() on a connection
+ * that never sent its preface leaves the socket open (node waits for a graceful end).
+ */
+export function armHandshakeTimeout(socket: Socket, ms: number): void {
+  if (!Number.isFinite(ms)) return;
+  const t = setTimeout(destroySocket, Math.min(ms, MAX_TIMER_MS), socket);
+  t.unref();
+  (socket as Socket & { [HANDSHAKE_TIMER]?: NodeJS.Timeout })[HANDSHAKE_TIMER] = t;
+  socket.once("close", () => clearTimeout(t));
+}
+
+function destroySocket(socket: Socket): void {
+  socket.destroy();
+}
+
+/**
+ * Installs the per-connection timers: max idle and max age with its grace, and disarms the
+ * handshake timeout when the client's first SETTINGS frame arrives. `onAgeGraceEnd` ends the calls still open
  * (UNAVAILABLE) once the age grace is over. Returns a function that clears every timer.
  */
 export function installLifecycle(
@@ -68,12 +98,12 @@ export function installLifecycle(
     return t;
   };
 
-  // Handshake: the client preface and its SETTINGS frame must arrive in time (TLS handshakes are
-  // bounded by the tls server's handshakeTimeout, set to the same value).
-  if (Number.isFinite(options.handshakeTimeoutMs)) {
-    const t = later(options.handshakeTimeoutMs, () => session.destroy());
-    session.once("remoteSettings", () => clearTimeout(t));
-  }
+  // Handshake: armed on the socket by `armHandshakeTimeout`; the client's first SETTINGS frame
+  // (right after its preface) disarms it.
+  session.once("remoteSettings", () => {
+    const t = (session.socket as unknown as { [HANDSHAKE_TIMER]?: NodeJS.Timeout } | undefined)?.[HANDSHAKE_TIMER];
+    if (t !== undefined) clearTimeout(t);
+  });
 
   // Idle: one timer, re-armed for the rest of the idle period (no timer work per call; callEnded
   // only records when the connection went idle).

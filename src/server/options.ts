@@ -48,6 +48,9 @@ export interface ServerOptions {
    * at once per connection, counted from handler start to handler return (not to stream close: a
    * reset stream frees its HTTP/2 slot at once, while its handler may still run). A call that would
    * exceed it waits, and the server stops reading that connection's socket until a handler returns.
+   * So handlers that outlive their stream (ignoring `ctx.signal`) stall their own connection only.
+   * Handlers start one event-loop turn after their request is ready, so a RST_STREAM that arrived in
+   * the same read as the request (the rapid-reset pattern) is seen first and the handler never runs.
    */
   maxConcurrentStreams?: number;
   /**

@@ -14,7 +14,8 @@ import { RESPOND_END_OPTIONS, ServerCall, type CallHost } from "./call.js";
 import { startCall } from "./dispatch.js";
 import { CallTrace, traceSession, wireTrace } from "../wire/trace.js";
 import { installKeepalive, type SessionState } from "./keepalive.js";
-import { FLUSH_TIMEOUT_MS, drainSession, installLifecycle, startReading, stopReading } from "./connection.js";
+import type { Socket } from "node:net";
+import { FLUSH_TIMEOUT_MS, armHandshakeTimeout, drainSession, installLifecycle, startReading, stopReading } from "./connection.js";
 import { resolveOptions, type ListenOptions, type ResolvedServerOptions, type ServerOptions } from "./options.js";
 import { Router } from "./router.js";
 import type { ServiceDescriptor, ServiceImplementation } from "./types.js";
@@ -22,6 +23,7 @@ import type { ServiceDescriptor, ServiceImplementation } from "./types.js";
 const STATE: unique symbol = Symbol("grpc.sessionState");
 type TrackedSession = http2.ServerHttp2Session & { [STATE]?: SessionState; [STOP]?: () => void };
 const STOP: unique symbol = Symbol("grpc.sessionStop");
+const PEER: unique symbol = Symbol("grpc.peer");
 
 /** Default grace period of `shutdown()`. */
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
@@ -79,6 +81,11 @@ export class Server implements CallHost {
         : http2.createServer(common);
     // node's net.Server closes a socket accepted beyond this at once (before TLS or the preface).
     srv.maxConnections = this.options.maxConnections;
+    // Prepended: runs before node:http2 makes the session (h2c: on 'connection'; TLS: once the
+    // handshake is done, on 'secureConnection').
+    srv.prependListener(options.tls !== undefined ? "secureConnection" : "connection", (socket: Socket) =>
+      armHandshakeTimeout(socket, this.options.handshakeTimeoutMs),
+    );
     srv.on("session", (s: http2.ServerHttp2Session) => this.onSession(s));
     srv.on("stream", (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, _flags: number, rawHeaders: string[]) =>
       this.onStream(stream, headers, rawHeaders),
@@ -90,8 +97,13 @@ export class Server implements CallHost {
     });
     srv.on("unknownProtocol", (socket: { destroy(): void }) => socket.destroy());
     if (options.tls !== undefined) {
-      srv.on("tlsClientError", (err: Error, socket: { remoteAddress?: string; remotePort?: number }) => {
-        const peer = formatAddress(socket.remoteAddress, socket.remotePort);
+      // The peer of a failed handshake: read when the TCP connection is accepted, since the socket
+      // has often lost its address by the time tlsClientError fires (timeout, client hang-up).
+      srv.prependListener("connection", (socket: Socket & { [PEER]?: string }) => {
+        socket[PEER] = formatAddress(socket.remoteAddress, socket.remotePort);
+      });
+      srv.on("tlsClientError", (err: Error, socket: Socket & { _parent?: Socket & { [PEER]?: string } }) => {
+        const peer = socket._parent?.[PEER] ?? formatAddress(socket.remoteAddress, socket.remotePort);
         this.options.onError(Object.assign(new Error(`TLS handshake with ${peer} failed: ${err.message}`, { cause: err }), { peer }));
       });
     }
@@ -283,7 +295,10 @@ export class Server implements CallHost {
 
   private onStream(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, rawHeaders: string[]): void {
     // Reset by the client before we saw it (HEADERS and RST_STREAM in one read): nothing to run.
-    if (stream.destroyed || stream.closed) return;
+    if (stream.destroyed || stream.closed) {
+      stream.on("error", noop); // a reset with a code other than CANCEL is also emitted as 'error'
+      return;
+    }
     let trace: CallTrace | undefined;
     if (wireTrace.enabled) {
       trace = new CallTrace("server", String(headers[Header.path]), `on HTTP/2 stream ${stream.id}`);

@@ -79,8 +79,12 @@ export async function startUserService(options: StartOptions): Promise<RunningUs
   const tls = tlsOptions(config);
 
   const server = new Server({
+    ...config.limits,
     interceptors: userServiceInterceptors({ authenticator: new TokenAuthenticator(entries), logger }),
-    onError: (err) => logger.log("warn", "server error", { error: err instanceof Error ? err.message : String(err) }),
+    onError: (err) => {
+      const peer = (err as { peer?: unknown } | null)?.peer;
+      logger.log("warn", "server error", { error: err instanceof Error ? err.message : String(err), ...(typeof peer === "string" ? { peer } : {}) });
+    },
   });
   server.addService(UserServiceDescriptor, userServiceImplementation(new UserHandlers(store, { maxBatchSize: config.maxBatchSize })));
   const { health } = registerStandardServices(server);

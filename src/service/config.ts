@@ -23,7 +23,29 @@ export interface ServiceConfig {
   readonly maxBatchSize: number;
   /** Print every call's wire conversation on stderr (src/wire/trace.ts, docs/PROTOCOL.md). */
   readonly trace?: boolean;
+  /** Transport limits (ServerOptions, src/server/options.ts); unset = the server's default. */
+  readonly limits?: TransportLimits;
 }
+
+/** The transport limits the service exposes as settings (issue 10); docs/TRANSPORT.md "Limits". */
+export interface TransportLimits {
+  readonly maxConcurrentStreams?: number;
+  readonly maxConnections?: number;
+  readonly handshakeTimeoutMs?: number;
+  readonly maxConnectionIdleMs?: number;
+  readonly maxConnectionAgeMs?: number;
+  readonly maxConnectionAgeGraceMs?: number;
+}
+
+/** Setting name → ServerOptions field, with the accepted range. */
+const LIMIT_SETTINGS = [
+  { env: "MAX_CONCURRENT_STREAMS", key: "maxConcurrentStreams", min: 1, max: 0xffffffff },
+  { env: "MAX_CONNECTIONS", key: "maxConnections", min: 1, max: 10_000_000 },
+  { env: "HANDSHAKE_TIMEOUT_MS", key: "handshakeTimeoutMs", min: 1, max: 3_600_000 },
+  { env: "MAX_CONNECTION_IDLE_MS", key: "maxConnectionIdleMs", min: 1, max: 0x7fffffff },
+  { env: "MAX_CONNECTION_AGE_MS", key: "maxConnectionAgeMs", min: 1, max: 0x7fffffff },
+  { env: "MAX_CONNECTION_AGE_GRACE_MS", key: "maxConnectionAgeGraceMs", min: 0, max: 0x7fffffff },
+] as const;
 
 export const DEFAULT_PORT = 50051;
 export const DEFAULT_HOST = "0.0.0.0";
@@ -42,6 +64,12 @@ export const SETTINGS = [
   { env: "SHUTDOWN_GRACE_MS", flag: "--shutdown-grace-ms", help: `how long calls in flight may run after SIGTERM/SIGINT (default ${DEFAULT_SHUTDOWN_GRACE_MS})` },
   { env: "MAX_BATCH_SIZE", flag: "--max-batch-size", help: `most items in one BatchCreateUsers call (default ${DEFAULT_MAX_BATCH_SIZE})` },
   { env: "GRPC_WIRE_TRACE", flag: "--trace", help: "1 = print each call's frames and decoded messages on stderr (the flag takes no value)" },
+  { env: "MAX_CONCURRENT_STREAMS", flag: "--max-concurrent-streams", help: "streams (and running handlers) per connection, advertised in SETTINGS (default 100)" },
+  { env: "MAX_CONNECTIONS", flag: "--max-connections", help: "open connections; more are closed at accept (default 90% of the open-file limit, at most 10000)" },
+  { env: "HANDSHAKE_TIMEOUT_MS", flag: "--handshake-timeout-ms", help: "a connection must finish TLS and send the HTTP/2 preface within this (default 20000)" },
+  { env: "MAX_CONNECTION_IDLE_MS", flag: "--max-connection-idle-ms", help: "close a connection with no call for this long (default: never)" },
+  { env: "MAX_CONNECTION_AGE_MS", flag: "--max-connection-age-ms", help: "drain a connection (GOAWAY) after this long, ±10% (default: never)" },
+  { env: "MAX_CONNECTION_AGE_GRACE_MS", flag: "--max-connection-age-grace-ms", help: "then calls still open get this long before UNAVAILABLE (default: unlimited)" },
 ] as const;
 
 export type LoadedConfig =
@@ -107,6 +135,15 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[]): Loa
   let tls: TlsFiles | undefined;
   if (cert !== undefined && key !== undefined) tls = ca === undefined ? { certFile: cert, keyFile: key } : { certFile: cert, keyFile: key, clientCaFile: ca };
 
+  const limits: Record<string, number> = {};
+  for (const l of LIMIT_SETTINGS) {
+    const v = values.get(l.env);
+    if (v === undefined) continue;
+    const n = parseInteger(l.env, v, l.min, l.max);
+    if (typeof n === "string") return { ok: false, error: n };
+    limits[l.key] = n;
+  }
+
   const config: ServiceConfig = {
     port,
     host: values.get("HOST") ?? DEFAULT_HOST,
@@ -116,6 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[]): Loa
     shutdownGraceMs: grace,
     maxBatchSize: maxBatch,
     ...(trace ? { trace: true } : {}),
+    ...(Object.keys(limits).length > 0 ? { limits: limits as TransportLimits } : {}),
   };
   return { ok: true, config };
 }

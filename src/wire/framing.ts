@@ -57,6 +57,9 @@ export interface EnvelopeSink {
  * buffer of its exact size (one copy, no `Buffer.concat`). The declared length is checked against
  * the limit as soon as the prefix is read, before any byte of the body is buffered.
  */
+/** Smallest first allocation for a message body split across chunks (then doubled as bytes arrive). */
+const INITIAL_BODY_CAPACITY = 16 * 1024;
+
 export class EnvelopeDecoder {
   /** Only allocated when a prefix is split across chunks (rare). */
   private header: Buffer | undefined;
@@ -111,15 +114,24 @@ export class EnvelopeDecoder {
           this.finish(data);
           continue;
         }
-        this.body = Buffer.allocUnsafe(length);
+        // Not allocated at the declared length: a peer could then pin maxMessageSize per stream by
+        // sending a 5-byte prefix. The buffer grows (doubling from 16 KiB) with the bytes that arrive,
+        // so a partial message holds at most twice what was received (docs/TRANSPORT.md "Limits").
+        this.body = Buffer.allocUnsafe(Math.min(length, Math.max(INITIAL_BODY_CAPACITY, end - pos)));
         this.bodyFilled = 0;
       }
-      const body = this.body as Buffer;
-      const n = Math.min(body.length - this.bodyFilled, end - pos);
+      let body = this.body as Buffer;
+      const length = this.pendingLength;
+      const n = Math.min(length - this.bodyFilled, end - pos);
+      if (this.bodyFilled + n > body.length) {
+        const grown = Buffer.allocUnsafe(Math.min(length, Math.max(body.length * 2, this.bodyFilled + n)));
+        body.copy(grown, 0, 0, this.bodyFilled);
+        this.body = body = grown;
+      }
       chunk.copy(body, this.bodyFilled, pos, pos + n);
       this.bodyFilled += n;
       pos += n;
-      if (this.bodyFilled === body.length) {
+      if (this.bodyFilled === length) {
         this.body = undefined;
         this.finish(body);
       }

@@ -1,7 +1,11 @@
 import { describe, expect, it } from "vitest";
 import * as grpc from "@grpc/grpc-js";
 import { GrpcError, Server, Status, type ServiceImplementation } from "../../src/server/index.js";
-import { EchoService, echo, grpcJsEchoClient, grpcJsUnary } from "../support/echo-service.js";
+import * as http2 from "node:http2";
+import { encodeEnvelope } from "../../src/wire/framing.js";
+import { EchoMessageCodec, EchoService, echo, grpcJsEchoClient, grpcJsUnary } from "../support/echo-service.js";
+import { GRPC_HEADERS } from "../support/raw-client.js";
+import { Flag, FrameType, RawH2, frame, goawayOf, grpcRequestHeaders, headerBlock } from "../support/raw-h2.js";
 
 function controlledServer(): {
   server: Server;
@@ -54,7 +58,7 @@ describe("shutdown", () => {
     client.close();
   });
 
-  it("graceful with an expired grace period cancels the remaining calls", async () => {
+  it("graceful with an expired grace period ends the remaining calls with UNAVAILABLE, not CANCELLED", async () => {
     const { server, started, aborted } = controlledServer();
     const port = await server.listen();
     const client = grpcJsEchoClient(`127.0.0.1:${port}`);
@@ -62,12 +66,13 @@ describe("shutdown", () => {
     await started;
     await server.shutdown(100);
     const r = await inflight;
-    expect([grpc.status.UNAVAILABLE, grpc.status.CANCELLED]).toContain(r.error?.code);
-    expect(await aborted).toBeInstanceOf(GrpcError);
+    expect(r.error?.code).toBe(grpc.status.UNAVAILABLE);
+    expect(r.error?.details).toBe("server shutting down");
+    expect(((await aborted) as GrpcError).code).toBe(Status.UNAVAILABLE);
     client.close();
   });
 
-  it("forceShutdown cancels calls in flight at once and fires their signals", async () => {
+  it("forceShutdown ends calls in flight at once with UNAVAILABLE and fires their signals", async () => {
     const { server, started, aborted } = controlledServer();
     const port = await server.listen();
     const client = grpcJsEchoClient(`127.0.0.1:${port}`);
@@ -75,9 +80,80 @@ describe("shutdown", () => {
     await started;
     await server.forceShutdown();
     const r = await inflight;
-    expect([grpc.status.UNAVAILABLE, grpc.status.CANCELLED]).toContain(r.error?.code);
+    expect(r.error?.code).toBe(grpc.status.UNAVAILABLE);
+    expect(r.error?.details).toBe("server shutting down");
     expect(((await aborted) as GrpcError).code).toBe(Status.UNAVAILABLE);
     client.close();
+  });
+
+  it("on the wire: GOAWAY(2^31-1) and a PING, then GOAWAY(last stream id) on the PING's ACK; later streams are not processed; the call in flight finishes", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let bidiStarted = 0;
+    const server = new Server().addService(EchoService, {
+      Unary: (r) => r,
+      ServerStream: async () => {},
+      ClientStream: async () => echo(),
+      async Bidi(_reqs, _ctx, out) {
+        bidiStarted++;
+        await gate;
+        await out.write(echo({ text: "done" }));
+      },
+    });
+    const port = await server.listen();
+    const c = await RawH2.connect(port);
+    await c.until((f) => f.some((x) => x.type === FrameType.SETTINGS && (x.flags & Flag.ACK) !== 0), "SETTINGS ACK");
+    c.write(frame(FrameType.HEADERS, Flag.END_HEADERS, 1, headerBlock(grpcRequestHeaders("/test.Echo/Bidi"))));
+    while (bidiStarted === 0) await new Promise((r) => setTimeout(r, 10));
+    let shutDown = false;
+    const shut = server.shutdown(60_000).then(() => (shutDown = true));
+    await c.until((f) => f.filter((x) => x.type === FrameType.GOAWAY).length >= 2, "two GOAWAY frames");
+    const goaways = c.frames.filter((x) => x.type === FrameType.GOAWAY).map(goawayOf);
+    expect(goaways[0]).toMatchObject({ lastStreamId: 0x7fffffff, code: 0 });
+    expect(goaways[1]).toMatchObject({ lastStreamId: 1, code: 0 });
+    // The PING went out between them, and our ACK released the second GOAWAY.
+    const kinds = c.frames.map((x) => x.type).filter((t) => t === FrameType.GOAWAY || t === FrameType.PING);
+    expect(kinds.slice(0, 3)).toEqual([FrameType.GOAWAY, FrameType.PING, FrameType.GOAWAY]);
+    // A stream opened now is not processed (its id is above the last stream id).
+    c.write(frame(FrameType.HEADERS, Flag.END_HEADERS, 3, headerBlock(grpcRequestHeaders("/test.Echo/Bidi"))));
+    c.write(frame(FrameType.DATA, Flag.END_STREAM, 1, Buffer.alloc(0)));
+    release();
+    await c.until((f) => f.some((x) => x.streamId === 1 && x.type === FrameType.HEADERS && (x.flags & Flag.END_STREAM) !== 0), "stream 1's trailers");
+    expect(bidiStarted).toBe(1);
+    expect(c.frames.some((x) => x.streamId === 3)).toBe(false);
+    await c.untilClosed();
+    await shut;
+    expect(shutDown).toBe(true);
+  });
+
+  it("at the end of the grace, a streaming call whose headers went out gets trailers UNAVAILABLE, not RST_STREAM(CANCEL)", async () => {
+    const server = new Server().addService(EchoService, {
+      Unary: (r) => r,
+      async ServerStream(_req, ctx, out) {
+        await out.write(echo({ text: "first" }));
+        // Runs on until the call is ended from outside.
+        await new Promise<void>((resolve) => ctx.signal.addEventListener("abort", () => resolve()));
+      },
+      ClientStream: async () => echo(),
+      Bidi: async () => {},
+    });
+    const port = await server.listen();
+    const session = http2.connect(`http://127.0.0.1:${port}`);
+    const req = session.request({ ...GRPC_HEADERS, ":path": "/test.Echo/ServerStream" });
+    req.end(encodeEnvelope(EchoMessageCodec.encode(echo()), false));
+    let trailers: http2.IncomingHttpHeaders | undefined;
+    req.on("trailers", (t) => (trailers = t));
+    req.on("error", () => {});
+    const closed = new Promise<void>((resolve) => req.on("close", () => resolve()));
+    // The first message has arrived: headers are out, the handler is running.
+    await new Promise<void>((resolve) => req.once("data", () => resolve()));
+    req.resume();
+    await server.shutdown(100);
+    await closed;
+    expect(trailers?.["grpc-status"]).toBe(String(Status.UNAVAILABLE));
+    expect(trailers?.["grpc-message"]).toBe("server shutting down");
+    expect(req.rstCode).toBe(http2.constants.NGHTTP2_NO_ERROR);
+    session.destroy();
   });
 
   it("forceShutdown after a graceful shutdown has finished resolves too", async () => {

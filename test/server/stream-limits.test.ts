@@ -7,8 +7,9 @@ import { DEFAULT_MAX_CONCURRENT_STREAMS, Server, type ServiceImplementation } fr
 import { encodeEnvelope } from "../../src/wire/framing.js";
 import { EchoMessageCodec, EchoService, echo } from "../support/echo-service.js";
 import { GRPC_HEADERS, rawCall } from "../support/raw-client.js";
-import { Flag, FrameType, RawH2, frame, grpcRequestHeaders, headerBlock, rstCodeOf } from "../support/raw-h2.js";
+import { Flag, FrameType, RawH2, frame, goawayOf, grpcRequestHeaders, headerBlock, rstCodeOf } from "../support/raw-h2.js";
 import { settle } from "../support/settle.js";
+import { makeTestCerts } from "../support/certs.js";
 
 const REFUSED_STREAM = 7;
 const CANCEL = Buffer.from([0, 0, 0, 8]);
@@ -77,6 +78,29 @@ describe("max concurrent streams", () => {
     await server.forceShutdown();
   });
 
+  it("a client that exceeds the limit after acknowledging our SETTINGS loses the connection (GOAWAY), and the server serves others", async () => {
+    const { server, release } = stubbornServer(5);
+    const port = await server.listen();
+    const c = await RawH2.connect(port);
+    await c.until((f) => f.some((x) => x.type === FrameType.SETTINGS && (x.flags & Flag.ACK) !== 0), "SETTINGS ACK");
+    // Our ACK of the server's SETTINGS went out with the preface exchange; give it a round trip.
+    c.write(frame(FrameType.PING, 0, 0, Buffer.from("ackround")));
+    await c.until((f) => f.some((x) => x.type === FrameType.PING && (x.flags & Flag.ACK) !== 0), "PING ACK");
+    const burst: Buffer[] = [];
+    for (let i = 0; i < 7; i++) burst.push(bidiHeaders(1 + 2 * i));
+    c.write(Buffer.concat(burst));
+    await c.untilClosed();
+    const g = c.frames.filter((x) => x.type === FrameType.GOAWAY).map(goawayOf);
+    expect(g.length).toBeGreaterThanOrEqual(1);
+    expect(g[0].code).toBe(2); // nghttp2's PROTOCOL_ERROR, which node turns into destroy(): INTERNAL_ERROR
+    const session = http2.connect(`http://127.0.0.1:${port}`);
+    const r = await rawCall(session, { ...GRPC_HEADERS, ":path": "/test.Echo/Unary" }, [encodeEnvelope(EchoMessageCodec.encode(echo({ text: "ok" })), false)]);
+    expect(r.grpcStatus).toBe("0");
+    session.destroy();
+    release();
+    await server.forceShutdown();
+  });
+
   it("a client that honours SETTINGS (node:http2) queues: 40 calls over a limit of 2 all succeed", async () => {
     const { server, counts } = stubbornServer(2);
     const port = await server.listen();
@@ -95,10 +119,11 @@ describe("max concurrent streams", () => {
 });
 
 describe("handler quota (CVE-2023-44487)", () => {
-  it("reset streams whose handlers still run keep their slots: new calls wait, the socket is not read, and both resume when a handler returns", async () => {
+  it.each(["h2c", "TLS"])("reset streams whose handlers still run keep their slots: new calls wait, the socket is not read, and both resume when a handler returns (%s)", async (mode) => {
     const { server, counts, release } = stubbornServer(3);
-    const port = await server.listen();
-    const c = await RawH2.connect(port);
+    const certs = mode === "TLS" ? makeTestCerts() : undefined;
+    const port = await server.listen(certs === undefined ? {} : { tls: { key: certs.serverKey, cert: certs.serverCert } });
+    const c = await RawH2.connect(port, certs === undefined ? {} : { tls: { ca: certs.caCert } });
     await c.until((f) => f.some((x) => x.type === FrameType.SETTINGS && (x.flags & Flag.ACK) !== 0), "SETTINGS ACK");
     c.write(Buffer.concat([bidiHeaders(1), bidiHeaders(3), bidiHeaders(5)]));
     expect(await settle(() => counts.started)).toBe(3);
@@ -140,7 +165,8 @@ describe("handler quota (CVE-2023-44487)", () => {
     await c.until((f) => f.some((x) => x.type === FrameType.SETTINGS && (x.flags & Flag.ACK) !== 0), "SETTINGS ACK");
     const request = encodeEnvelope(EchoMessageCodec.encode(echo({ text: "reset" })), false);
     const burst: Buffer[] = [];
-    for (let i = 0; i < 200; i++) burst.push(bidiHeaders(1 + 2 * i), frame(FrameType.RST_STREAM, 0, 1 + 2 * i, CANCEL));
+    // Some with a code other than CANCEL, which node also emits as a stream 'error'.
+    for (let i = 0; i < 200; i++) burst.push(bidiHeaders(1 + 2 * i), frame(FrameType.RST_STREAM, 0, 1 + 2 * i, i % 2 === 0 ? CANCEL : Buffer.from([0, 0, 0, 2])));
     for (let i = 200; i < 400; i++) {
       const id = 1 + 2 * i;
       burst.push(

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/service/config.js";
+import { startTestService } from "./support.js";
 
 describe("config", () => {
   it("has the documented defaults", () => {
@@ -24,6 +25,39 @@ describe("config", () => {
         tls: { certFile: "c.pem", keyFile: "k.pem", clientCaFile: "ca.pem" },
       },
     });
+  });
+
+  it("reads the transport limits (issue 10) from the environment and flags", () => {
+    const r = loadConfig({ MAX_CONCURRENT_STREAMS: "50", MAX_CONNECTION_AGE_MS: "60000" }, [
+      "--max-connections=900",
+      "--handshake-timeout-ms",
+      "5000",
+      "--max-connection-idle-ms=30000",
+      "--max-connection-age-grace-ms=0",
+    ]);
+    expect(r.ok && r.config.limits).toEqual({
+      maxConcurrentStreams: 50,
+      maxConnections: 900,
+      handshakeTimeoutMs: 5000,
+      maxConnectionIdleMs: 30000,
+      maxConnectionAgeMs: 60000,
+      maxConnectionAgeGraceMs: 0,
+    });
+    for (const bad of ["MAX_CONCURRENT_STREAMS", "MAX_CONNECTIONS", "HANDSHAKE_TIMEOUT_MS", "MAX_CONNECTION_IDLE_MS", "MAX_CONNECTION_AGE_MS"]) {
+      const e = loadConfig({ [bad]: "0" }, []);
+      expect(!e.ok && "error" in e ? e.error : "").toMatch(bad);
+    }
+  });
+
+  it("hands the transport limits to the server", async () => {
+    const t = await startTestService({ limits: { maxConcurrentStreams: 7, maxConnectionAgeMs: 60_000 } });
+    try {
+      expect(t.app.server.options.maxConcurrentStreams).toBe(7);
+      expect(t.app.server.options.maxConnectionAgeMs).toBe(60_000);
+      expect(t.app.server.options.maxConnectionIdleMs).toBe(Infinity);
+    } finally {
+      await t.close();
+    }
   });
 
   it("refuses bad values with a message naming the setting", () => {

@@ -3,6 +3,7 @@
 // (ignore SETTINGS_MAX_CONCURRENT_STREAMS, reset streams in the same write that opened them).
 
 import * as net from "node:net";
+import * as tls from "node:tls";
 
 export const FrameType = { DATA: 0, HEADERS: 1, RST_STREAM: 3, SETTINGS: 4, PING: 6, GOAWAY: 7, WINDOW_UPDATE: 8 } as const;
 export const Flag = { END_STREAM: 0x1, ACK: 0x1, END_HEADERS: 0x4 } as const;
@@ -92,11 +93,15 @@ export class RawH2 {
   /** Answer SETTINGS and PING with ACKs (default true). */
   autoAck = true;
 
-  /** Connects and sends the client preface and an empty SETTINGS frame (unless `preface` is false). */
-  static async connect(port: number, opts: { preface?: boolean } = {}): Promise<RawH2> {
-    const socket = net.connect(port, "127.0.0.1");
+  /** Connects and sends the client preface and an empty SETTINGS frame (unless `preface` is false).
+   *  With `tls` (the CA to trust), over TLS with ALPN h2. */
+  static async connect(port: number, opts: { preface?: boolean; tls?: { ca: Buffer } } = {}): Promise<RawH2> {
+    const socket: net.Socket =
+      opts.tls !== undefined
+        ? tls.connect({ port, host: "127.0.0.1", servername: "localhost", ALPNProtocols: ["h2"], ca: opts.tls.ca })
+        : net.connect(port, "127.0.0.1");
     await new Promise<void>((resolve, reject) => {
-      socket.once("connect", resolve);
+      socket.once(opts.tls !== undefined ? "secureConnect" : "connect", resolve);
       socket.once("error", reject);
     });
     const c = new RawH2(socket);
