@@ -290,7 +290,7 @@ export class ServerCall implements ServerInterceptorCall, ServerWriter<unknown>,
     if (this.requestCount === 0) {
       return this.fail(new GrpcError(Status.INTERNAL, `received no request message for ${this.kind} method ${this.path}`));
     }
-    if (this.runner !== undefined) setImmediate(admitCall, this);
+    if (this.runner !== undefined) admitCall(this);
   }
 
   /** Hands the call to its host for the handler quota (see `admitCall`). */
@@ -550,14 +550,24 @@ function closeNoError(stream: ServerHttp2Stream): void {
 }
 
 /**
- * Starts a handler one event-loop turn after its request became ready (setImmediate: the check
- * phase of the same loop iteration, so no extra wait for I/O). Why: node:http2 reports a request's
- * END_STREAM, or a new stream, before it has parsed the rest of the bytes read with it; a
- * RST_STREAM sent right behind them (the rapid-reset pattern) is seen only after that. By the check
- * phase it has been, and `admit` finds the stream closed and never runs the handler.
+ * Starts a handler one event-loop turn after its request became ready (in the check phase of the
+ * same loop iteration, so no extra wait for I/O). Why: node:http2 reports a request's END_STREAM,
+ * or a new stream, before it has parsed the rest of the bytes read with it; a RST_STREAM sent right
+ * behind them (the rapid-reset pattern) is seen only after that. By the check phase it has been,
+ * and `admit` finds the stream closed and never runs the handler. One setImmediate per loop turn
+ * for all calls that became ready in it (an array push per call).
  */
 export function admitCall(call: ServerCall): void {
-  call.admit();
+  pendingAdmits.push(call);
+  if (pendingAdmits.length === 1) setImmediate(admitPending);
+}
+
+let pendingAdmits: ServerCall[] = [];
+
+function admitPending(): void {
+  const calls = pendingAdmits;
+  pendingAdmits = [];
+  for (let i = 0; i < calls.length; i++) calls[i].admit();
 }
 
 function expire(call: ServerCall): void {

@@ -18,7 +18,7 @@ export function startCall(call: ServerCall, interceptors: readonly ServerInterce
   call.runner = interceptors.length === 0 ? runDirect : runIntercepted;
   const kind = call.route.kind;
   // Unary and server-streaming calls are admitted by ServerCall.onEnd, once the request is complete.
-  if (kind === "client_streaming" || kind === "bidi_streaming") setImmediate(admitCall, call);
+  if (kind === "client_streaming" || kind === "bidi_streaming") admitCall(call);
 }
 
 /** The fast path without interceptors: one handler call, at most one promise per call. */
