@@ -11,6 +11,8 @@
 //     cancelled call or a client closed mid-call);
 //   - an acknowledged write missing: every acknowledged CreateUser/BatchCreateUsers user readable
 //     with its last acknowledged full_name, every acknowledged DeleteUser gone (NOT_FOUND).
+//   - a user stored that was never acknowledged: a phantom, or a user of a BatchCreateUsers call
+//     the client cancelled before half-closing (found by listing every user: `sweep`);
 //   - the server exiting or logging at level "error".
 // Writes bench/results/soak-<N>min.json and .svg (RSS, heap after GC, open handles over time).
 
@@ -76,6 +78,35 @@ class Inspector {
   }
   close(): void {
     this.ws.close();
+  }
+  /** Object counts and bytes by constructor name, from a full heap snapshot (for --heap-diff). */
+  async census(): Promise<Map<string, { count: number; bytes: number }>> {
+    const chunks: string[] = [];
+    const onChunk = (ev: MessageEvent): void => {
+      const m = JSON.parse(String(ev.data)) as { method?: string; params?: { chunk: string } };
+      if (m.method === "HeapProfiler.addHeapSnapshotChunk" && m.params !== undefined) chunks.push(m.params.chunk);
+    };
+    this.ws.addEventListener("message", onChunk);
+    await this.call("HeapProfiler.takeHeapSnapshot", { reportProgress: false });
+    this.ws.removeEventListener("message", onChunk);
+    const snap = JSON.parse(chunks.join("")) as { snapshot: { meta: { node_fields: string[]; node_types: [string[]] } }; nodes: number[]; strings: string[] };
+    const f = snap.snapshot.meta.node_fields;
+    const width = f.length;
+    const iType = f.indexOf("type");
+    const iName = f.indexOf("name");
+    const iSize = f.indexOf("self_size");
+    const types = snap.snapshot.meta.node_types[0];
+    const out = new Map<string, { count: number; bytes: number }>();
+    for (let i = 0; i < snap.nodes.length; i += width) {
+      const type = types[snap.nodes[i + iType]];
+      if (type !== "object" && type !== "closure" && type !== "array" && type !== "string") continue;
+      const key = `${type}:${type === "string" ? "" : snap.strings[snap.nodes[i + iName]]}`;
+      const e = out.get(key) ?? { count: 0, bytes: 0 };
+      e.count++;
+      e.bytes += snap.nodes[i + iSize];
+      out.set(key, e);
+    }
+    return out;
   }
 }
 
@@ -163,6 +194,16 @@ const pick = <T>(xs: readonly T[]): T => xs[Math.floor(Math.random() * xs.length
 class Worker {
   readonly live = new Map<string, Tracked>();
   readonly deleted = new Set<string>();
+  /** Usernames of creates whose outcome is unknown (DEADLINE_EXCEEDED). */
+  readonly uncertain = new Set<string>();
+  /** Users found stored that were never acknowledged (reported once each). */
+  private readonly phantoms = new Set<string>();
+  /** Usernames sent in BatchCreateUsers calls this worker cancelled (before half-closing). */
+  private readonly cancelledBatchNames = new Set<string>();
+  /** Users of cancelled batches found stored: a cancel must create nothing. */
+  cancelledBatchStored = 0;
+  /** Uncertain creates that turned out stored. */
+  landed = 0;
   private client: UserServiceClient;
   private n = 0;
   constructor(
@@ -177,8 +218,9 @@ class Worker {
     return new UserServiceClient({ target: this.target, token: TOKEN });
   }
 
-  private name(): { username: string; email: string; fullName: string } {
-    const k = `${this.id}_${this.n++}`;
+  /** A fresh user; `op` (c: CreateUser, b: batch, d: deadline) is part of the name, so a phantom says where it came from. */
+  private name(op: "c" | "b" | "d"): { username: string; email: string; fullName: string } {
+    const k = `${this.id}_${this.n++}_${op}`;
     return { username: `soak_${k}`, email: `soak_${k}@example.com`, fullName: `Soak ${k}` };
   }
 
@@ -226,12 +268,13 @@ class Worker {
       // Bounded store: delete down to the cap.
       while (this.live.size > LIVE_PER_WORKER) await this.remove();
     }
+    await this.sweep(); // settle the uncertain creates (and look for phantoms)
     await this.client.close();
   }
 
   private async create(): Promise<void> {
     this.count("CreateUser");
-    const u = this.name();
+    const u = this.name("c");
     try {
       const got = await this.client.createUser({ ...u, role: Role.ROLE_USER });
       this.live.set(got.id, { username: u.username, email: u.email, fullName: u.fullName });
@@ -268,12 +311,13 @@ class Worker {
 
   private async batch(): Promise<void> {
     this.count("BatchCreateUsers");
-    const users = Array.from({ length: 1 + Math.floor(Math.random() * 5) }, () => this.name());
+    const users = Array.from({ length: 1 + Math.floor(Math.random() * 5) }, () => this.name("b"));
     const cancel = Math.random() < 0.15;
     const b = this.client.batchCreateUsers();
     try {
       for (const u of users) await b.send({ ...u, role: Role.ROLE_USER });
       if (cancel) {
+        for (const u of users) this.cancelledBatchNames.add(u.username);
         b.cancel();
         await b.response; // nothing is created
         return;
@@ -336,17 +380,54 @@ class Worker {
     }
   }
 
-  /** A call with a 1 ms deadline: DEADLINE_EXCEEDED or (rarely) success; a create's outcome is then unknown, so it is not tracked. */
+  /**
+   * A call with a 1 ms deadline: DEADLINE_EXCEEDED or success. A CreateUser that got
+   * DEADLINE_EXCEEDED may still have been stored (the server can commit before it sees the
+   * deadline): its username goes to `uncertain`, and `sweep` later deletes the ones that landed.
+   */
   private async deadline(): Promise<void> {
     this.count("deadline");
-    const u = this.name();
+    const u = this.name("d");
+    const create = Math.random() < 0.3;
     try {
-      if (Math.random() < 0.5) await this.client.createUser({ ...u, role: Role.ROLE_USER }, { timeoutMs: 1 });
-      else for await (const _u of this.client.listUsers({}, { timeoutMs: 1 })) {
-        // read until the deadline
-      }
+      if (create) {
+        const got = await this.client.createUser({ ...u, role: Role.ROLE_USER }, { timeoutMs: 1 });
+        this.live.set(got.id, { username: u.username, email: u.email, fullName: u.fullName });
+      } else
+        for await (const _u of this.client.listUsers({}, { timeoutMs: 1 })) {
+          // read until the deadline
+        }
     } catch (err) {
+      if (create) this.uncertain.add(u.username);
       this.fail("deadline", err, [Status.DEADLINE_EXCEEDED]);
+    }
+    if (this.uncertain.size >= 50) await this.sweep();
+  }
+
+  /** Lists every user: this worker's uncertain creates that landed are deleted (and tracked as
+   *  deleted); any other user with this worker's prefix that it does not track is a phantom write. */
+  private async sweep(): Promise<void> {
+    this.count("sweep");
+    const prefix = `soak_${this.id}_`;
+    const known = new Set<string>();
+    for (const t of this.live.values()) known.add(t.username);
+    try {
+      for await (const u of this.client.listUsers({})) {
+        if (!u.username.startsWith(prefix) || known.has(u.username)) continue;
+        if (this.uncertain.has(u.username)) {
+          this.landed++;
+          this.live.set(u.id, { username: u.username, email: u.email, fullName: u.fullName });
+        } else if (!this.deleted.has(u.id) && !this.phantoms.has(u.id)) {
+          // Stored, never acknowledged. Deleted at once, so it is reported once and the store stays bounded.
+          this.phantoms.add(u.id);
+          if (this.cancelledBatchNames.has(u.username)) this.cancelledBatchStored++;
+          else this.counters.unexpected.push(`phantom user ${u.username} (${u.id}): stored, never acknowledged`);
+          await this.client.deleteUser(u.id).catch(() => {});
+        }
+      }
+      this.uncertain.clear();
+    } catch (err) {
+      this.fail("sweep", err, []);
     }
   }
 
@@ -431,6 +512,10 @@ async function main(): Promise<number> {
   console.log(`soak: ${minutes} min against ${target}, ${WORKERS} workers, a sample every ${(intervalMs / 1000).toFixed(0)} s`);
 
   const workers = Array.from({ length: WORKERS }, (_, i) => new Worker(i, target, counters));
+  // --heap-diff: heap census at a quarter and at the end of the run; prints the biggest growers.
+  const heapDiff = process.argv.includes("--heap-diff");
+  let census1: Map<string, { count: number; bytes: number }> | undefined;
+  if (heapDiff) setTimeout(() => void svc.inspector.census().then((c) => (census1 = c)), durationMs / 4);
   const until = t0 + durationMs;
   const running = Promise.all(workers.map((w) => w.run(until)));
   let done = false;
@@ -448,6 +533,13 @@ async function main(): Promise<number> {
   const last = await sample(svc.inspector, t0, counters.calls);
   samples.push(last);
 
+  if (heapDiff && census1 !== undefined) {
+    const c2 = await svc.inspector.census();
+    const rows = [...c2].map(([k, v]) => ({ k, dc: v.count - (census1?.get(k)?.count ?? 0), db: v.bytes - (census1?.get(k)?.bytes ?? 0), count: v.count }));
+    rows.sort((a, b) => b.db - a.db);
+    console.log("heap growth from a quarter of the run to its end, by constructor (count, bytes):");
+    for (const r of rows.slice(0, 25)) console.log(`  ${r.k.padEnd(50)} +${r.dc} (now ${r.count})  +${(r.db / 1024).toFixed(0)} KiB`);
+  }
   const results = await Promise.all(workers.map((w) => w.verify()));
   const checked = results.reduce((a, r) => a + r.checked, 0);
   const missing = results.flatMap((r) => r.missing);
@@ -461,7 +553,10 @@ async function main(): Promise<number> {
   const trend = second.length >= 4 && slopePerMin > SLOPE_BOUND_MIB_PER_MIN && secondGrowth > GROWTH_FLOOR_MIB;
   const liveUsers = workers.reduce((a, w) => a + w.live.size, 0);
 
+  const cancelledBatchStored = workers.reduce((a, w) => a + w.cancelledBatchStored, 0);
   const failures: string[] = [];
+  if (cancelledBatchStored > 0)
+    failures.push(`${cancelledBatchStored} users of cancelled BatchCreateUsers calls were stored (a cancel must create nothing; docs/RELIABILITY.md "Soak")`);
   if (trend) failures.push(`heap after GC grows ${slopePerMin.toFixed(2)} MiB/min over the second half (+${secondGrowth.toFixed(1)} MiB)`);
   if (counters.unexpected.length > 0) failures.push(`${counters.unexpected.length} unexpected errors, e.g. ${counters.unexpected.slice(0, 5).join(" | ")}`);
   if (missing.length > 0) failures.push(`${missing.length} acknowledged writes missing, e.g. ${missing.slice(0, 5).join(" | ")}`);
@@ -481,6 +576,8 @@ async function main(): Promise<number> {
     provokedErrors: counters.provoked,
     unexpectedErrors: counters.unexpected.slice(0, 50),
     acknowledgedWritesChecked: checked,
+    cancelledBatchUsersStored: cancelledBatchStored,
+    deadlineExceededCreatesStored: workers.reduce((a, w) => a + w.landed, 0),
     liveUsersAtEnd: liveUsers,
     missing: missing.slice(0, 50),
     heapAfterGcMiB: { first: samples[0].heapMiB, max: Math.max(...samples.map((s) => s.heapMiB)), last: last.heapMiB },
