@@ -134,3 +134,55 @@ function svg(width: number, height: number, title: string, body: string): string
     `<rect width="100%" height="100%" fill="#fff"/>\n<text x="12" y="22" font-size="15" font-weight="bold">${esc(title)}</text>\n${body}\n</svg>\n`
   );
 }
+
+export interface Series {
+  label: string;
+  key: string;
+  /** [x, y] */
+  points: Array<[number, number]>;
+}
+
+const SERIES_COLORS: Record<string, string> = { rss: "#9e9e9e", heap: "#3a6ea5", handles: "#e76f51" };
+
+/** Lines over time on one linear y axis from 0 (the soak's RSS, heap after GC and handle counts). */
+export function seriesSvg(title: string, xUnit: string, series: Series[]): string {
+  const width = 900;
+  const height = 380;
+  const left = 60;
+  const right = 260;
+  const top = 40;
+  const bottom = 50;
+  const pw = width - left - right;
+  const ph = height - top - bottom;
+  const pts = series.flatMap((s) => s.points);
+  if (pts.length === 0) return svg(width, 80, title, `<text x="20" y="60">no data</text>`);
+  const xMax = Math.max(1, ...pts.map(([x]) => x));
+  const rawMax = Math.max(1, ...pts.map(([, y]) => y));
+  const step = 10 ** Math.floor(Math.log10(rawMax));
+  const yMax = Math.ceil((rawMax * 1.1) / step) * step;
+  const X = (x: number): number => left + (x / xMax) * pw;
+  const Y = (y: number): number => top + ph - (y / yMax) * ph;
+  const grid: string[] = [];
+  const yStep = yMax / 5;
+  for (let v = 0; v <= yMax + 1e-9; v += yStep) {
+    grid.push(`<line x1="${left}" x2="${left + pw}" y1="${Y(v).toFixed(1)}" y2="${Y(v).toFixed(1)}" stroke="#ddd"/>`);
+    grid.push(`<text x="${left - 6}" y="${(Y(v) + 4).toFixed(1)}" text-anchor="end">${fmtNum(v)}</text>`);
+  }
+  for (let i = 0; i <= 6; i++) {
+    const x = (xMax * i) / 6;
+    grid.push(`<text x="${X(x).toFixed(1)}" y="${top + ph + 18}" text-anchor="middle">${fmtNum(x)}</text>`);
+  }
+  const lines = series
+    .map((s, i) => {
+      const col = SERIES_COLORS[s.key] ?? colorOf(s.key, i);
+      const d = s.points.map(([x, y], j) => `${j === 0 ? "M" : "L"}${X(x).toFixed(1)},${Y(y).toFixed(1)}`).join(" ");
+      const ly = top + 14 + i * 18;
+      return (
+        `<path d="${d}" fill="none" stroke="${col}" stroke-width="2"/>` +
+        `<line x1="${left + pw + 12}" x2="${left + pw + 34}" y1="${ly - 3}" y2="${ly - 3}" stroke="${col}" stroke-width="3"/>` +
+        `<text x="${left + pw + 40}" y="${ly + 1}">${esc(s.label)}</text>`
+      );
+    })
+    .join("\n");
+  return svg(width, height, title, `${grid.join("\n")}\n${lines}\n<text x="${left + pw / 2}" y="${height - 10}" text-anchor="middle" fill="#555">${esc(xUnit)}</text>`);
+}
