@@ -108,6 +108,13 @@ describe.each(STORE_KINDS)("on the $name store", (kind) => {
 });
 
 describe("userctl messages say what to do next", () => {
+  // Its own service on the memory store: the per-store services above are closed by now.
+  let t: TestService;
+  beforeAll(async () => {
+    t = await startTestService({});
+  });
+  afterAll(() => t.close());
+
   function bare(args: string[], stdin = ""): Promise<{ code: number | null; err: string }> {
     const env = { ...process.env };
     delete env.USERCTL_TOKEN;

@@ -151,12 +151,13 @@ describe("the wire viewer in Chromium", () => {
     await poll(() => page.locator('.field-line[data-name="message"]').innerText()).toContain("no user with id");
     await shot("bidi");
 
-    // The failing call: Trailers-Only, grpc-status named, the BadRequest decoded from grpc-status-details-bin.
+    // The failing call: the request-id interceptor set x-request-id, so the response headers go out
+    // in their own HEADERS frame and the status follows in trailers (no DATA); grpc-status named, the BadRequest decoded from grpc-status-details-bin.
     await openCall("CreateUser", "INVALID_ARGUMENT");
     f = await frames(page);
     expect(lane(f, "client").slice(0, 2)).toEqual(["HEADERS", "DATA"]);
-    expect(lane(f, "server")).toEqual(["TRAILERS-ONLY"]);
-    await page.locator('#diagram .event[data-kind="TRAILERS-ONLY"]').click();
+    expect(lane(f, "server")).toEqual(["HEADERS", "TRAILERS"]);
+    await page.locator('#diagram .event[data-kind="TRAILERS"]').click();
     expect(await page.locator('tr[data-header="grpc-status"]').innerText()).toContain("INVALID_ARGUMENT");
     const details = page.locator('tr[data-header="grpc-status-details-bin"]');
     const text = await details.innerText();

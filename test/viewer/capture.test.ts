@@ -175,7 +175,7 @@ describe("the viewer switch", () => {
         .toBe(2);
       expect(calls.map((c) => `${c.side} ${c.path} ${c.statusName}`)).toEqual(["server /user.UserService/CreateUser OK", "server /user.UserService/CreateUser INVALID_ARGUMENT"]);
       const failed = (await (await fetch(`${url}api/calls/${calls[1].id}`)).json()) as CallView;
-      const details = failed.events.find((e) => e.kind === "TRAILERS-ONLY")?.headers?.find((h) => h.name === "grpc-status-details-bin");
+      const details = failed.events.find((e) => e.kind === "TRAILERS")?.headers?.find((h) => h.name === "grpc-status-details-bin");
       expect(details?.decoded?.typeName).toBe("google.rpc.Status");
       expect(details?.decoded?.fields[2].children?.[1].type).toBe("google.rpc.BadRequest");
     } finally {
