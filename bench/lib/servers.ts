@@ -44,7 +44,8 @@ function nodeServer(id: ServerId, label: string, script: string, needs: string[]
 }
 
 /**
- * How `npm start` starts the service in the tree at `root`, read from its package.json: `tsx FILE`
+ * How `npm start` starts the service in the tree at `root`, read from its package.json (the last
+ * command of an `a && b` chain, without `exec`): `tsx FILE`
  * becomes `node --import tsx FILE`, `node [flags] FILE` stays as it is. A start script that runs
  * compiled code (a path under dist/) is built first with the tree's `npm run build`, so the
  * benchmark never measures a stale build.
@@ -53,7 +54,9 @@ export function npmStartArgs(root: string): string[] {
   const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { scripts?: Record<string, string> };
   const start = pkg.scripts?.start;
   if (start === undefined) throw new Error(`${root}/package.json has no start script`);
-  const words = start.trim().split(/\s+/);
+  // `build && exec node FILE`: the last command is the server (`exec` only replaces the shell).
+  const last = start.split("&&").at(-1)!.trim().replace(/^exec\s+/, "");
+  const words = last.split(/\s+/);
   const abs = (w: string): string => (w.startsWith("-") || isAbsolute(w) || !/[/.]/.test(w) ? w : join(root, w));
   let args: string[];
   if (words[0] === "tsx") args = ["--import", "tsx", ...words.slice(1).map(abs)];
