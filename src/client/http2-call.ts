@@ -40,6 +40,9 @@ function streamClose(this: CallStream): void {
 function streamDrain(this: CallStream): void {
   this[CALL].onStreamDrain();
 }
+function streamEnd(this: CallStream): void {
+  this[CALL].onStreamEnd(this);
+}
 function deadlineFired(call: Http2Call<unknown, unknown>): void {
   call.onDeadline();
 }
@@ -296,6 +299,7 @@ export class Http2Call<I, O> implements EnvelopeSink {
     stream.on("error", streamError);
     stream.on("close", streamClose);
     stream.on("drain", streamDrain);
+    stream.on("end", streamEnd);
     const pending = this.pending;
     if (pending !== undefined) {
       this.pending = undefined;
@@ -422,6 +426,18 @@ export class Http2Call<I, O> implements EnvelopeSink {
     this.onDrain?.();
   }
 
+  /**
+   * The response side ended. When the peer closed the stream (RST_STREAM(NO_ERROR) after its
+   * status, as PROTOCOL-HTTP2 has a server refuse a request it will not read, or END_STREAM and
+   * then a close) while request bytes were still queued, node:http2 emits 'close' only once those
+   * bytes are written, which can no longer happen: the call would wait for 'close' (no status yet)
+   * or keep the queued request alive (status already in). Destroying the closed stream drops the
+   * queued bytes and brings 'close' (onClose: the status or the reset, as for any other close).
+   */
+  onStreamEnd(stream: ClientHttp2Stream): void {
+    if (stream.closed && !stream.destroyed) stream.destroy();
+  }
+
   onClose(): void {
     if (this.trace !== undefined) this.trace.closed(this.stream?.rstCode);
     if (this.done) return;
@@ -462,6 +478,7 @@ export class Http2Call<I, O> implements EnvelopeSink {
     old.off("trailers", streamTrailers);
     old.off("close", streamClose);
     old.off("drain", streamDrain);
+    old.off("end", streamEnd);
     this.record?.streamClosed();
     this.stream = undefined;
     this.record = undefined;

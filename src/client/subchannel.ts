@@ -179,7 +179,12 @@ export class Subchannel {
     const tlsOpt = this.host.tls;
     const settings: http2.Settings = { enablePush: false, ...this.host.http2Settings };
     if (this.host.maxHeaderListSize !== undefined) settings.maxHeaderListSize = this.host.maxHeaderListSize;
-    const base: http2.ClientSessionOptions = { settings, maxHeaderListPairs: 1024 };
+    // maxSessionMemory: node:http2 counts request bytes queued for flow control against this
+    // (default 10 MB) and, past it, drops the headers the server sends: a status refusing a large
+    // request (RESOURCE_EXHAUSTED over the server's receive limit) would never be read and the
+    // call would wait for its deadline. Request memory is bounded by maxSendMessageSize and
+    // writeBufferSize instead; grpc-js sets the same (grpc-node.max_session_memory).
+    const base: http2.ClientSessionOptions = { settings, maxHeaderListPairs: 1024, maxSessionMemory: Number.MAX_SAFE_INTEGER };
     if (!tlsOpt) {
       const connect = a.kind === "unix" ? () => net.connect(a.path) : () => net.connect({ host: a.host, port: a.port });
       return http2.connect(this.host.authorityUrl, { ...base, createConnection: connect });

@@ -11,7 +11,9 @@ import { WireType } from "./wire-types.js";
  * two's-complement reading is the viewer's call), I64 as fixed64, I32 as fixed32. A LEN value is
  * shown as a nested message when its bytes parse as one, else as a string when they are printable
  * UTF-8, else as bytes. As with protoc, short text can happen to parse as a message: `bytes` keeps
- * the original value of every LEN field.
+ * the original value of every LEN field. Groups (wire types 3/4, protobuf.dev "Encoding" § Groups)
+ * have no kind here: a LEN value that would parse only through groups (e.g. the text "#$",
+ * 0x23 0x24, an empty group 4) is a string or bytes, and a group at the top level is an error.
  */
 export type RawField =
   | { field: number; wireType: typeof WireType.VARINT; kind: "varint"; value: bigint }
@@ -90,6 +92,9 @@ function parsesAsMessage(bytes: Uint8Array): boolean {
       // A tag is at most 5 bytes and 32 bits (field numbers stop at 2^29 - 1).
       const tagLen = r.pos - start;
       if (!canonicalVarint(buf, start, r.pos) || tagLen > 5 || (tagLen === 5 && buf[start + 4] > 0x0f)) return false;
+      // This decoder has no kind for groups (see decodeRawFields), so a value that would parse
+      // only through them is not a message here: it is shown as a string or bytes instead.
+      if ((tag & 7) === WireType.SGROUP) return false;
       const valueStart = r.pos;
       r.skip(tag);
       if ((tag & 7) === WireType.VARINT && !canonicalVarint(buf, valueStart, r.pos)) return false;

@@ -8,6 +8,7 @@ import { interleaveFamilies } from "../../src/client/resolver.js";
 import { grpcCodeForHttpStatus } from "../../src/wire/http-status.js";
 import { Http2ErrorCode, grpcCodeForRstStream, http2ErrorName } from "../../src/wire/rst-stream.js";
 import { Status } from "../../src/wire/status.js";
+import { FUZZ_SEED } from "../support/fuzz-seed.js";
 
 describe("Backoff", () => {
   it("grows by MULTIPLIER up to MAX_BACKOFF without jitter, and resets", () => {
@@ -30,6 +31,7 @@ describe("Backoff", () => {
           base = Math.min(base * 1.6, 120_000);
         }
       }),
+      { seed: FUZZ_SEED },
     );
   });
 

@@ -15,6 +15,7 @@ import {
 } from "../../src/codec/index.js";
 import type { Codec } from "../../src/codec/index.js";
 import { NUM_RUNS, anyString, bytes, googleRoot, int32, oursToPlain, pbEncode, pbToPlain } from "./oracle.js";
+import { FUZZ_SEED } from "../support/fuzz-seed.js";
 
 const any = fc.record({ typeUrl: anyString, value: bytes });
 const status = fc.record({ code: int32, message: anyString, details: fc.array(any, { maxLength: 5 }) });
@@ -59,7 +60,7 @@ describe("google.rpc / google.protobuf codecs against protobufjs", () => {
         fc.property(arb, (m) => {
           expect(normal(pbToPlain(type, codec.encode(m)))).toEqual(normal(m));
         }),
-        { numRuns: NUM_RUNS },
+        { numRuns: NUM_RUNS, seed: FUZZ_SEED },
       );
     });
     it(`${codec.typeName}: protobufjs encode → our decode, and back`, () => {
@@ -71,7 +72,7 @@ describe("google.rpc / google.protobuf codecs against protobufjs", () => {
           expect(again.length).toBe(codec.size(decoded));
           expect(normal(codec.decode(again))).toEqual(normal(m));
         }),
-        { numRuns: NUM_RUNS },
+        { numRuns: NUM_RUNS, seed: FUZZ_SEED },
       );
     });
   }

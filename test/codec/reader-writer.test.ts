@@ -23,6 +23,7 @@ import {
 } from "../../src/codec/index.js";
 import type { Codec } from "../../src/codec/index.js";
 import { NUM_RUNS, anyString, bytes, int32, int64, oursToPlain, uint32, uint64 } from "./oracle.js";
+import { FUZZ_SEED } from "../support/fuzz-seed.js";
 
 type PbWriterMethod = (this: protobuf.Writer, v: never) => protobuf.Writer;
 
@@ -102,7 +103,7 @@ describe("scalars against protobufjs' Writer", () => {
           expect(r.pos).toBe(mine.length);
           expect(oursToPlain(back)).toEqual(oursToPlain(s.expected ? s.expected(v) : v));
         }),
-        { numRuns: NUM_RUNS },
+        { numRuns: NUM_RUNS, seed: FUZZ_SEED },
       );
     });
   }
@@ -278,7 +279,7 @@ describe("repeated scalars", () => {
         expect(mine).toEqual(Buffer.from(packedType.encode(packedType.fromObject(toPb(m))).finish()));
         expect(pbPlain(packedType, mine)).toEqual(oursToPlain(m));
       }),
-      { numRuns: 200 },
+      { numRuns: 200, seed: FUZZ_SEED },
     );
   });
 
@@ -290,7 +291,7 @@ describe("repeated scalars", () => {
         const packed = packedType.encode(packedType.fromObject(toPb(m))).finish();
         expect(oursToPlain(RepeatedCodec.decode(packed))).toEqual(oursToPlain(m));
       }),
-      { numRuns: 200 },
+      { numRuns: 200, seed: FUZZ_SEED },
     );
   });
 

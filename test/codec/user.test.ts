@@ -17,6 +17,7 @@ import {
 } from "../../src/codec/index.js";
 import type { Codec } from "../../src/codec/index.js";
 import { NUM_RUNS, anyString, int32, int64, oursToPlain, pbEncode, pbToPlain, pbType, role, userRoot } from "./oracle.js";
+import { FUZZ_SEED } from "../support/fuzz-seed.js";
 
 const user = fc.record({
   id: anyString,
@@ -66,7 +67,7 @@ describe("user.proto codecs against protobufjs", () => {
           const bytes = c.encode(m);
           expect(pbToPlain(type, bytes)).toEqual(oursToPlain(m));
         }),
-        { numRuns: NUM_RUNS },
+        { numRuns: NUM_RUNS, seed: FUZZ_SEED },
       );
     });
 
@@ -77,7 +78,7 @@ describe("user.proto codecs against protobufjs", () => {
           expect(oursToPlain(decoded)).toEqual(oursToPlain(m));
           expect((decoded as { $unknown?: Uint8Array }).$unknown).toBeUndefined();
         }),
-        { numRuns: NUM_RUNS },
+        { numRuns: NUM_RUNS, seed: FUZZ_SEED },
       );
     });
 
@@ -88,7 +89,7 @@ describe("user.proto codecs against protobufjs", () => {
           expect(bytes.length).toBe(c.size(m));
           expect(oursToPlain(c.decode(bytes))).toEqual(oursToPlain(m));
         }),
-        { numRuns: NUM_RUNS },
+        { numRuns: NUM_RUNS, seed: FUZZ_SEED },
       );
     });
 
@@ -116,7 +117,7 @@ describe("User encoding details", () => {
           expect(Buffer.from(UserCodec.encode(m))).toEqual(Buffer.from(pbEncode(pbType(userRoot, "user.User"), m)));
         },
       ),
-      { numRuns: NUM_RUNS },
+      { numRuns: NUM_RUNS, seed: FUZZ_SEED },
     );
   });
 
@@ -200,7 +201,7 @@ describe("unknown fields", () => {
         expect(back.length).toBe(UserCodec.size(ours));
         expect(pbToPlain(v2, back)).toEqual(pbToPlain(v2, theirs));
       }),
-      { numRuns: NUM_RUNS },
+      { numRuns: NUM_RUNS, seed: FUZZ_SEED },
     );
   });
 

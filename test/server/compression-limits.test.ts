@@ -125,6 +125,28 @@ describe("message size limits", () => {
     expect(r.grpcMessage).toContain("4294967295");
   });
 
+  // PROTOCOL-HTTP2: a server that ends a call while the client is still sending sends its status,
+  // then RST_STREAM(NO_ERROR) so the client stops. Both shapes: Trailers-Only, and trailers after
+  // a response message. The request is 8x the limit and never half-closed: the stream can only
+  // close because the server reset it.
+  it("refuses an oversize request mid-stream with Trailers-Only, then RST_STREAM(NO_ERROR)", async () => {
+    const r = await unfinishedCall("/test.Echo/ClientStream", [encodeEnvelope(EchoMessageCodec.encode(echo({ payload: Buffer.alloc(8 * LIMIT) })), false)]);
+    expect(r.headers["grpc-status"]).toBe(String(Status.RESOURCE_EXHAUSTED));
+    expect(r.trailers).toBeUndefined();
+    expect([r.closed, r.rstCode, r.error]).toEqual([true, http2.constants.NGHTTP2_NO_ERROR, undefined]);
+  });
+
+  it("refuses an oversize request after response messages with trailers, then RST_STREAM(NO_ERROR)", async () => {
+    const small = encodeEnvelope(EchoMessageCodec.encode(echo({ text: "first" })), false);
+    const big = encodeEnvelope(EchoMessageCodec.encode(echo({ payload: Buffer.alloc(8 * LIMIT) })), false);
+    const r = await unfinishedCall("/test.Echo/Bidi", [small, big]);
+    expect(r.headers[":status"]).toBe(200);
+    expect(r.headers["grpc-status"]).toBeUndefined();
+    expect(r.messages).toBe(1);
+    expect(r.trailers?.["grpc-status"]).toBe(String(Status.RESOURCE_EXHAUSTED));
+    expect([r.closed, r.rstCode, r.error]).toEqual([true, http2.constants.NGHTTP2_NO_ERROR, undefined]);
+  });
+
   it("fails an oversize response with RESOURCE_EXHAUSTED", async () => {
     const r = await grpcJsUnary(client, echo({ text: "big", count: LIMIT + 10 }));
     expect(r.error?.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
@@ -179,3 +201,48 @@ describe("per-message compression", () => {
     expect(flags).toEqual([1, 0, 1]);
   });
 });
+
+/**
+ * Writes `frames[0]`, and each next frame once a response message has come back, never
+ * half-closing; resolves once the server has closed the stream (on 'close', or on 'end' if already
+ * closed: node:http2 may never emit 'close' for a stream closed while our bytes were still queued),
+ * then drops the stream. A server that never resets the stream makes the test time out.
+ */
+function unfinishedCall(path: string, frames: Buffer[]) {
+  return new Promise<{
+    headers: http2.IncomingHttpHeaders;
+    trailers: http2.IncomingHttpHeaders | undefined;
+    messages: number;
+    closed: boolean;
+    rstCode: number | undefined;
+    error: Error | undefined;
+  }>((resolve) => {
+    const req = session.request({ ...GRPC_HEADERS, ":path": path });
+    let headers: http2.IncomingHttpHeaders = {};
+    let trailers: http2.IncomingHttpHeaders | undefined;
+    let error: Error | undefined;
+    let messages = 0;
+    let next = 1;
+    req.on("response", (h) => (headers = h));
+    req.on("trailers", (t) => (trailers = t));
+    req.on("error", (e) => (error = e));
+    req.on("data", () => {
+      messages++;
+      if (next < frames.length) req.write(frames[next++]);
+    });
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      setImmediate(() => {
+        resolve({ headers, trailers, messages, closed: req.closed, rstCode: req.rstCode, error });
+        req.destroy();
+      });
+    };
+    // After 'end' (END_STREAM), the stream closes only when the server resets it: 'close' then,
+    // or already closed if the reset came with the END_STREAM.
+    req.on("end", () => req.closed && finish());
+    req.on("close", finish);
+    req.write(frames[0]);
+  });
+}

@@ -5,6 +5,7 @@ import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { StoreError, type NewUser, type UserSnapshot } from "../../src/store/user-store.js";
 import { STORE_KINDS } from "../support/stores.js";
+import { FUZZ_SEED } from "../support/fuzz-seed.js";
 
 interface ModelUser {
   id: string;
@@ -93,7 +94,7 @@ describe.each(STORE_KINDS)("UserStore vs a reference model: $name", (kind) => {
         expect(t.openSnapshots()).toBe(0);
       }),
       // A database round trip per operation: fewer runs there.
-      { numRuns: kind.name === "memory" ? 300 : 60 },
+      { numRuns: kind.name === "memory" ? 300 : 60, seed: FUZZ_SEED },
     );
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { EnvelopeDecoder, encodeEnvelope, writeEnvelopePrefix, PREFIX_LENGTH, type EnvelopeSink } from "../../src/wire/framing.js";
 import { Status } from "../../src/wire/status.js";
+import { FUZZ_SEED } from "../support/fuzz-seed.js";
 
 class Collect implements EnvelopeSink {
   got: { compressed: boolean; data: Buffer }[] = [];
@@ -39,6 +40,7 @@ describe("framing", () => {
           expect(sink.got.map((g) => [g.compressed, [...g.data]])).toEqual(msgs.map((m) => [m.c, [...m.d]]));
         },
       ),
+      { seed: FUZZ_SEED },
     );
   });
 
