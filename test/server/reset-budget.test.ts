@@ -15,12 +15,12 @@ describe("reset budget", () => {
     const impl: ServiceImplementation<typeof EchoService> = {
       Unary: (req) => req,
       // One message, then wait for the client's cancel.
-      async ServerStream(_req, call, ctx) {
+      async ServerStream(_req, ctx, call) {
         await call.write(echo({ text: "first" }));
         await new Promise<void>((r) => (ctx.signal.aborted ? r() : ctx.signal.addEventListener("abort", () => r())));
       },
       ClientStream: async () => echo(),
-      async Bidi(reqs, call) {
+      async Bidi(reqs, _ctx, call) {
         for await (const m of reqs) await call.write(m);
       },
     };
