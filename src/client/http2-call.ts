@@ -1,6 +1,7 @@
 // Implements PROTOCOL-HTTP2 "Requests" and "Responses" for one client call on one HTTP/2 stream, with the "HTTP to gRPC Status Code Mapping" and "Errors" tables (https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md).
 import type { ClientHttp2Stream, IncomingHttpHeaders, IncomingHttpStatusHeader, OutgoingHttpHeaders } from "node:http2";
 import { constants as h2 } from "node:http2";
+import { addAbortSignal } from "node:stream";
 import { ACCEPT_ENCODING, compress, decompress, parseEncoding, type Encoding } from "../wire/compression.js";
 import { parseContentType } from "../wire/content-type.js";
 import { EnvelopeDecoder, PREFIX_LENGTH, encodeEnvelope, writeEnvelopePrefix, type EnvelopeSink } from "../wire/framing.js";
@@ -18,6 +19,13 @@ import type { CallOptions, ClientMethod } from "./types.js";
 import { takeUncompressed } from "./message-options.js";
 
 const CALL = Symbol("grpcCall");
+/**
+ * An aborted signal: `addAbortSignal(ABORTED, stream)` destroys the stream with node's AbortError,
+ * which node:http2 answers with RST_STREAM(CANCEL) and nothing else. `stream.close(CANCEL)` would
+ * first end the writable side: with a write in flight, the empty DATA frame with END_STREAM then
+ * goes out before the RST_STREAM and the server sees a complete request (docs/RELIABILITY.md "Soak").
+ */
+const ABORTED = AbortSignal.abort(new Error("call cancelled"));
 /** Bound on retries of calls whose connection never came up (each tries the next address pick_first offers). */
 const MAX_UNSENT_RETRIES = 16;
 type CallStream = ClientHttp2Stream & { [CALL]: Http2Call<unknown, unknown> };
@@ -547,7 +555,9 @@ export class Http2Call<I, O> implements EnvelopeSink {
       const code = !this.remoteEnded ? h2.NGHTTP2_CANCEL : !s.writableEnded ? h2.NGHTTP2_NO_ERROR : undefined;
       if (code !== undefined) {
         if (this.trace !== undefined) this.trace.reset(code);
-        s.close(code);
+        // A cancel of an unfinished request must not half-close first (see ABORTED).
+        if (code === h2.NGHTTP2_CANCEL && !s.writableEnded) addAbortSignal(ABORTED, s);
+        else s.close(code);
       }
     }
     if (error !== undefined && error.metadata !== trailers && trailers.size > 0) {

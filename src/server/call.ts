@@ -14,6 +14,7 @@ import type { CallTrace } from "../wire/trace.js";
 import type { ResolvedServerOptions } from "./options.js";
 import { RequestQueue, type QueueSource } from "./request-queue.js";
 import type { Route } from "./router.js";
+import { countPeerReset } from "./connection.js";
 import { excusePings, type SessionState } from "./keepalive.js";
 import type { MethodKind, PeerCertificate, ServerInterceptor, ServerInterceptorCall, ServerWriter, WriteOptions } from "./types.js";
 
@@ -547,8 +548,10 @@ export class ServerCall implements ServerInterceptorCall, ServerWriter<unknown>,
   /** The stream closed: if we had not finished, the client cancelled (RST_STREAM) or went away. */
   onStreamClose(): void {
     if (this.trace !== undefined) this.trace.closed(this.stream.rstCode);
+    const code = this.stream.rstCode;
+    // A reset from the client (before our status, or a non-NO_ERROR one racing it) spends its reset budget.
+    if (this.connState !== undefined && (!this.ended || (code !== undefined && code !== constants.NGHTTP2_NO_ERROR))) countPeerReset(this.connState);
     if (!this.ended) {
-      const code = this.stream.rstCode;
       const msg = code === constants.NGHTTP2_CANCEL || code === undefined ? "call cancelled by the client" : `stream reset by the client (HTTP/2 code ${code})`;
       this.end(new GrpcError(Status.CANCELLED, msg));
     }

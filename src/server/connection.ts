@@ -12,6 +12,36 @@ export const GOAWAY_PING_TIMEOUT_MS = 1_000;
 export const FLUSH_TIMEOUT_MS = 1_000;
 /** Largest stream id: the first GOAWAY's Last-Stream-ID ("any stream you have sent may still be processed"). */
 const MAX_STREAM_ID = 0x7fffffff;
+/**
+ * nghttp2's rate limit on incoming RST_STREAM frames (CVE-2023-44487): a bucket of 1,000 resets
+ * refilled at 33 per second; when it is empty, nghttp2 answers GOAWAY(INTERNAL_ERROR) and every call
+ * on the connection dies. node 20 cannot change it (`streamResetBurst`/`streamResetRate` arrived in
+ * later node versions), so {@link countPeerReset} keeps the same bucket and drains the connection first.
+ */
+export const NGHTTP2_RESET_BURST = 1_000;
+export const NGHTTP2_RESET_RATE_PER_S = 33;
+/**
+ * Resets left in the bucket when we drain the connection (graceful GOAWAY): well before nghttp2's
+ * GOAWAY, with room for nghttp2 refilling in whole seconds. After our GOAWAY nghttp2 no longer
+ * applies its limit to the connection, so calls in flight finish; the client reconnects for new ones.
+ */
+export const RESET_DRAIN_MARGIN = 300;
+
+/**
+ * Counts one RST_STREAM the client sent on this connection and drains the connection (two-phase
+ * GOAWAY, {@link drainSession}) once its reset budget falls to {@link RESET_DRAIN_MARGIN}. An honest
+ * client cancelling many calls then moves to a fresh connection instead of having nghttp2 kill this
+ * one under its other calls; an abusive one gets a GOAWAY and no new stream here, as before, and our
+ * handler quota plus the skipping of streams reset before their handler remain the rapid-reset defence.
+ */
+export function countPeerReset(state: SessionState): void {
+  const now = Date.now();
+  const refill = ((now - state.resetRefilledAt) * NGHTTP2_RESET_RATE_PER_S) / 1_000;
+  state.resetTokens = Math.min(NGHTTP2_RESET_BURST, state.resetTokens + refill) - 1;
+  state.resetRefilledAt = now;
+  if (state.resetTokens <= RESET_DRAIN_MARGIN && !state.draining) drainSession(state.session, state);
+}
+
 /** setTimeout fires at once for delays above this. */
 const MAX_TIMER_MS = 0x7fffffff;
 

@@ -24,6 +24,9 @@ export interface SessionState {
   idleSince: number;
   /** Set once the connection is draining (GOAWAY sent: shutdown, max age, max idle). */
   draining: boolean;
+  /** Incoming-reset budget left (see connection.ts `countPeerReset`), and when it was last refilled. */
+  resetTokens: number;
+  resetRefilledAt: number;
   /** The connection itself (a reset stream no longer knows its session). */
   session: ServerHttp2Session;
 }

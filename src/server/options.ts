@@ -51,6 +51,14 @@ export interface ServerOptions {
    * So handlers that outlive their stream (ignoring `ctx.signal`) stall their own connection only.
    * Handlers start one event-loop turn after their request is ready, so a RST_STREAM that arrived in
    * the same read as the request (the rapid-reset pattern) is seen first and the handler never runs.
+   *
+   * Reset budget: nghttp2 also limits the RST_STREAM frames a connection may send (1,000, refilled at
+   * 33/s; then GOAWAY(INTERNAL_ERROR), every call on it lost). node 20 cannot raise that limit (the
+   * `streamResetBurst`/`streamResetRate` options of later node versions do not exist in 20.20), and it
+   * hits honest clients that cancel many calls. So the server keeps the same bucket per connection
+   * and drains the connection (graceful two-phase GOAWAY, calls in flight finish) when 300 resets
+   * are left (`countPeerReset` in connection.ts); after our GOAWAY nghttp2 stops applying its limit
+   * and refuses new streams, so the quota and reset-before-handler skipping stay the abuse bound.
    */
   maxConcurrentStreams?: number;
   /**

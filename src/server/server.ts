@@ -16,7 +16,7 @@ import { CallTrace, traceSession, wireTrace } from "../wire/trace.js";
 import { enableWireViewerFromEnv } from "../viewer/index.js";
 import { installKeepalive, type SessionState } from "./keepalive.js";
 import type { Socket } from "node:net";
-import { FLUSH_TIMEOUT_MS, armHandshakeTimeout, drainSession, installLifecycle, startReading, stopReading } from "./connection.js";
+import { FLUSH_TIMEOUT_MS, armHandshakeTimeout, countPeerReset, drainSession, NGHTTP2_RESET_BURST, installLifecycle, startReading, stopReading } from "./connection.js";
 import { resolveOptions, type ListenOptions, type ResolvedServerOptions, type ServerOptions } from "./options.js";
 import { Router } from "./router.js";
 import type { ServiceDescriptor, ServiceImplementation } from "./types.js";
@@ -274,6 +274,8 @@ export class Server implements CallHost {
       waiting: undefined,
       idleSince: 0,
       draining: false,
+      resetTokens: NGHTTP2_RESET_BURST,
+      resetRefilledAt: Date.now(),
       session,
     };
     session[STATE] = state;
@@ -285,6 +287,7 @@ export class Server implements CallHost {
       stopLifecycle();
     };
     this.sessions.add(session);
+    session.on("stream", countResetBeforeHandler);
     session.on("error", (err: Error) => {
       this.options.onError(err);
       session.destroy();
@@ -418,4 +421,11 @@ function closeAfterFlush(session: http2.ServerHttp2Session): void {
   const t = setTimeout(() => session.destroy(), FLUSH_TIMEOUT_MS);
   t.unref();
   session.once("close", () => clearTimeout(t));
+}
+
+/** A stream the client reset in the same read as its HEADERS (it never reaches a handler) still spends the connection's reset budget. */
+function countResetBeforeHandler(this: TrackedSession, stream: http2.ServerHttp2Stream): void {
+  if (!stream.closed && !stream.destroyed) return;
+  const st = this[STATE];
+  if (st !== undefined) countPeerReset(st);
 }

@@ -43,7 +43,7 @@ async function rapidReset(conn: RawConnection, count: number, perWrite: number):
 }
 
 describe("rapid reset (HEADERS then RST_STREAM at once)", () => {
-  test("one connection, 2,000 streams: GOAWAY; reset streams run no handler", async () => {
+  test("one connection, 2,000 streams: drained (GOAWAY); reset streams run no handler", async () => {
     const ranBefore = await handlersRun();
     const { result, servedDuring, heapMiB, rssMiB } = await underAttack(server, async () => {
       const conn = await RawConnection.open(server.port);
@@ -52,9 +52,11 @@ describe("rapid reset (HEADERS then RST_STREAM at once)", () => {
     });
     const ran = (await handlersRun()) - ranBefore;
     report("rapid reset, 1 connection", { ran });
-    // nghttp2's reset rate limit (burst 1,000, then 33/s) answers GOAWAY(INTERNAL_ERROR) and stops
-    // reading the connection (node leaves the socket open: docs/RELIABILITY.md); the stream is gone before its handler would start.
-    expect([ErrorCode.INTERNAL_ERROR, ErrorCode.ENHANCE_YOUR_CALM]).toContain(result.goaway?.code);
+    // The server drains the connection (GOAWAY NO_ERROR, then closes it) once the client has spent
+    // 700 of nghttp2's 1,000 resets (connection.ts countPeerReset), before nghttp2's own
+    // GOAWAY(INTERNAL_ERROR) would; a reset stream is gone before its handler would start.
+    expect([ErrorCode.NO_ERROR, ErrorCode.INTERNAL_ERROR]).toContain(result.goaway?.code);
+    expect(result.unanswered).toBe(false);
     expect(ran).toBeLessThanOrEqual(100);
     expect(servedDuring).toBeGreaterThan(0);
     expect(heapMiB).toBeLessThan(HEAP_GROWTH_BOUND_MIB);
