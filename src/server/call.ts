@@ -549,8 +549,10 @@ export class ServerCall implements ServerInterceptorCall, ServerWriter<unknown>,
   onStreamClose(): void {
     if (this.trace !== undefined) this.trace.closed(this.stream.rstCode);
     const code = this.stream.rstCode;
-    // A reset from the client (before our status, or a non-NO_ERROR one racing it) spends its reset budget.
-    if (this.connState !== undefined && (!this.ended || (code !== undefined && code !== constants.NGHTTP2_NO_ERROR))) countPeerReset(this.connState);
+    // A reset from the client before our status spends its reset budget. Only an RST_STREAM code says
+    // so: a stream closed with no code went with its connection, and one we had finished was closed by
+    // us (node reports our own resets in rstCode too).
+    if (this.connState !== undefined && !this.ended && code !== undefined && code !== constants.NGHTTP2_NO_ERROR) countPeerReset(this.connState);
     if (!this.ended) {
       const msg = code === constants.NGHTTP2_CANCEL || code === undefined ? "call cancelled by the client" : `stream reset by the client (HTTP/2 code ${code})`;
       this.end(new GrpcError(Status.CANCELLED, msg));

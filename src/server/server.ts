@@ -426,6 +426,8 @@ function closeAfterFlush(session: http2.ServerHttp2Session): void {
 /** A stream the client reset in the same read as its HEADERS (it never reaches a handler) still spends the connection's reset budget. */
 function countResetBeforeHandler(this: TrackedSession, stream: http2.ServerHttp2Stream): void {
   if (!stream.closed && !stream.destroyed) return;
+  // Answered by us (an early Trailers-Only refusal, say): the close was ours, not the client's reset.
+  if (stream.headersSent || stream.rstCode === undefined || stream.rstCode === http2.constants.NGHTTP2_NO_ERROR) return;
   const st = this[STATE];
   if (st !== undefined) countPeerReset(st);
 }
