@@ -134,11 +134,14 @@ try {
     scaling: Object.fromEntries(Object.entries(scaling).map(([k, v]) => [k, summary(v)])),
     store: Object.fromEntries(Object.entries(store).map(([k, v]) => [k, summary(v)])),
   };
-  mkdirSync("bench/results", { recursive: true });
-  const file = `bench/results/${result.date.replace(/[:.]/g, "-")}-scaling.json`;
-  writeFileSync(file, JSON.stringify(result, null, 2) + "\n");
-  console.log(JSON.stringify(result, null, 2));
-  console.log(`written to ${file}`);
+  // Per-run files go to the gitignored runs/ folder; latest-scaling.json is the one kept in git.
+  mkdirSync("bench/results/runs", { recursive: true });
+  const file = `bench/results/runs/${result.date.replace(/[:.]/g, "-")}-scaling.json`;
+  const json = JSON.stringify(result, null, 2) + "\n";
+  writeFileSync(file, json);
+  writeFileSync("bench/results/latest-scaling.json", json);
+  console.log(json);
+  console.log(`written to ${file} and bench/results/latest-scaling.json`);
 } finally {
   await Promise.all(
     replicas.map((r) => {
