@@ -14,6 +14,7 @@
 import {
   StoreError,
   emailKey,
+  newUserRecord,
   usernameKey,
   type ListFilter,
   type NewUser,
@@ -233,15 +234,7 @@ export class MemoryUserStore implements UserStore {
   }
 
   private insert(user: NewUser, uKey: string, eKey: string, seq: number, ts: bigint): Entry {
-    const record: UserRecord = {
-      id: this.newId(),
-      username: user.username,
-      email: user.email,
-      fullName: user.fullName,
-      role: user.role,
-      createdAt: ts,
-      updatedAt: ts,
-    };
+    const record = newUserRecord(this.newId(), user, ts);
     const entry: Entry = { head: { record, seq, prev: undefined }, createdSeq: seq, deletedSeq: Infinity };
     this.log.push(entry);
     this.byId.set(record.id, entry);

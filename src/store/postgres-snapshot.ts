@@ -4,7 +4,7 @@
 // the end, on close() or on a failure (a broken connection is discarded, not reused).
 
 import type pg from "pg";
-import { classify, recordOf } from "./postgres-store.js";
+import { classify, recordOf, type UserRow } from "./postgres-store.js";
 import type { ListFilter, UserRecord, UserSnapshot } from "./user-store.js";
 
 /** What a snapshot needs from its store. */
@@ -21,16 +21,8 @@ export interface SnapshotHost {
 const PAGE_SQL = `SELECT seq, id, username, email, full_name, role, created_at, updated_at FROM users
                   WHERE seq > $1 AND ($2::int IS NULL OR role = $2) ORDER BY seq LIMIT $3`;
 
-interface PageRow {
-  seq: string;
-  id: string;
-  username: string;
-  email: string;
-  full_name: string;
-  role: number;
-  created_at: string;
-  updated_at: string;
-}
+/** A users row and its commit sequence (the keyset). */
+type PageRow = UserRow & { seq: string };
 
 export class PostgresSnapshot implements UserSnapshot, AsyncIterator<UserRecord> {
   private client: pg.PoolClient | undefined;

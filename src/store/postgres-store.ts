@@ -24,6 +24,7 @@ import {
   StoreError,
   StoreUnavailableError,
   emailKey,
+  newUserRecord,
   usernameKey,
   type ListFilter,
   type NewUser,
@@ -63,7 +64,7 @@ export const UPDATE_ATTEMPTS = 8;
 
 const COLUMNS = "id, username, email, full_name, role, created_at, updated_at";
 
-interface UserRow {
+export interface UserRow {
   id: string;
   username: string;
   email: string;
@@ -214,15 +215,7 @@ export class PostgresUserStore implements UserStore, SnapshotHost {
   async create(user: NewUser): Promise<UserRecord> {
     if (this.opening.size > 0) await this.snapshotsOpened();
     const ts = this.now();
-    const record: UserRecord = {
-      id: this.newId(),
-      username: user.username,
-      email: user.email,
-      fullName: user.fullName,
-      role: user.role,
-      createdAt: BigInt(ts),
-      updatedAt: BigInt(ts),
-    };
+    const record = newUserRecord(this.newId(), user, BigInt(ts));
     try {
       await this.pool.query({
         name: "user_create",
@@ -269,15 +262,8 @@ export class PostgresUserStore implements UserStore, SnapshotHost {
       }
       // 2. One statement, so one transaction: every row or none. One timestamp for the batch.
       const ts = this.now();
-      const out = users.map((u): UserRecord => ({
-        id: this.newId(),
-        username: u.username,
-        email: u.email,
-        fullName: u.fullName,
-        role: u.role,
-        createdAt: BigInt(ts),
-        updatedAt: BigInt(ts),
-      }));
+      const at = BigInt(ts);
+      const out = users.map((u) => newUserRecord(this.newId(), u, at));
       try {
         await this.pool.query({
           name: "user_batch_insert",

@@ -23,6 +23,12 @@ export interface NewUser {
   readonly role: number;
 }
 
+/** The record of a user just created at `ts`: every store builds it here, so a new user has
+ *  `createdAt === updatedAt` and the same field order in every backend. */
+export function newUserRecord(id: string, user: NewUser, ts: bigint): UserRecord {
+  return { id, username: user.username, email: user.email, fullName: user.fullName, role: user.role, createdAt: ts, updatedAt: ts };
+}
+
 /** The fields an update may change; absent fields keep their value. */
 export type UserPatch = Partial<NewUser>;
 
