@@ -78,17 +78,27 @@ function zigzag64(v: bigint): bigint {
   return BigInt.asUintN(64, (v << 1n) ^ (v >> 63n));
 }
 
+/**
+ * `charCodeAt.call(s, i)` instead of `s.charCodeAt(i)` in the per-character loops below: the method
+ * load `s.charCodeAt` is an inline cache keyed on the string's hidden class, and strings come in many
+ * (sequential, cons from concatenation or randomUUID, sliced, internalized, thin, two-byte...). Past
+ * four the cache goes megamorphic and optimized code looks the method up for every character (the
+ * ListUsers regression, docs/BENCHMARKS.md). A call through the function itself needs no lookup and
+ * compiles to the same character load.
+ */
+const charCodeAt = String.prototype.charCodeAt;
+
 /** Bytes of `s` encoded as UTF-8 (lone surrogates count as U+FFFD, 3 bytes, as Buffer writes them). */
 export function utf8Length(s: string): number {
   const len = s.length;
   if (len > 64) return Buffer.byteLength(s, "utf8");
   let n = len;
   for (let i = 0; i < len; i++) {
-    const c = s.charCodeAt(i);
+    const c = charCodeAt.call(s, i);
     if (c < 0x80) continue;
     if (c < 0x800) n += 1;
     else if (c >= 0xd800 && c < 0xdc00 && i + 1 < len) {
-      const d = s.charCodeAt(i + 1);
+      const d = charCodeAt.call(s, i + 1);
       if (d >= 0xdc00 && d < 0xe000) {
         i++; // a surrogate pair: 2 UTF-16 units, 4 bytes
         n += 2;
@@ -299,7 +309,7 @@ export class Writer {
     return this.fixed64(v);
   }
 
-  /** string: length prefix + UTF-8. */
+  /** string: length prefix + UTF-8 (`charCodeAt.call`: see {@link charCodeAt}). */
   string(s: string): this {
     const len = s.length;
     const buf = this.buf;
@@ -310,7 +320,7 @@ export class Writer {
       let pos = start + 1;
       let i = 0;
       for (; i < len; i++) {
-        const c = s.charCodeAt(i);
+        const c = charCodeAt.call(s, i);
         if (c >= 0x80) break;
         buf[pos++] = c;
       }
