@@ -150,8 +150,9 @@ export function latestResults(): ResultsFile[] {
   if (!existsSync(RESULTS_DIR)) return [];
   return readdirSync(RESULTS_DIR)
     .filter((f) => f.startsWith("latest-") && f.endsWith(".json"))
-    .map((f) => JSON.parse(readFileSync(join(RESULTS_DIR, f), "utf8")) as ResultsFile)
-    .filter((r) => !r.options.quick);
+    .map((f) => JSON.parse(readFileSync(join(RESULTS_DIR, f), "utf8")) as Partial<ResultsFile>)
+    // latest-scaling.json (bench/scaling.ts) has a format of its own: not a scenario's results.
+    .filter((r): r is ResultsFile => r.options !== undefined && Array.isArray(r.cases) && !r.options.quick);
 }
 
 interface TargetCheck {
