@@ -57,7 +57,8 @@ function encodeInSlab<T>(parts: CodecParts<T>, message: T, reserve: number, boun
   const buf = slab;
   // Claim the whole bound first: an encode nested inside write() then takes space after it.
   slabOffset = start + bound;
-  if (reserve > 0) buf.fill(0, start, start + reserve);
+  // Zeroed byte by byte: Buffer.fill is a native call, a measurable share of a small message's encode.
+  for (let i = start, end = start + reserve; i < end; i++) buf[i] = 0;
   const w = new Writer(buf, start + reserve);
   resetSizeCache();
   try {
