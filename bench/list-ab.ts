@@ -1,7 +1,7 @@
 // A focused, interleaved A/B of one user-service call (ListUsers by default) between checkouts: the
 // service of each tree started as `npm start` starts it (call log on, to a file), seeded alike,
 // driven by h2load in alternating rounds; prints msg/s and server CPU per call per tree, with ratios.
-//   npx tsx bench/list-ab.ts [--call ListUsers|GetUser] [--rounds 6] [--duration 2] [--connections 1] [--streams 1]
+//   npx tsx bench/list-ab.ts [--call ListUsers|GetUser|CreateUser] [--rounds 6] [--duration 2] [--connections 1] [--streams 1]
 //                            [--pre GetUser:4x16,CreateUser:4x16] [--node-flags=--max-semi-space-size=16]
 //                            [--cpu-prof DIR] [--perf FILE] [ROOT_B …]     (ROOT_A is this tree)
 // --perf records the first tree's server with linux perf during the first round (node gets
@@ -89,7 +89,8 @@ try {
     }
     const order = r % 2 === 0 ? contenders : [...contenders].reverse();
     for (const c of order) {
-      const res = await runUserLoad("h2load", c.srv.port, c.srv.pid, call, c.fixture, load);
+      // CreateUser needs a new user per call: our client's load generator (h2load sends one fixed body).
+      const res = await runUserLoad(call === "CreateUser" ? "ours-client" : "h2load", c.srv.port, c.srv.pid, call, c.fixture, load);
       if (res.errors > 0) throw new Error(`${c.root}: ${res.firstError ?? "errors"}`);
       const perCall = call === "ListUsers" ? c.fixture.listSize : 1;
       c.rates.push((res.calls * perCall) / res.elapsedS);
