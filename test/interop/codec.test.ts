@@ -10,7 +10,7 @@ import {
   StreamingInputCallResponseCodec,
   StreamingOutputCallRequestCodec,
   StreamingOutputCallResponseCodec,
-} from "../../src/codec/interop.js";
+} from "../../src/schema/interop.js";
 
 const root = new protobuf.Root();
 root.resolvePath = (_origin, target) => path.join(process.cwd(), "proto", target);
