@@ -14,7 +14,7 @@ export interface MessageType<T> extends Codec<T> {
 }
 
 // How a field is written and read, chosen once per field when the table is compiled.
-const SCALAR = 0; // proto3 implicit presence: written when truthy (not its default)
+const SCALAR = 0; // proto3 implicit presence: written when not its default (NaN is not 0: written)
 const PRESENT = 1; // explicit presence (oneof member, `optional`): written when !== undefined
 const MESSAGE = 2; // a sub-message: written when present
 const PACKED = 3; // repeated scalar, packed
@@ -40,6 +40,10 @@ interface Field {
 
 interface Plan {
   readonly fields: readonly Field[];
+  /** For maxSize: the bound of every fixed-size scalar field (tag included), set or not… */
+  readonly fixedBound: number;
+  /** …and the fields whose bound depends on the value (strings, bytes, sub-messages, lists, maps). */
+  readonly sizedFields: readonly Field[];
   /** Field by full tag; a tag absent here (unknown field or unexpected wire type) is kept in $unknown. */
   readonly byTag: readonly (Field | null)[];
 }
@@ -81,9 +85,12 @@ function compile(typeName: string, decls: readonly FieldDecl[]): Plan {
     };
     fields.push(f);
     put(tag, f);
-    if (mode === PACKED) put((d.no << 3) | rule.wireType, f); // parsers accept both forms
+    // Parsers accept a repeated number packed or not, whichever way it is declared.
+    if (d.repeated && d.type !== "message" && rule.wireType !== LEN) put((d.no << 3) | (mode === PACKED ? rule.wireType : LEN), f);
   }
-  return { fields, byTag };
+  const fixed = fields.filter((f) => f.mode <= PRESENT && f.rule.perUnit === 0);
+  const fixedBound = fixed.reduce((n, f) => n + f.tagSize + f.rule.bound, 0);
+  return { fields, byTag, fixedBound, sizedFields: fields.filter((f) => !fixed.includes(f)) };
 }
 
 function sizeOf(plan: Plan, m: Msg): number {
@@ -92,10 +99,10 @@ function sizeOf(plan: Plan, m: Msg): number {
   for (let i = 0; i < fields.length; i++) {
     const f = fields[i];
     const v = m[f.key] as never;
-    if (v === undefined) continue;
+    if (v == null) continue; // undefined or null: absent
     switch (f.mode) {
       case SCALAR:
-        if (v && (!f.bytes || (v as Uint8Array).byteLength !== 0)) n += f.tagSize + f.rule.size(v);
+        if (f.bytes ? (v as Uint8Array).byteLength !== 0 : v !== f.rule.zero) n += f.tagSize + f.rule.size(v);
         break;
       case PRESENT:
         n += f.tagSize + f.rule.size(v);
@@ -141,17 +148,17 @@ function entrySize(f: Field, k: never, v: never): number {
 /** An upper bound of sizeOf(), or Infinity as soon as it passes SLAB_MAX_MESSAGE (only small
  *  messages take the slab path of codec.ts, so there is no point in adding further). */
 function boundOf(plan: Plan, m: Msg): number {
-  const fields = plan.fields;
-  let n = 0;
+  const fields = plan.sizedFields;
+  let n = plan.fixedBound;
   for (let i = 0; i < fields.length; i++) {
     const f = fields[i];
     const v = m[f.key] as never;
-    if (v === undefined) continue;
+    if (v == null) continue; // undefined or null: absent
     const rule = f.rule;
     switch (f.mode) {
       case SCALAR:
-      case PRESENT:
-        n += f.tagSize + rule.bound + (rule.perUnit === 0 ? 0 : rule.perUnit * (v as string).length);
+      case PRESENT: // a string or bytes
+        n += f.tagSize + rule.bound + rule.perUnit * (v as string).length;
         break;
       case MESSAGE:
         n += f.tagSize + 5 + (f.sub!.maxSize === undefined ? f.sub!.size(v) : f.sub!.maxSize(v));
@@ -164,7 +171,7 @@ function boundOf(plan: Plan, m: Msg): number {
         for (let j = 0; j < list.length && n <= SLAB_MAX_MESSAGE; j++) {
           const x = list[j];
           if (f.sub) n += f.tagSize + 5 + (f.sub.maxSize === undefined ? f.sub.size(x) : f.sub.maxSize(x));
-          else n += f.tagSize + rule.bound + rule.perUnit * (x as string).length;
+          else n += f.tagSize + rule.bound + (rule.perUnit === 0 ? 0 : rule.perUnit * (x as string).length);
         }
         break;
       }
@@ -187,10 +194,10 @@ function writeTo(plan: Plan, m: Msg, w: Writer): void {
   for (let i = 0; i < fields.length; i++) {
     const f = fields[i];
     const v = m[f.key] as never;
-    if (v === undefined) continue;
+    if (v == null) continue; // undefined or null: absent
     switch (f.mode) {
       case SCALAR:
-        if (v && (!f.bytes || (v as Uint8Array).byteLength !== 0)) f.rule.write(w.uint32(f.tag), v);
+        if (f.bytes ? (v as Uint8Array).byteLength !== 0 : v !== f.rule.zero) f.rule.write(w.uint32(f.tag), v);
         break;
       case PRESENT:
         f.rule.write(w.uint32(f.tag), v);
@@ -250,7 +257,9 @@ function readFrom(plan: Plan, m: Msg, r: Reader): Msg {
         r.packed(tag, m[f.key] as unknown[], f.rule.read);
         break;
       case LIST:
-        (m[f.key] as unknown[]).push(f.sub ? r.message(f.sub) : f.rule.read(r));
+        if (f.sub) (m[f.key] as unknown[]).push(r.message(f.sub));
+        else if (f.rule.wireType === LEN) (m[f.key] as unknown[]).push(f.rule.read(r));
+        else r.packed(tag, m[f.key] as unknown[], f.rule.read); // a number list that came packed
         break;
       case MAP:
         readEntry(f, r, m[f.key] as Record<string, unknown>);

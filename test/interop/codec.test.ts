@@ -1,4 +1,4 @@
-// Tests src/codec/interop.ts against protobufjs (the oracle) loading proto/grpc/testing.
+// Tests src/schema/interop.ts against protobufjs (the oracle) loading proto/grpc/testing.
 import path from "node:path";
 import protobuf from "protobufjs";
 import { describe, expect, it } from "vitest";
