@@ -93,6 +93,11 @@ function compile(typeName: string, decls: readonly FieldDecl[]): Plan {
   return { fields, byTag, fixedBound, sizedFields: fields.filter((f) => !fixed.includes(f)) };
 }
 
+/** proto3 implicit presence: a singular scalar is written unless it holds its default. */
+function isSet(f: Field, v: unknown): boolean {
+  return f.bytes ? (v as Uint8Array).byteLength !== 0 : v !== f.rule.zero;
+}
+
 function sizeOf(plan: Plan, m: Msg): number {
   const fields = plan.fields;
   let n = 0;
@@ -102,7 +107,7 @@ function sizeOf(plan: Plan, m: Msg): number {
     if (v == null) continue; // undefined or null: absent
     switch (f.mode) {
       case SCALAR:
-        if (f.bytes ? (v as Uint8Array).byteLength !== 0 : v !== f.rule.zero) n += f.tagSize + f.rule.size(v);
+        if (isSet(f, v)) n += f.tagSize + f.rule.size(v);
         break;
       case PRESENT:
         n += f.tagSize + f.rule.size(v);
@@ -190,14 +195,12 @@ function boundOf(plan: Plan, m: Msg): number {
 }
 
 function writeTo(plan: Plan, m: Msg, w: Writer): void {
-  const fields = plan.fields;
-  for (let i = 0; i < fields.length; i++) {
-    const f = fields[i];
+  for (const f of plan.fields) {
     const v = m[f.key] as never;
-    if (v == null) continue; // undefined or null: absent
+    if (v == null) continue;
     switch (f.mode) {
       case SCALAR:
-        if (f.bytes ? (v as Uint8Array).byteLength !== 0 : v !== f.rule.zero) f.rule.write(w.uint32(f.tag), v);
+        if (isSet(f, v)) f.rule.write(w.uint32(f.tag), v);
         break;
       case PRESENT:
         f.rule.write(w.uint32(f.tag), v);

@@ -3,17 +3,8 @@
 import type { ScalarType } from "./fields.js";
 import type { Reader } from "./reader.js";
 import { WireType } from "./wire-types.js";
-import {
-  sizeBytes,
-  sizeInt32,
-  sizeInt64,
-  sizeSint32,
-  sizeSint64,
-  sizeString,
-  sizeUint32,
-  sizeUint64,
-  type Writer,
-} from "./writer.js";
+import * as sizes from "./writer.js";
+import type { Writer } from "./writer.js";
 
 /**
  * How one scalar type goes on the wire. The encoding itself lives in writer.ts and reader.ts; this
@@ -55,18 +46,18 @@ const { VARINT, I64, LEN, I32 } = WireType;
 export const SCALARS: Readonly<Record<ScalarType | "enum", ScalarRule>> = {
   double: rule(I64, 0, 8, eight, (w, v: number) => w.double(v), (r) => r.double()),
   float: rule(I32, 0, 4, four, (w, v: number) => w.float(v), (r) => r.float()),
-  int32: rule(VARINT, 0, 10, sizeInt32, (w, v: number) => w.int32(v), (r) => r.int32()),
-  enum: rule(VARINT, 0, 10, sizeInt32, (w, v: number) => w.int32(v), (r) => r.int32()),
-  uint32: rule(VARINT, 0, 5, sizeUint32, (w, v: number) => w.uint32(v), (r) => r.uint32()),
-  sint32: rule(VARINT, 0, 5, sizeSint32, (w, v: number) => w.sint32(v), (r) => r.sint32()),
-  int64: rule(VARINT, 0n, 10, sizeInt64, (w, v: bigint) => w.int64(v), (r) => r.int64()),
-  uint64: rule(VARINT, 0n, 10, sizeUint64, (w, v: bigint) => w.uint64(v), (r) => r.uint64()),
-  sint64: rule(VARINT, 0n, 10, sizeSint64, (w, v: bigint) => w.sint64(v), (r) => r.sint64()),
+  int32: rule(VARINT, 0, 10, sizes.sizeInt32, (w, v: number) => w.int32(v), (r) => r.int32()),
+  enum: rule(VARINT, 0, 10, sizes.sizeInt32, (w, v: number) => w.int32(v), (r) => r.int32()),
+  uint32: rule(VARINT, 0, 5, sizes.sizeUint32, (w, v: number) => w.uint32(v), (r) => r.uint32()),
+  sint32: rule(VARINT, 0, 5, sizes.sizeSint32, (w, v: number) => w.sint32(v), (r) => r.sint32()),
+  int64: rule(VARINT, 0n, 10, sizes.sizeInt64, (w, v: bigint) => w.int64(v), (r) => r.int64()),
+  uint64: rule(VARINT, 0n, 10, sizes.sizeUint64, (w, v: bigint) => w.uint64(v), (r) => r.uint64()),
+  sint64: rule(VARINT, 0n, 10, sizes.sizeSint64, (w, v: bigint) => w.sint64(v), (r) => r.sint64()),
   fixed32: rule(I32, 0, 4, four, (w, v: number) => w.fixed32(v), (r) => r.fixed32()),
   sfixed32: rule(I32, 0, 4, four, (w, v: number) => w.sfixed32(v), (r) => r.sfixed32()),
   fixed64: rule(I64, 0n, 8, eight, (w, v: bigint) => w.fixed64(v), (r) => r.fixed64()),
   sfixed64: rule(I64, 0n, 8, eight, (w, v: bigint) => w.sfixed64(v), (r) => r.sfixed64()),
   bool: rule(VARINT, false, 1, one, (w, v: boolean) => w.bool(v), (r) => r.bool()),
-  string: rule(LEN, "", 5, sizeString, (w, v: string) => w.string(v), (r) => r.string(), 3),
-  bytes: rule(LEN, EMPTY_BYTES, 5, sizeBytes, (w, v: Uint8Array) => w.bytes(v), (r) => r.bytes(), 1),
+  string: rule(LEN, "", 5, sizes.sizeString, (w, v: string) => w.string(v), (r) => r.string(), 3),
+  bytes: rule(LEN, EMPTY_BYTES, 5, sizes.sizeBytes, (w, v: Uint8Array) => w.bytes(v), (r) => r.bytes(), 1),
 };
