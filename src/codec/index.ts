@@ -27,8 +27,5 @@ export {
   utf8Length,
 } from "./writer.js";
 export type { MessageWriter } from "./writer.js";
-// The app schemas live in src/schema; these two are re-exported here for existing importers.
-export * from "../schema/google-rpc.js";
-export * from "../schema/user.js";
 export { decodeRaw, decodeRawFields, encodeRaw, formatRaw } from "./raw.js";
 export type { RawField, RawResult } from "./raw.js";

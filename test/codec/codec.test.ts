@@ -2,17 +2,11 @@
 // src/codec/writer.ts under codecs that misbehave in the ways a hand-written codec might.
 
 import { describe, expect, it } from "vitest";
-import {
-  StatusCodec,
-  UserCodec,
-  WireType,
-  defineCodec,
-  encodeWith,
-  packAny,
-  sizeMessage,
-  sizeVarint32,
-} from "../../src/codec/index.js";
-import type { Codec, CodecParts, User } from "../../src/codec/index.js";
+import { WireType, defineCodec, encodeWith, sizeMessage, sizeVarint32 } from "../../src/codec/index.js";
+import { UserCodec } from "../../src/schema/user.js";
+import { StatusCodec, packAny } from "../../src/schema/google-rpc.js";
+import type { Codec, CodecParts } from "../../src/codec/index.js";
+import type { User } from "../../src/schema/user.js";
 
 interface Pair {
   a: User[];

@@ -2,17 +2,17 @@
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { UserCodec } from "../../src/schema/user.js";
 import {
   AnyCodec,
   BadRequestCodec,
   EmptyCodec,
   ErrorInfoCodec,
   StatusCodec,
-  UserCodec,
   anyIs,
   packAny,
   unpackAny,
-} from "../../src/codec/index.js";
+} from "../../src/schema/google-rpc.js";
 import type { Codec } from "../../src/codec/index.js";
 import { NUM_RUNS, anyString, bytes, googleRoot, int32, oursToPlain, pbEncode, pbToPlain } from "../codec/oracle.js";
 import { FUZZ_SEED } from "../support/fuzz-seed.js";
