@@ -4,7 +4,7 @@ export type { MessageCodec, CodecParts, Codec } from "./codec.js";
 export { defineCodec, encodeWith } from "./codec.js";
 export { CodecError } from "./errors.js";
 export type { CodecErrorReason } from "./errors.js";
-export { WireType } from "./wire-types.js";
+export { WireType, tagOf } from "./wire-types.js";
 export { defineMessage, enumName } from "./message.js";
 export type { MessageType } from "./message.js";
 export type { FieldDecl, FieldOf, ScalarType, SubMessage } from "./fields.js";

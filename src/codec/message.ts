@@ -5,7 +5,7 @@ import type { FieldDecl, FieldOf, SubMessage } from "./fields.js";
 import { propertyName } from "./fields.js";
 import type { Reader } from "./reader.js";
 import { SCALARS, type ScalarRule } from "./scalars.js";
-import { WireType } from "./wire-types.js";
+import { tagOf, WireType } from "./wire-types.js";
 import { sizeMessage, sizeVarint32, type Writer } from "./writer.js";
 
 /** A codec built from a field table; `fields` is the table, for reflection and for readers. */
@@ -25,7 +25,7 @@ const MAP = 5; // map<K, V>: repeated { K key = 1; V value = 2; } entries
 interface Field {
   readonly key: string;
   readonly mode: number;
-  /** The tag `(no << 3) | wireType` as written (packed and map fields: LEN). */
+  /** The tag as written (packed and map fields: LEN). */
   readonly tag: number;
   readonly tagSize: number;
   /** A singular `bytes` field: empty means default. */
@@ -70,7 +70,7 @@ function compile(typeName: string, decls: readonly FieldDecl[]): Plan {
       : d.oneof !== undefined || d.presence === "explicit" ? PRESENT
       : SCALAR;
     const wire = mode === PACKED || mode === MAP ? LEN : rule.wireType;
-    const tag = (d.no << 3) | wire;
+    const tag = tagOf(d.no, wire);
     const others = d.oneof === undefined ? EMPTY : decls.filter((o) => o.oneof === d.oneof && o !== d).map((o) => propertyName(o.name));
     const f: Field = {
       key: propertyName(d.name),
@@ -86,7 +86,7 @@ function compile(typeName: string, decls: readonly FieldDecl[]): Plan {
     fields.push(f);
     put(tag, f);
     // Parsers accept a repeated number packed or not, whichever way it is declared.
-    if (d.repeated && d.type !== "message" && rule.wireType !== LEN) put((d.no << 3) | (mode === PACKED ? rule.wireType : LEN), f);
+    if (d.repeated && d.type !== "message" && rule.wireType !== LEN) put(tagOf(d.no, mode === PACKED ? rule.wireType : LEN), f);
   }
   const fixed = fields.filter((f) => f.mode <= PRESENT && f.rule.perUnit === 0);
   const fixedBound = fixed.reduce((n, f) => n + f.tagSize + f.rule.bound, 0);
@@ -226,8 +226,8 @@ function writeTo(plan: Plan, m: Msg, w: Writer): void {
         for (const k in v as Record<string, never>) {
           const x = (v as Record<string, never>)[k];
           w.uint32(f.tag).uint32(entryBody(f, k as never, x));
-          f.rule.write(w.uint32((1 << 3) | f.rule.wireType), k as never);
-          f.value.write(w.uint32((2 << 3) | f.value.wireType), x);
+          f.rule.write(w.uint32(tagOf(1, f.rule.wireType)), k as never);
+          f.value.write(w.uint32(tagOf(2, f.value.wireType)), x);
         }
         break;
     }
@@ -280,8 +280,8 @@ function readEntry(f: Field, r: Reader, into: Record<string, unknown>): void {
   r.end = r.pos + len;
   let key: unknown = f.rule.zero;
   let value: unknown = f.value.zero;
-  const keyTag = (1 << 3) | f.rule.wireType;
-  const valueTag = (2 << 3) | f.value.wireType;
+  const keyTag = tagOf(1, f.rule.wireType);
+  const valueTag = tagOf(2, f.value.wireType);
   while (r.pos < r.end) {
     const tag = r.tag();
     if (tag === keyTag) key = f.rule.read(r);

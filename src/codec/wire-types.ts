@@ -16,3 +16,8 @@ export const WireType = {
   I32: 5,
 } as const;
 export type WireType = (typeof WireType)[keyof typeof WireType];
+
+/** The tag of a field, `(field << 3) | wireType`, as an unsigned 32-bit number: the one way tags are spelled. */
+export function tagOf(field: number, wireType: WireType): number {
+  return ((field << 3) | wireType) >>> 0;
+}

@@ -8,16 +8,16 @@
 
 import type { CodecParts } from "../codec/codec.js";
 import { sizeInt32, sizeInt64, sizeString } from "../codec/writer.js";
+import { tagOf, WireType } from "../codec/wire-types.js";
 import type { User } from "./user.js";
 
-// Tags (field << 3 | wire type): LEN = 2 for fields 1–4, VARINT = 0 for fields 5–7.
-const ID = (1 << 3) | 2;
-const USERNAME = (2 << 3) | 2;
-const EMAIL = (3 << 3) | 2;
-const FULL_NAME = (4 << 3) | 2;
-const ROLE = (5 << 3) | 0;
-const CREATED_AT = (6 << 3) | 0;
-const UPDATED_AT = (7 << 3) | 0;
+const ID = tagOf(1, WireType.LEN);
+const USERNAME = tagOf(2, WireType.LEN);
+const EMAIL = tagOf(3, WireType.LEN);
+const FULL_NAME = tagOf(4, WireType.LEN);
+const ROLE = tagOf(5, WireType.VARINT);
+const CREATED_AT = tagOf(6, WireType.VARINT);
+const UPDATED_AT = tagOf(7, WireType.VARINT);
 
 export const userFastPath: Pick<CodecParts<User>, "size" | "maxSize" | "write" | "read"> = {
   size(m) {
