@@ -207,12 +207,8 @@ export class Writer {
       lo = ((lo >>> 7) | (hi << 25)) >>> 0;
       hi >>>= 7;
     }
-    while (lo > 0x7f) {
-      buf[pos++] = (lo & 0x7f) | 0x80;
-      lo >>>= 7;
-    }
-    buf[pos++] = lo;
     this.pos = pos;
+    this.uint32(lo); // the remaining low 32 bits
   }
 
   /** int32 / enum: negative values are sign-extended to a 10-byte varint. */
