@@ -4,13 +4,18 @@
 //
 //   npm run bench:codec               (default: 7 rounds of 300 ms per side and case)
 //   ROUNDS=15 ROUND_MS=1000 npm run bench:codec
+//   GENERIC_USER=1 npm run bench:codec   (user.User through the generic table codec, without its fast path)
 
 import protobuf from "protobufjs";
-import { defineCodec, sizeMessage, UserCodec, WireType } from "../src/codec/index.js";
-import type { Codec, User } from "../src/codec/index.js";
+import { defineMessage, type FieldOf } from "../src/codec/index.js";
+import { UserCodec as UserFastPath, type User } from "../src/schema/user.js";
 
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
 const ROUND_MS = Number(process.env.ROUND_MS ?? 300);
+
+const UserCodec = process.env.GENERIC_USER
+  ? defineMessage<User>("user.User", UserFastPath.fields as readonly FieldOf<User>[])
+  : UserFastPath;
 
 // ---- the batch wrapper: message UserList { repeated user.User users = 1; } --------------------
 
@@ -18,27 +23,9 @@ interface UserList {
   users: User[];
 }
 
-const UserListCodec: Codec<UserList> = defineCodec<UserList>({
-  typeName: "bench.UserList",
-  create: (init) => ({ users: [], ...init }),
-  size(m) {
-    let n = 0;
-    for (let i = 0; i < m.users.length; i++) n += 1 + sizeMessage(UserCodec, m.users[i]);
-    return n;
-  },
-  write(m, w) {
-    for (let i = 0; i < m.users.length; i++) w.tag(1, WireType.LEN).message(UserCodec, m.users[i]);
-  },
-  read(r) {
-    const m: UserList = { users: [] };
-    while (r.pos < r.end) {
-      const tag = r.tag();
-      if (tag === ((1 << 3) | WireType.LEN)) m.users.push(r.message(UserCodec));
-      else r.skip(tag);
-    }
-    return m;
-  },
-});
+const UserListCodec = defineMessage<UserList>("bench.UserList", [
+  { no: 1, name: "users", type: "message", repeated: true, message: () => UserCodec },
+]);
 
 const root = protobuf.loadSync("proto/user.proto");
 const userNs = root.lookup("user") as protobuf.Namespace;

@@ -19,7 +19,7 @@
 import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Role } from "../src/codec/user.js";
+import { Role } from "../src/schema/user.js";
 import { UserServiceClient } from "../src/service/user-client.js";
 import { GrpcError } from "../src/wire/grpc-error.js";
 import { Status, statusName } from "../src/wire/status.js";

@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { Channel, Client, clientMethods } from "../src/client/index.js";
-import { CreateUserRequestCodec, ListUsersRequestCodec, UserCodec } from "../src/codec/index.js";
+import { CreateUserRequestCodec, ListUsersRequestCodec, UserCodec } from "../src/schema/user.js";
 import { Server, defineService } from "../src/server/index.js";
 
 const Users = defineService("user.UserService", {

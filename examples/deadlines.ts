@@ -8,7 +8,7 @@
 
 import assert from "node:assert/strict";
 import { Channel, Client, GrpcError, clientMethods } from "../src/client/index.js";
-import { GetUserRequestCodec, ListUsersRequestCodec, UserCodec } from "../src/codec/index.js";
+import { GetUserRequestCodec, ListUsersRequestCodec, UserCodec } from "../src/schema/user.js";
 import { Server, defineService, type ServerCallContext } from "../src/server/index.js";
 import { statusName } from "../src/wire/status.js";
 

@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import { Channel, Client, GrpcError, Metadata, Status, clientMethods } from "../src/client/index.js";
-import { CreateUserRequestCodec, UserCodec } from "../src/codec/index.js";
+import { CreateUserRequestCodec, UserCodec } from "../src/schema/user.js";
 import { Server, defineService } from "../src/server/index.js";
 import { anyTypeName } from "../src/wire/status-details.js";
 import { statusName } from "../src/wire/status.js";

@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import { Channel, Client, clientMethods, GrpcError, Status, type ClientInterceptor } from "../src/client/index.js";
-import { GetUserRequestCodec, UserCodec, type GetUserRequest } from "../src/codec/index.js";
+import { GetUserRequestCodec, UserCodec, type GetUserRequest } from "../src/schema/user.js";
 import { Server, defineService, type ServerInterceptor } from "../src/server/index.js";
 
 const Users = defineService("user.UserService", {

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { Channel, Client, Metadata, clientMethods } from "../src/client/index.js";
-import { GetUserRequestCodec, ListUsersRequestCodec, UserCodec } from "../src/codec/index.js";
+import { GetUserRequestCodec, ListUsersRequestCodec, UserCodec } from "../src/schema/user.js";
 import { Server, defineService } from "../src/server/index.js";
 
 const Users = defineService("user.UserService", {

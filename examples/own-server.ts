@@ -9,7 +9,7 @@
 
 import assert from "node:assert/strict";
 import { Channel, Client, clientMethods } from "../src/client/index.js";
-import { GetUserRequestCodec, UserCodec } from "../src/codec/index.js";
+import { GetUserRequestCodec, UserCodec } from "../src/schema/user.js";
 import { Server, defineService } from "../src/server/index.js";
 import { HealthServiceDescriptor, ServingStatus, addHealthAndReflection } from "../src/service/index.js";
 import { ReflectionV1Descriptor } from "../src/service/reflection.js";

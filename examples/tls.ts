@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Channel, Client, GrpcError, Status, clientMethods } from "../src/client/index.js";
-import { GetUserRequestCodec, UserCodec } from "../src/codec/index.js";
+import { GetUserRequestCodec, UserCodec } from "../src/schema/user.js";
 import { Server, defineService, type ServiceImplementation } from "../src/server/index.js";
 
 const given = process.argv[2];

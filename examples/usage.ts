@@ -8,7 +8,7 @@
 // Timestamps (int64 milliseconds, bigint in TypeScript) are printed as ISO dates; a failed call
 // (server down, bad token) is one line on stderr and exit code 1. `npm run examples` runs it.
 
-import { Role } from "../src/codec/user.js";
+import { Role } from "../src/schema/user.js";
 import { UserServiceClient } from "../src/service/user-client.js";
 import { GrpcError } from "../src/wire/grpc-error.js";
 import { Status } from "../src/wire/status.js";

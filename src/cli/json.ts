@@ -1,7 +1,7 @@
 // The proto3 JSON mapping (protobuf.dev "ProtoJSON Format") for the user messages userctl prints and
 // reads: lowerCamelCase names (snake_case accepted on input), int64 as decimal strings, enums by name.
 
-import { Role, roleName, type CreateUserRequest, type User, type UserUpdateRequest } from "../codec/user.js";
+import { Role, roleName, type CreateUserRequest, type User, type UserUpdateRequest } from "../schema/user.js";
 import { parseRoleName } from "../service/roles.js";
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

@@ -7,7 +7,7 @@ import { parseArgs } from "node:util";
 import { Channel, type ChannelTlsOptions } from "../client/channel.js";
 import { Client } from "../client/client.js";
 import { clientMethods } from "../client/types.js";
-import { ServingStatus } from "../codec/health.js";
+import { ServingStatus } from "../schema/health.js";
 import { HealthServiceDescriptor } from "../service/health.js";
 import { UserServiceClient } from "../service/user-client.js";
 import { GrpcError } from "../wire/grpc-error.js";

@@ -1,6 +1,6 @@
 // Implements gRFC A17 "Client-Side Health Checking" (https://github.com/grpc/proposal/blob/master/A17-client-side-health-checking.md): one grpc.health.v1.Health/Watch stream per subchannel connection.
 import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders } from "node:http2";
-import { HealthCheckRequestCodec, HealthCheckResponseCodec, ServingStatus } from "../codec/health.js";
+import { HealthCheckRequestCodec, HealthCheckResponseCodec, ServingStatus } from "../schema/health.js";
 import { EnvelopeDecoder, PREFIX_LENGTH, writeEnvelopePrefix, type EnvelopeSink } from "../wire/framing.js";
 import { Header, HeaderValue } from "../wire/headers.js";
 import { Status, statusName } from "../wire/status.js";

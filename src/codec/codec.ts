@@ -44,7 +44,8 @@ export interface Codec<T> extends MessageCodec<T>, CodecParts<T> {}
 // the returned Buffer is a view of exactly the bytes written (the way Buffer.allocUnsafe hands
 // out slices of Node's pool): no exact size pass, no copy. Bigger ones take the exact path.
 const SLAB_SIZE = 64 * 1024;
-const SLAB_MAX_MESSAGE = 4 * 1024;
+/** Messages whose `maxSize` is at most this many bytes are written into the shared slab. */
+export const SLAB_MAX_MESSAGE = 4 * 1024;
 let slab: Buffer = Buffer.allocUnsafeSlow(SLAB_SIZE);
 let slabOffset = 0;
 
@@ -98,11 +99,6 @@ export function encodeWith<T>(parts: CodecParts<T>, message: T, reserve = 0): Bu
     throw new Error(`${parts.typeName}: wrote ${w.pos - reserve} bytes, sized ${size}`);
   }
   return buf;
-}
-
-/** Decodes `bytes` with `parts`. Throws CodecError on malformed input. */
-export function decodeWith<T>(parts: CodecParts<T>, bytes: Uint8Array): T {
-  return parts.read(new Reader(bytes));
 }
 
 /** Builds a {@link Codec} from its parts (adds `encode`/`decode`). */

@@ -36,7 +36,3 @@ export class CodecError extends Error {
   }
 }
 
-/** Type guard for callers that catch `unknown`. */
-export function isCodecError(e: unknown): e is CodecError {
-  return e instanceof CodecError;
-}

@@ -1,10 +1,13 @@
 // Implements protobuf.dev "Encoding" (https://protobuf.dev/programming-guides/encoding/): the public surface of the codec package.
 
 export type { MessageCodec, CodecParts, Codec } from "./codec.js";
-export { defineCodec, encodeWith, decodeWith } from "./codec.js";
-export { CodecError, isCodecError } from "./errors.js";
+export { defineCodec, encodeWith } from "./codec.js";
+export { CodecError } from "./errors.js";
 export type { CodecErrorReason } from "./errors.js";
-export { WireType, MAX_FIELD_NUMBER, makeTag, tagField, tagWireType } from "./wire-types.js";
+export { WireType, tagOf } from "./wire-types.js";
+export { defineMessage, enumName } from "./message.js";
+export type { MessageType } from "./message.js";
+export type { FieldDecl, FieldOf, ScalarType, SubMessage } from "./fields.js";
 export { Reader, MAX_DEPTH } from "./reader.js";
 export type { MessageReader } from "./reader.js";
 export {
@@ -24,7 +27,5 @@ export {
   utf8Length,
 } from "./writer.js";
 export type { MessageWriter } from "./writer.js";
-export * from "./google-rpc.js";
-export * from "./user.js";
 export { decodeRaw, decodeRawFields, encodeRaw, formatRaw } from "./raw.js";
 export type { RawField, RawResult } from "./raw.js";

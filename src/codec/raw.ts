@@ -3,7 +3,7 @@
 import { isUtf8 } from "node:buffer";
 import { CodecError } from "./errors.js";
 import { MAX_DEPTH, Reader } from "./reader.js";
-import { Writer, sizeUint64, sizeVarint32 } from "./writer.js";
+import { Writer, sizeTag, sizeUint64, sizeVarint32 } from "./writer.js";
 import { WireType } from "./wire-types.js";
 
 /**
@@ -135,7 +135,7 @@ export function encodeRaw(fields: readonly RawField[]): Buffer {
 function sizeRaw(fields: readonly RawField[]): number {
   let n = 0;
   for (const f of fields) {
-    n += sizeVarint32(((f.field << 3) | f.wireType) >>> 0);
+    n += sizeTag(f.field);
     switch (f.kind) {
       case "varint":
         n += sizeUint64(f.value);

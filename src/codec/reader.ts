@@ -3,6 +3,7 @@
 import { isUtf8 } from "node:buffer";
 import { CodecError } from "./errors.js";
 import { WireType } from "./wire-types.js";
+import { SHORT_STRING, asciiShort } from "./ascii.js";
 
 /** Nesting limit for sub-messages, as in the reference implementations (C++, Java, Go use 100). */
 export const MAX_DEPTH = 100;
@@ -19,44 +20,6 @@ interface NativeSlices {
 }
 
 const TWO_32 = 4294967296;
-
-/** ASCII strings up to this many bytes are built in JS (see asciiShort), longer ones natively
- *  (one native call costs about as much as building 12 characters in JS). */
-const SHORT_STRING = 12;
-
-/** Decodes the 1..12 bytes at [i, end) as ASCII in one String.fromCharCode call (one flat
- *  string, no intermediate ones), or returns undefined if one is >= 0x80. */
-function asciiShort(b: Buffer, i: number, end: number): string | undefined {
-  let bits = 0;
-  for (let j = i; j < end; j++) bits |= b[j];
-  if (bits & 0x80) return undefined;
-  switch (end - i) {
-    case 1:
-      return String.fromCharCode(b[i]);
-    case 2:
-      return String.fromCharCode(b[i], b[i + 1]);
-    case 3:
-      return String.fromCharCode(b[i], b[i + 1], b[i + 2]);
-    case 4:
-      return String.fromCharCode(b[i], b[i + 1], b[i + 2], b[i + 3]);
-    case 5:
-      return String.fromCharCode(b[i], b[i + 1], b[i + 2], b[i + 3], b[i + 4]);
-    case 6:
-      return String.fromCharCode(b[i], b[i + 1], b[i + 2], b[i + 3], b[i + 4], b[i + 5]);
-    case 7:
-      return String.fromCharCode(b[i], b[i + 1], b[i + 2], b[i + 3], b[i + 4], b[i + 5], b[i + 6]);
-    case 8:
-      return String.fromCharCode(b[i], b[i + 1], b[i + 2], b[i + 3], b[i + 4], b[i + 5], b[i + 6], b[i + 7]);
-    case 9:
-      return String.fromCharCode(b[i], b[i + 1], b[i + 2], b[i + 3], b[i + 4], b[i + 5], b[i + 6], b[i + 7], b[i + 8]);
-    case 10:
-      return String.fromCharCode(b[i], b[i + 1], b[i + 2], b[i + 3], b[i + 4], b[i + 5], b[i + 6], b[i + 7], b[i + 8], b[i + 9]);
-    case 11:
-      return String.fromCharCode(b[i], b[i + 1], b[i + 2], b[i + 3], b[i + 4], b[i + 5], b[i + 6], b[i + 7], b[i + 8], b[i + 9], b[i + 10]);
-    default:
-      return String.fromCharCode(b[i], b[i + 1], b[i + 2], b[i + 3], b[i + 4], b[i + 5], b[i + 6], b[i + 7], b[i + 8], b[i + 9], b[i + 10], b[i + 11]);
-  }
-}
 
 /**
  * A cursor over one input buffer. Every read is checked against `end`, the end of the message

@@ -17,20 +17,7 @@ export const WireType = {
 } as const;
 export type WireType = (typeof WireType)[keyof typeof WireType];
 
-/** Largest field number the spec allows (2^29 - 1). */
-export const MAX_FIELD_NUMBER = 0x1fffffff;
-
-/** The tag value `(field << 3) | wireType` as an unsigned 32-bit number. */
-export function makeTag(field: number, wireType: WireType): number {
+/** The tag of a field, `(field << 3) | wireType`, as an unsigned 32-bit number: the one way tags are spelled. */
+export function tagOf(field: number, wireType: WireType): number {
   return ((field << 3) | wireType) >>> 0;
-}
-
-/** Field number of a tag. */
-export function tagField(tag: number): number {
-  return tag >>> 3;
-}
-
-/** Wire type of a tag (may be 3, 4, 6 or 7 for invalid input: check before trusting it). */
-export function tagWireType(tag: number): number {
-  return tag & 7;
 }

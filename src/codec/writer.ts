@@ -1,6 +1,6 @@
 // Implements protobuf.dev "Encoding" (https://protobuf.dev/programming-guides/encoding/): sizing and writing varints, fixed-width values and LEN records into one buffer.
 
-import type { WireType } from "./wire-types.js";
+import { tagOf, WireType } from "./wire-types.js";
 
 /** The part of a codec the Writer needs to write a sub-message (see codec.ts `Codec<T>`). */
 export interface MessageWriter<T> {
@@ -31,7 +31,7 @@ export function sizeVarintNumber(n: number): number {
 
 /** Bytes of the tag of `field` (any wire type). */
 export function sizeTag(field: number): number {
-  return sizeVarint32(field << 3);
+  return sizeVarint32(tagOf(field, WireType.VARINT));
 }
 
 /** int32 / enum: negative values take 10 bytes (sign-extended to 64 bits). */
@@ -181,7 +181,7 @@ export class Writer {
 
   /** Tag of `field` with `wireType`. */
   tag(field: number, wireType: WireType): this {
-    return this.uint32(((field << 3) | wireType) >>> 0);
+    return this.uint32(tagOf(field, wireType));
   }
 
   /** Varint of an unsigned 32-bit value (uint32, lengths, tags). */
@@ -217,12 +217,8 @@ export class Writer {
       lo = ((lo >>> 7) | (hi << 25)) >>> 0;
       hi >>>= 7;
     }
-    while (lo > 0x7f) {
-      buf[pos++] = (lo & 0x7f) | 0x80;
-      lo >>>= 7;
-    }
-    buf[pos++] = lo;
     this.pos = pos;
+    this.uint32(lo); // the remaining low 32 bits
   }
 
   /** int32 / enum: negative values are sign-extended to a 10-byte varint. */

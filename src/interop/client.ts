@@ -8,7 +8,7 @@ import type { ChannelOptions } from "../client/channel.js";
 import { Client } from "../client/client.js";
 import { clientMethods } from "../client/types.js";
 import type { CallOptions } from "../client/types.js";
-import type { SimpleRequest, StreamingOutputCallRequest, StreamingInputCallRequest } from "../codec/interop.js";
+import type { SimpleRequest, StreamingOutputCallRequest, StreamingInputCallRequest } from "../schema/interop.js";
 import { GrpcError } from "../wire/grpc-error.js";
 import { Metadata } from "../wire/metadata.js";
 import { Status } from "../wire/status.js";

@@ -9,7 +9,7 @@ import {
   StreamingInputCallResponseCodec,
   StreamingOutputCallRequestCodec,
   StreamingOutputCallResponseCodec,
-} from "../codec/interop.js";
+} from "../schema/interop.js";
 import type {
   BoolValue,
   Empty,
@@ -21,7 +21,7 @@ import type {
   StreamingInputCallResponse,
   StreamingOutputCallRequest,
   StreamingOutputCallResponse,
-} from "../codec/interop.js";
+} from "../schema/interop.js";
 import { defineService } from "../server/types.js";
 import type { ServerCallContext, ServerWriter, ServiceImplementation } from "../server/types.js";
 import { GrpcError } from "../wire/grpc-error.js";

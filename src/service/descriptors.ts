@@ -16,7 +16,7 @@ import {
   type FileDescriptorProto,
   type FileOptions,
   type ServiceDescriptorProto,
-} from "../codec/descriptor.js";
+} from "../schema/descriptor.js";
 
 /** The repository's `proto/` directory: where `import "grpc/health/v1/health.proto"` is looked up by default. */
 export const DEFAULT_PROTO_DIR = fileURLToPath(new URL("../../proto/", import.meta.url));

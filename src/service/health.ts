@@ -11,12 +11,12 @@ import {
   ServingStatus,
   type HealthCheckRequest,
   type HealthCheckResponse,
-} from "../codec/health.js";
+} from "../schema/health.js";
 import { defineService, type ServerCallContext, type ServerWriter, type ServiceImplementation } from "../server/types.js";
 import { GrpcError } from "../wire/grpc-error.js";
 import { Status } from "../wire/status.js";
 
-export { ServingStatus } from "../codec/health.js";
+export { ServingStatus } from "../schema/health.js";
 
 /** The descriptor to register: `/grpc.health.v1.Health/Check` (unary) and `/Watch` (server streaming). */
 export const HealthServiceDescriptor = defineService("grpc.health.v1.Health", {

@@ -3,7 +3,7 @@
 
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
-import type { CreateUserRequest, DeleteUserRequest, GetUserRequest, ListUsersRequest } from "../codec/user.js";
+import type { CreateUserRequest, DeleteUserRequest, GetUserRequest, ListUsersRequest } from "../schema/user.js";
 import type { ServerCallContext, ServerInterceptor, ServerInterceptorCall } from "../server/types.js";
 import { GrpcError } from "../wire/grpc-error.js";
 import { StoreUnavailableError } from "../store/user-store.js";

@@ -9,14 +9,14 @@
 //   server.addService(ReflectionV1Descriptor, reflection.implementation);
 //   server.addService(ReflectionV1alphaDescriptor, reflection.implementation);
 
-import { encodeFileDescriptorProto } from "../codec/descriptor.js";
+import { encodeFileDescriptorProto } from "../schema/descriptor.js";
 import {
   reflectionV1,
   reflectionV1alpha,
   type FileDescriptorResponse,
   type ServerReflectionRequest,
   type ServerReflectionResponse,
-} from "../codec/reflection.js";
+} from "../schema/reflection.js";
 import { defineService, type ServerCallContext, type ServerWriter, type ServiceImplementation } from "../server/types.js";
 import { Status } from "../wire/status.js";
 import { DescriptorPool, type LoadOptions } from "./descriptors.js";

@@ -1,7 +1,7 @@
 // Role spellings shared by validation (role, role_filter, update values) and auth (token roles).
 // The numbers are the `user.Role` enum of proto/user.proto, from the codec.
 
-import { Role } from "../codec/user.js";
+import { Role } from "../schema/user.js";
 
 export const ROLE_UNSPECIFIED: number = Role.ROLE_UNSPECIFIED;
 export const ROLE_USER: number = Role.ROLE_USER;

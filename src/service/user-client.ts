@@ -21,7 +21,7 @@ import {
   type User,
   type UserUpdateRequest,
   type UserUpdateResponse,
-} from "../codec/user.js";
+} from "../schema/user.js";
 import { Channel, type ChannelOptions, type ChannelTlsOptions } from "../client/channel.js";
 import type { ServiceConfigJson } from "../client/service-config.js";
 import { BidiStreamingCall, Client, ClientStreamingCall, type ServerStreamingCall } from "../client/client.js";

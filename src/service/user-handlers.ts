@@ -15,7 +15,7 @@ import type {
   User,
   UserUpdateRequest,
   UserUpdateResponse,
-} from "../codec/user.js";
+} from "../schema/user.js";
 import { StoreError, type UserSnapshot, type UserStore } from "../store/user-store.js";
 import { GrpcError } from "../wire/grpc-error.js";
 import { Status } from "../wire/status.js";

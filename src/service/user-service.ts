@@ -11,7 +11,7 @@ import {
   UserCodec,
   UserUpdateRequestCodec,
   UserUpdateResponseCodec,
-} from "../codec/user.js";
+} from "../schema/user.js";
 import { defineService, type ServerCallContext, type ServiceImplementation } from "../server/types.js";
 import { GrpcError } from "../wire/grpc-error.js";
 import { Status } from "../wire/status.js";

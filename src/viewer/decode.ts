@@ -2,7 +2,7 @@
 // "Encoding" § "Message Structure", https://protobuf.dev/programming-guides/encoding/#structure):
 // by name and type when the schema knows the message, else raw as `protoc --decode_raw` does.
 
-import { FieldLabel, FieldType, type DescriptorProto, type FieldDescriptorProto } from "../codec/descriptor.js";
+import { FieldLabel, FieldType, type DescriptorProto, type FieldDescriptorProto } from "../schema/descriptor.js";
 import type { SchemaIndex } from "./schema.js";
 
 /** One field on the wire. Offsets are into the bytes given to {@link decodeMessage}. */

@@ -3,7 +3,7 @@
 // registers its pool here, userctl its own). Depends on src/codec only: a message whose type no
 // registered pool has (google.rpc.Status included) is decoded raw, as the text trace does.
 
-import type { DescriptorProto, EnumDescriptorProto, FileDescriptorProto } from "../codec/descriptor.js";
+import type { DescriptorProto, EnumDescriptorProto, FileDescriptorProto } from "../schema/descriptor.js";
 
 /** Anything with the files of a descriptor set, such as src/service/descriptors.ts `DescriptorPool`. */
 export interface DescriptorSource {

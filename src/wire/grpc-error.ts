@@ -3,7 +3,7 @@
 import { Metadata } from "./metadata.js";
 import { Status, isStatusCode, statusName, type StatusCode } from "./status.js";
 import { anyTypeName, type Any, type DetailCodec } from "./status-details.js";
-import { BadRequestCodec, ErrorInfoCodec, type BadRequest, type ErrorInfo, type FieldViolation } from "../codec/google-rpc.js";
+import { BadRequestCodec, ErrorInfoCodec, type BadRequest, type ErrorInfo, type FieldViolation } from "../schema/google-rpc.js";
 
 export interface GrpcErrorOptions {
   /** Trailing metadata sent with (or received with) the status. */

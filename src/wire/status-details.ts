@@ -1,9 +1,9 @@
 // Implements the "richer error model" of https://grpc.io/docs/guides/error/: a google.rpc.Status (googleapis google/rpc/status.proto) carried as the `grpc-status-details-bin` Binary-Header of PROTOCOL-HTTP2 "Responses" → Trailers.
 
-import { StatusCodec, type Any, type Status as RpcStatus } from "../codec/google-rpc.js";
+import { StatusCodec, type Any, type Status as RpcStatus } from "../schema/google-rpc.js";
 
 export type { Any, RpcStatus };
-export { TYPE_URL_PREFIX, packAny, unpackAny, anyIs } from "../codec/google-rpc.js";
+export { TYPE_URL_PREFIX, packAny, unpackAny, anyIs } from "../schema/google-rpc.js";
 
 /** The part of a message codec the details helpers need (every `MessageCodec` from src/codec fits). */
 export interface DetailCodec<T> {

@@ -1,6 +1,6 @@
 // Our client against the real @grpc/grpc-js server: the four call kinds, status, metadata, details, deadlines, cancellation.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ErrorInfoCodec, StatusCodec, packAny } from "../../src/codec/google-rpc.js";
+import { ErrorInfoCodec, StatusCodec, packAny } from "../../src/schema/google-rpc.js";
 import { Channel, Client, GrpcError, Metadata, Status, type ClientInterceptor } from "../../src/client/index.js";
 import { Methods, startGrpcJsEchoServer, type Echo, type RunningGrpcJsServer } from "../support/client-echo.js";
 

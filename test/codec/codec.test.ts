@@ -1,19 +1,12 @@
-// Tests src/codec/codec.ts (encodeWith/decodeWith/defineCodec) and the sub-message size cache of
+// Tests src/codec/codec.ts (encodeWith/defineCodec) and the sub-message size cache of
 // src/codec/writer.ts under codecs that misbehave in the ways a hand-written codec might.
 
 import { describe, expect, it } from "vitest";
-import {
-  StatusCodec,
-  UserCodec,
-  WireType,
-  decodeWith,
-  defineCodec,
-  encodeWith,
-  packAny,
-  sizeMessage,
-  sizeVarint32,
-} from "../../src/codec/index.js";
-import type { Codec, CodecParts, User } from "../../src/codec/index.js";
+import { WireType, defineCodec, encodeWith, sizeMessage, sizeVarint32 } from "../../src/codec/index.js";
+import { UserCodec } from "../../src/schema/user.js";
+import { StatusCodec, packAny } from "../../src/schema/google-rpc.js";
+import type { Codec, CodecParts } from "../../src/codec/index.js";
+import type { User } from "../../src/schema/user.js";
 
 interface Pair {
   a: User[];
@@ -164,7 +157,7 @@ describe("encoding into the shared slab (codecs with maxSize)", () => {
   });
 });
 
-describe("encodeWith / decodeWith", () => {
+describe("encodeWith / decode", () => {
   it("throws when size() and write() disagree (a codec bug), instead of returning bad bytes", () => {
     const Liar: CodecParts<{ n: number }> = {
       typeName: "test.Liar",
@@ -176,10 +169,10 @@ describe("encodeWith / decodeWith", () => {
     expect(() => encodeWith(Liar, { n: 1 })).toThrow(/test\.Liar: wrote 2 bytes, sized 5/);
   });
 
-  it("decodeWith reads a plain Uint8Array that is a window into a larger buffer", () => {
+  it("decode reads a plain Uint8Array that is a window into a larger buffer", () => {
     const bytes = UserCodec.encode(UserCodec.create({ id: "abc", createdAt: 5n }));
     const big = new Uint8Array(bytes.length + 20);
     big.set(bytes, 7);
-    expect(decodeWith(UserCodec, big.subarray(7, 7 + bytes.length))).toEqual(UserCodec.create({ id: "abc", createdAt: 5n }));
+    expect(UserCodec.decode(big.subarray(7, 7 + bytes.length))).toEqual(UserCodec.create({ id: "abc", createdAt: 5n }));
   });
 });

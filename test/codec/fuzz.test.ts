@@ -3,21 +3,16 @@
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { CodecError, utf8Length } from "../../src/codec/index.js";
 import {
-  AnyCodec,
-  BadRequestCodec,
   BatchCreateResponseCodec,
-  CodecError,
   CreateUserRequestCodec,
   DeleteUserResponseCodec,
-  EmptyCodec,
-  ErrorInfoCodec,
   ListUsersRequestCodec,
-  StatusCodec,
   UserCodec,
   UserUpdateResponseCodec,
-  utf8Length,
-} from "../../src/codec/index.js";
+} from "../../src/schema/user.js";
+import { AnyCodec, BadRequestCodec, EmptyCodec, ErrorInfoCodec, StatusCodec } from "../../src/schema/google-rpc.js";
 import type { MessageCodec } from "../../src/codec/index.js";
 import { anyString, int64, role } from "./oracle.js";
 import { FUZZ_SEED } from "../support/fuzz-seed.js";

@@ -1,16 +1,9 @@
 // Hand-made malformed byte vectors: each must fail with the precise CodecError reason.
 
 import { describe, expect, it } from "vitest";
-import {
-  CodecError,
-  MAX_DEPTH,
-  Reader,
-  StatusCodec,
-  UserCodec,
-  WireType,
-  defineCodec,
-  sizeMessage,
-} from "../../src/codec/index.js";
+import { CodecError, MAX_DEPTH, Reader, WireType, defineCodec, sizeMessage } from "../../src/codec/index.js";
+import { UserCodec } from "../../src/schema/user.js";
+import { StatusCodec } from "../../src/schema/google-rpc.js";
 import type { Codec, CodecErrorReason } from "../../src/codec/index.js";
 
 function failure(fn: () => unknown): CodecError {

@@ -1,4 +1,4 @@
-// Tests src/codec/interop.ts against protobufjs (the oracle) loading proto/grpc/testing.
+// Tests src/schema/interop.ts against protobufjs (the oracle) loading proto/grpc/testing.
 import path from "node:path";
 import protobuf from "protobufjs";
 import { describe, expect, it } from "vitest";
@@ -10,7 +10,7 @@ import {
   StreamingInputCallResponseCodec,
   StreamingOutputCallRequestCodec,
   StreamingOutputCallResponseCodec,
-} from "../../src/codec/interop.js";
+} from "../../src/schema/interop.js";
 
 const root = new protobuf.Root();
 root.resolvePath = (_origin, target) => path.join(process.cwd(), "proto", target);

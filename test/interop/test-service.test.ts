@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Channel } from "../../src/client/channel.js";
 import { Client } from "../../src/client/client.js";
 import { clientMethods } from "../../src/client/types.js";
-import { SimpleRequestCodec, StreamingOutputCallRequestCodec } from "../../src/codec/interop.js";
+import { SimpleRequestCodec, StreamingOutputCallRequestCodec } from "../../src/schema/interop.js";
 import { TEST_CASES, runTestCase } from "../../src/interop/client.js";
 import { INTEROP_MAX_RECEIVE_MESSAGE_SIZE, startInteropServer, type RunningInteropServer } from "../../src/interop/server.js";
 import { TestService } from "../../src/interop/test-service.js";

@@ -5,8 +5,8 @@
 import http2 from "node:http2";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { SimpleRequestCodec, StreamingOutputCallRequestCodec } from "../../src/codec/interop.js";
-import type { SimpleRequest, StreamingOutputCallRequest } from "../../src/codec/interop.js";
+import { SimpleRequestCodec, StreamingOutputCallRequestCodec } from "../../src/schema/interop.js";
+import type { SimpleRequest, StreamingOutputCallRequest } from "../../src/schema/interop.js";
 
 function frame(body: Buffer): Buffer {
   const out = Buffer.alloc(5 + body.length);

@@ -7,7 +7,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import * as F from "../support/h2-frames.js";
-import { CreateUserRequestCodec, DeleteUserRequestCodec, GetUserRequestCodec, ListUsersRequestCodec, UserUpdateRequestCodec } from "../../src/codec/user.js";
+import { CreateUserRequestCodec, DeleteUserRequestCodec, GetUserRequestCodec, ListUsersRequestCodec, UserUpdateRequestCodec } from "../../src/schema/user.js";
 import { NormalClient, outcome, startChildServer, userRequest, type ChildServer } from "./support.js";
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 300);

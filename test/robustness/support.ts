@@ -7,11 +7,11 @@ import { expect } from "vitest";
 import { fileURLToPath } from "node:url";
 import type { ServerOptions } from "../../src/server/options.js";
 import { UserServiceClient } from "../../src/service/user-client.js";
-import { HealthCheckRequestCodec } from "../../src/codec/health.js";
+import { HealthCheckRequestCodec } from "../../src/schema/health.js";
 import { HealthServiceDescriptor } from "../../src/service/health.js";
 import { clientMethods } from "../../src/client/types.js";
 import { Client } from "../../src/client/client.js";
-import { Role } from "../../src/codec/user.js";
+import { Role } from "../../src/schema/user.js";
 import { FrameType, RawConnection, grpcRequestBlock, ping } from "../support/h2-frames.js";
 
 const CHILD = fileURLToPath(new URL("./server-child.ts", import.meta.url));

@@ -3,7 +3,7 @@ import * as grpc from "@grpc/grpc-js";
 import * as http2 from "node:http2";
 import * as zlib from "node:zlib";
 import { GrpcError, Server, Status, type ServiceImplementation } from "../../src/server/index.js";
-import { BadRequestCodec, ErrorInfoCodec, StatusCodec } from "../../src/codec/google-rpc.js";
+import { BadRequestCodec, ErrorInfoCodec, StatusCodec } from "../../src/schema/google-rpc.js";
 import { encodeEnvelope } from "../../src/wire/framing.js";
 import { EchoMessageCodec, EchoService, echo, grpcJsEchoClient, grpcJsUnary, type GrpcJsEchoClient } from "../support/echo-service.js";
 import { GRPC_HEADERS, rawCall } from "../support/raw-client.js";

@@ -4,7 +4,7 @@
 
 import * as http2 from "node:http2";
 import { describe, expect, it } from "vitest";
-import { ListUsersRequestCodec, UserUpdateRequestCodec } from "../../src/codec/user.js";
+import { ListUsersRequestCodec, UserUpdateRequestCodec } from "../../src/schema/user.js";
 import { MemoryUserStore } from "../../src/store/memory-store.js";
 import type { ListFilter, UserPatch, UserRecord, UserSnapshot } from "../../src/store/user-store.js";
 import { encodeEnvelope } from "../../src/wire/framing.js";

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { startThrowawayPostgres } from "../../scripts/throwaway-postgres.js";
 import { Client } from "../../src/client/client.js";
 import { clientMethods } from "../../src/client/types.js";
-import { ServingStatus } from "../../src/codec/health.js";
+import { ServingStatus } from "../../src/schema/health.js";
 import { HealthServiceDescriptor } from "../../src/service/health.js";
 import { PostgresUserStore } from "../../src/store/postgres-store.js";
 import { GrpcError } from "../../src/wire/grpc-error.js";

@@ -7,7 +7,7 @@ import * as http2 from "node:http2";
 import { appendFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import fc from "fast-check";
-import { CreateUserRequestCodec, GetUserRequestCodec, ListUsersRequestCodec } from "../../src/codec/user.js";
+import { CreateUserRequestCodec, GetUserRequestCodec, ListUsersRequestCodec } from "../../src/schema/user.js";
 import { encodeEnvelope } from "../../src/wire/framing.js";
 import { rawCall, type RawResponse } from "../support/raw-client.js";
 import { STORE_KINDS } from "../support/stores.js";

@@ -4,7 +4,7 @@
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BadRequestCodec, StatusCodec } from "../../src/codec/google-rpc.js";
+import { BadRequestCodec, StatusCodec } from "../../src/schema/google-rpc.js";
 import { STORE_KINDS } from "../support/stores.js";
 import { TOKENS, startTestService, type TestService } from "./support.js";
 

@@ -5,7 +5,7 @@ import * as protoLoader from "@grpc/proto-loader";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Channel, Client, clientMethods } from "../../src/client/index.js";
 import { Server } from "../../src/server/index.js";
-import { HealthCheckRequestCodec, HealthCheckResponseCodec, ServingStatus, type HealthCheckResponse } from "../../src/codec/health.js";
+import { HealthCheckRequestCodec, HealthCheckResponseCodec, ServingStatus, type HealthCheckResponse } from "../../src/schema/health.js";
 import type { ServerCallContext, ServerWriter } from "../../src/server/types.js";
 import { DEFAULT_PROTO_DIR } from "../../src/service/descriptors.js";
 import { HealthService, HealthServiceDescriptor } from "../../src/service/health.js";

@@ -3,7 +3,7 @@
 // length; MAX_USERS answered with RESOURCE_EXHAUSTED, batches fitting whole or refused whole.
 
 import { afterEach, describe, expect, it } from "vitest";
-import { UserCodec } from "../../src/codec/user.js";
+import { UserCodec } from "../../src/schema/user.js";
 import { MemoryUserStore } from "../../src/store/memory-store.js";
 import { MAX_VIOLATION_TEXT } from "../../src/service/errors.js";
 import { LIMITS, checkListUsers, checkUpdate, createUserViolations, fullNameProblem } from "../../src/service/validation.js";

@@ -4,8 +4,8 @@ import path from "node:path";
 import protobuf from "protobufjs";
 import descriptorExt from "protobufjs/ext/descriptor/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { encodeFileDescriptorProto, FieldLabel, FieldType } from "../../src/codec/descriptor.js";
-import { reflectionV1, reflectionV1alpha, type ServerReflectionRequest, type ServerReflectionResponse } from "../../src/codec/reflection.js";
+import { encodeFileDescriptorProto, FieldLabel, FieldType } from "../../src/schema/descriptor.js";
+import { reflectionV1, reflectionV1alpha, type ServerReflectionRequest, type ServerReflectionResponse } from "../../src/schema/reflection.js";
 import { DEFAULT_PROTO_DIR, DescriptorPool, jsonName } from "../../src/service/descriptors.js";
 import {
   REFLECTION_PROTO_FILES,

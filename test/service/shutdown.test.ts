@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { Channel } from "../../src/client/channel.js";
 import { Client } from "../../src/client/client.js";
 import { clientMethods } from "../../src/client/types.js";
-import { ServingStatus } from "../../src/codec/health.js";
+import { ServingStatus } from "../../src/schema/health.js";
 import { HealthServiceDescriptor } from "../../src/service/health.js";
 import { UserServiceClient } from "../../src/service/user-client.js";
 import { Status } from "../../src/wire/status.js";

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ServingStatus } from "../../src/codec/health.js";
+import { ServingStatus } from "../../src/schema/health.js";
 import { Server, defineService } from "../../src/server/index.js";
 import { addHealthAndReflection } from "../../src/service/index.js";
 import { EchoMessageCodec, EchoService } from "../support/echo-service.js";

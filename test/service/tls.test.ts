@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Role } from "../../src/codec/user.js";
+import { Role } from "../../src/schema/user.js";
 import { Status } from "../../src/wire/status.js";
 import { makeTestCerts, type TestCerts } from "../support/certs.js";
 import { grpcError, startTestService } from "./support.js";

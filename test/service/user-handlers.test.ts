@@ -1,7 +1,7 @@
 // The transport-free handlers: the last-moment cancel check of BatchCreateUsers and the update rules.
 
 import { afterAll, describe, expect, it } from "vitest";
-import type { CreateUserRequest } from "../../src/codec/user.js";
+import type { CreateUserRequest } from "../../src/schema/user.js";
 import { UserHandlers } from "../../src/service/user-handlers.js";
 import { GrpcError } from "../../src/wire/grpc-error.js";
 import { Status } from "../../src/wire/status.js";

@@ -2,7 +2,7 @@
 // interceptors, and each store: memory and PostgreSQL), with every status path of the contract.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Role, type User, type UserUpdateResponse } from "../../src/codec/user.js";
+import { Role, type User, type UserUpdateResponse } from "../../src/schema/user.js";
 import { Metadata } from "../../src/wire/metadata.js";
 import { Status } from "../../src/wire/status.js";
 import { STORE_KINDS, type StoreUnderTest } from "../support/stores.js";

@@ -2,8 +2,8 @@
 // range of each (protobuf.dev "Encoding"), raw decoding without a schema, malformed bytes.
 
 import { describe, expect, it } from "vitest";
-import { FieldLabel, FieldType, type FileDescriptorProto } from "../../src/codec/descriptor.js";
-import { UserCodec } from "../../src/codec/user.js";
+import { FieldLabel, FieldType, type FileDescriptorProto } from "../../src/schema/descriptor.js";
+import { UserCodec } from "../../src/schema/user.js";
 import { DescriptorPool } from "../../src/service/descriptors.js";
 import { decodeMessage, type FieldNode } from "../../src/viewer/decode.js";
 import { SchemaIndex } from "../../src/viewer/schema.js";

@@ -14,9 +14,9 @@ import {
   UserUpdateRequestCodec,
   UserUpdateResponseCodec,
   roleName,
-} from "../../src/codec/index.js";
+} from "../../src/schema/user.js";
 import type { Codec } from "../../src/codec/index.js";
-import { NUM_RUNS, anyString, int32, int64, oursToPlain, pbEncode, pbToPlain, pbType, role, userRoot } from "./oracle.js";
+import { NUM_RUNS, anyString, int32, int64, oursToPlain, pbEncode, pbToPlain, pbType, role, userRoot } from "../codec/oracle.js";
 import { FUZZ_SEED } from "../support/fuzz-seed.js";
 
 const user = fc.record({

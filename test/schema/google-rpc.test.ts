@@ -1,20 +1,20 @@
-// Tests src/codec/google-rpc.ts against protobufjs (the messages written out in oracle.ts).
+// Tests src/schema/google-rpc.ts against protobufjs (the messages written out in oracle.ts).
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { UserCodec } from "../../src/schema/user.js";
 import {
   AnyCodec,
   BadRequestCodec,
   EmptyCodec,
   ErrorInfoCodec,
   StatusCodec,
-  UserCodec,
   anyIs,
   packAny,
   unpackAny,
-} from "../../src/codec/index.js";
+} from "../../src/schema/google-rpc.js";
 import type { Codec } from "../../src/codec/index.js";
-import { NUM_RUNS, anyString, bytes, googleRoot, int32, oursToPlain, pbEncode, pbToPlain } from "./oracle.js";
+import { NUM_RUNS, anyString, bytes, googleRoot, int32, oursToPlain, pbEncode, pbToPlain } from "../codec/oracle.js";
 import { FUZZ_SEED } from "../support/fuzz-seed.js";
 
 const any = fc.record({ typeUrl: anyString, value: bytes });

@@ -1,0 +1,35 @@
+// Implements the messages of grpc/grpc doc/health-checking.md (package grpc.health.v1, proto/grpc/health/v1/health.proto), declared as field tables.
+
+import { defineMessage } from "../codec/message.js";
+
+/** grpc.health.v1.HealthCheckResponse.ServingStatus. */
+export const ServingStatus = {
+  UNKNOWN: 0,
+  SERVING: 1,
+  NOT_SERVING: 2,
+  /** Only sent by Watch, for a service the server does not know. */
+  SERVICE_UNKNOWN: 3,
+} as const;
+/** An enum value; numbers outside {@link ServingStatus} are kept as they are. */
+export type ServingStatus = number;
+
+/** grpc.health.v1.HealthCheckRequest */
+export interface HealthCheckRequest {
+  /** Fully-qualified service name; "" means the whole server. */
+  service: string;
+  $unknown?: Uint8Array;
+}
+
+/** grpc.health.v1.HealthCheckResponse */
+export interface HealthCheckResponse {
+  status: ServingStatus;
+  $unknown?: Uint8Array;
+}
+
+export const HealthCheckRequestCodec = defineMessage<HealthCheckRequest>("grpc.health.v1.HealthCheckRequest", [
+  { no: 1, name: "service", type: "string" },
+]);
+
+export const HealthCheckResponseCodec = defineMessage<HealthCheckResponse>("grpc.health.v1.HealthCheckResponse", [
+  { no: 1, name: "status", type: "enum", enum: "grpc.health.v1.HealthCheckResponse.ServingStatus" },
+]);
