@@ -325,16 +325,6 @@ export class Channel {
     for (const session of sessions) session?.destroy();
   }
 
-  /** Stops handing out `rec` (it can open no more streams); it closes once its calls are done. */
-  retire(rec: SessionRecord): void {
-    rec.owner.retire(rec);
-  }
-
-  /** A session is gone (noticed by a call). Idempotent. */
-  sessionEnded(rec: SessionRecord): void {
-    rec.owner.sessionEnded(rec);
-  }
-
   private exitIdle(): void {
     if (this.stateValue === "shutdown" || this.exitingIdle) return;
     this.exitingIdle = true;
