@@ -49,29 +49,20 @@ function streamEnd(this: CallStream): void {
   if (this.closed && !this.destroyed) this.destroy();
 }
 
+const EVENTS = ["response", "data", "trailers", "error", "close", "drain", "end"] as const;
+const LISTENERS = [streamResponse, streamData, streamTrailers, streamError, streamClose, streamDrain, streamEnd] as const;
+
 /** Sends the events of `stream` to `call`. */
 export function listen(stream: ClientHttp2Stream, call: StreamEvents): void {
   (stream as CallStream)[CALL] = call;
-  stream.on("response", streamResponse);
-  stream.on("data", streamData);
-  stream.on("trailers", streamTrailers);
-  stream.on("error", streamError);
-  stream.on("close", streamClose);
-  stream.on("drain", streamDrain);
-  stream.on("end", streamEnd);
+  for (let i = 0; i < EVENTS.length; i++) stream.on(EVENTS[i], LISTENERS[i]);
 }
 
 function ignore(): void {}
 
 /** Stops sending the events of a stream the call gave up (a transparent retry); a late 'error' on it is absorbed. */
 export function unlisten(stream: ClientHttp2Stream): void {
-  stream.off("response", streamResponse);
-  stream.off("data", streamData);
-  stream.off("trailers", streamTrailers);
-  stream.off("close", streamClose);
-  stream.off("drain", streamDrain);
-  stream.off("end", streamEnd);
-  stream.off("error", streamError);
+  for (let i = 0; i < EVENTS.length; i++) stream.off(EVENTS[i], LISTENERS[i]);
   stream.on("error", ignore);
 }
 

@@ -310,12 +310,11 @@ export class Channel {
    * Closes the channel: no new calls; calls in flight finish, then the connections close. Resolves
    * when every connection is closed.
    */
-  close(): Promise<void> {
+  async close(): Promise<void> {
     this.resolver.close();
     this.setState("shutdown");
     this.flushWaiters();
-    const subs = this.subchannelList;
-    return Promise.all(subs.map((s) => s.shutdown())).then(() => undefined);
+    await Promise.all(this.subchannelList.map((s) => s.shutdown()));
   }
 
   /** Closes the channel at once, cancelling calls in flight. */
