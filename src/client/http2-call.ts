@@ -17,7 +17,7 @@ import { callTimeout, deadlineExceeded, deadlinePassed, type CallTiming } from "
 import { HeldFrames } from "./held-frames.js";
 import type { StreamFailure } from "./session-record.js";
 
-/** Bound on retries of calls whose connection never came up (each tries the next address pick_first offers). */
+/** Bound on retries of calls that never left the client: their connection never came up (each tries the next address pick_first offers), or their session could take no new stream. */
 const MAX_UNSENT_RETRIES = 16;
 
 function deadlineFired(call: Http2Call<unknown, unknown>): void {
@@ -204,7 +204,7 @@ export class Http2Call<I, O> implements EnvelopeSink, StreamEvents, CallTiming {
     return encodeEnvelope(compress(this.compression, frame.subarray(PREFIX_LENGTH)), true);
   }
 
-  // The methods below are internal: called by the shared stream listeners above.
+  // The methods below are internal: called when the channel hands out a session (openOn) and by the shared stream listeners (call-stream.ts).
 
   openOn(acquired: Acquired): void {
     if (this.done) return;
