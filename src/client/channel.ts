@@ -310,12 +310,11 @@ export class Channel {
    * Closes the channel: no new calls; calls in flight finish, then the connections close. Resolves
    * when every connection is closed.
    */
-  close(): Promise<void> {
+  async close(): Promise<void> {
     this.resolver.close();
     this.setState("shutdown");
     this.flushWaiters();
-    const subs = this.subchannelList;
-    return Promise.all(subs.map((s) => s.shutdown())).then(() => undefined);
+    await Promise.all(this.subchannelList.map((s) => s.shutdown()));
   }
 
   /** Closes the channel at once, cancelling calls in flight. */
@@ -323,16 +322,6 @@ export class Channel {
     const sessions = this.subchannelList.map((s) => s.current?.session);
     void this.close();
     for (const session of sessions) session?.destroy();
-  }
-
-  /** Stops handing out `rec` (it can open no more streams); it closes once its calls are done. */
-  retire(rec: SessionRecord): void {
-    rec.owner.retire(rec);
-  }
-
-  /** A session is gone (noticed by a call). Idempotent. */
-  sessionEnded(rec: SessionRecord): void {
-    rec.owner.sessionEnded(rec);
   }
 
   private exitIdle(): void {

@@ -58,24 +58,26 @@ export class ResponseStream<O> implements AsyncIterable<O> {
 
   [Symbol.asyncIterator](): AsyncIterator<O> {
     let inner: AsyncIterator<O> | undefined;
-    const start = (r: ClientResponse): Promise<IteratorResult<O>> => {
-      if (r.ended !== undefined) {
-        // The transport tells us when the call ends: hand out its iterator as is (one promise per message).
-        void r.ended.then(() => this.resolveTrailers(r.trailers));
-        inner = (r.messages as AsyncIterable<O>)[Symbol.asyncIterator]();
-      } else {
-        inner = this.watch(r);
-      }
+    // The first next() waits for the response; later ones go straight to the messages (one promise per message).
+    const first = async (): Promise<IteratorResult<O>> => {
+      inner = this.messagesOf(await this.response);
       return inner.next();
     };
     return {
-      next: (): Promise<IteratorResult<O>> => (inner !== undefined ? inner.next() : this.response.then(start)),
+      next: (): Promise<IteratorResult<O>> => (inner !== undefined ? inner.next() : first()),
       return: (): Promise<IteratorResult<O>> => {
         if (inner?.return !== undefined) return inner.return();
         this.cancel("the client stopped reading the response stream");
         return Promise.resolve({ value: undefined, done: true });
       },
     };
+  }
+
+  private messagesOf(r: ClientResponse): AsyncIterator<O> {
+    if (r.ended === undefined) return this.watch(r);
+    // The transport tells us when the call ends: hand out its iterator as is.
+    void r.ended.then(() => this.resolveTrailers(r.trailers));
+    return (r.messages as AsyncIterable<O>)[Symbol.asyncIterator]();
   }
 
   /** For responses an interceptor built without `ended`: learn the end by iterating. */
@@ -245,37 +247,35 @@ export class Client {
 
   /** A server-streaming call: iterate the result with `for await`. */
   serverStreaming<I, O>(method: ClientMethod<I, O>, request: I, options?: CallOptions): ServerStreamingCall<O> {
-    checkKind(method as ClientMethod<unknown, unknown>, "server_streaming");
-    const mc = this.methodConfig(method as ClientMethod<unknown, unknown>);
-    const o = this.opts(options, mc);
-    const handler = this.handlerFor(mc);
-    return new ServerStreamingCall<O>((signal) =>
-      handler(this.request(method as ClientMethod<unknown, unknown>, { ...o, signal: anySignal(o.signal, signal) }, request, undefined)),
-    );
+    return new ServerStreamingCall<O>(this.streamingStart(method, "server_streaming", options, request, undefined));
   }
 
   /** A client-streaming call: `write` requests, then `closeAndRecv()`. */
   clientStreaming<I, O>(method: ClientMethod<I, O>, options?: CallOptions): ClientStreamingCall<I, O> {
-    checkKind(method as ClientMethod<unknown, unknown>, "client_streaming");
-    const mc = this.methodConfig(method as ClientMethod<unknown, unknown>);
-    const o = this.opts(options, mc);
-    const handler = this.handlerFor(mc);
     const requests = new AsyncQueue<I>(1);
-    return new ClientStreamingCall<I, O>(requests, (signal) =>
-      handler(this.request(method as ClientMethod<unknown, unknown>, { ...o, signal: anySignal(o.signal, signal) }, undefined, requests)),
-    );
+    return new ClientStreamingCall<I, O>(requests, this.streamingStart(method, "client_streaming", options, undefined, requests));
   }
 
   /** A bidirectional call: `write`/`end` requests and iterate responses at the same time. */
   bidiStreaming<I, O>(method: ClientMethod<I, O>, options?: CallOptions): BidiStreamingCall<I, O> {
-    checkKind(method as ClientMethod<unknown, unknown>, "bidi_streaming");
-    const mc = this.methodConfig(method as ClientMethod<unknown, unknown>);
+    const requests = new AsyncQueue<I>(1);
+    return new BidiStreamingCall<I, O>(requests, this.streamingStart(method, "bidi_streaming", options, undefined, requests));
+  }
+
+  /** How a streaming call object starts its call, with its own AbortSignal (its `cancel()`) joined to the caller's. */
+  private streamingStart<I, O>(
+    method: ClientMethod<I, O>,
+    kind: MethodKind,
+    options: CallOptions | undefined,
+    message: I | undefined,
+    messages: AsyncIterable<I> | undefined,
+  ): (signal: AbortSignal) => Promise<ClientResponse> {
+    const m = method as ClientMethod<unknown, unknown>;
+    checkKind(m, kind);
+    const mc = this.methodConfig(m);
     const o = this.opts(options, mc);
     const handler = this.handlerFor(mc);
-    const requests = new AsyncQueue<I>(1);
-    return new BidiStreamingCall<I, O>(requests, (signal) =>
-      handler(this.request(method as ClientMethod<unknown, unknown>, { ...o, signal: anySignal(o.signal, signal) }, undefined, requests)),
-    );
+    return (signal) => handler(this.request(m, { ...o, signal: anySignal(o.signal, signal) }, message, messages));
   }
 }
 

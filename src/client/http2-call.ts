@@ -1,56 +1,25 @@
 // Implements PROTOCOL-HTTP2 "Requests" and "Responses" for one client call on one HTTP/2 stream, with the "HTTP to gRPC Status Code Mapping" and "Errors" tables (https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md).
-import type { ClientHttp2Stream, IncomingHttpHeaders, IncomingHttpStatusHeader, OutgoingHttpHeaders } from "node:http2";
-import { constants as h2 } from "node:http2";
-import { addAbortSignal } from "node:stream";
-import { ACCEPT_ENCODING, compress, decompress, parseEncoding, type Encoding } from "../wire/compression.js";
-import { parseContentType } from "../wire/content-type.js";
+import type { ClientHttp2Stream, IncomingHttpHeaders, IncomingHttpStatusHeader } from "node:http2";
+import { compress, decompress, parseEncoding, type Encoding } from "../wire/compression.js";
 import { EnvelopeDecoder, PREFIX_LENGTH, encodeEnvelope, writeEnvelopePrefix, type EnvelopeSink } from "../wire/framing.js";
 import { GrpcError } from "../wire/grpc-error.js";
-import { Header, HeaderValue } from "../wire/headers.js";
-import { describeHttpStatus, grpcCodeForHttpStatus } from "../wire/http-status.js";
+import { Header } from "../wire/headers.js";
 import { Metadata } from "../wire/metadata.js";
-import { describeRstStream, grpcCodeForRstStream } from "../wire/rst-stream.js";
 import { Status, type StatusCode } from "../wire/status.js";
-import { formatTimeout } from "../wire/timeout.js";
 import { statusToError, trailersToStatus } from "../wire/trailers.js";
 import { CallTrace, wireTrace } from "../wire/trace.js";
 import type { Acquired, Channel, SessionRecord } from "./channel.js";
 import type { CallOptions, ClientMethod } from "./types.js";
 import { takeUncompressed } from "./message-options.js";
+import { requestHeaders, responseHeadersError } from "./call-headers.js";
+import { closeStream, listen, traceRequest, unlisten, type StreamEvents } from "./call-stream.js";
+import { callTimeout, deadlineExceeded, deadlinePassed, type CallTiming } from "./deadline.js";
+import { HeldFrames } from "./held-frames.js";
+import type { StreamFailure } from "./session-record.js";
 
-const CALL = Symbol("grpcCall");
-/**
- * An aborted signal: `addAbortSignal(ABORTED, stream)` destroys the stream with node's AbortError,
- * which node:http2 answers with RST_STREAM(CANCEL) and nothing else. `stream.close(CANCEL)` would
- * first end the writable side: with a write in flight, the empty DATA frame with END_STREAM then
- * goes out before the RST_STREAM and the server sees a complete request (docs/RELIABILITY.md "Soak").
- */
-const ABORTED = AbortSignal.abort(new Error("call cancelled"));
-/** Bound on retries of calls whose connection never came up (each tries the next address pick_first offers). */
+/** Bound on retries of calls that never left the client: their connection never came up (each tries the next address pick_first offers), or their session could take no new stream. */
 const MAX_UNSENT_RETRIES = 16;
-type CallStream = ClientHttp2Stream & { [CALL]: Http2Call<unknown, unknown> };
 
-function streamResponse(this: CallStream, headers: IncomingHttpHeaders & IncomingHttpStatusHeader): void {
-  this[CALL].onResponse(headers);
-}
-function streamData(this: CallStream, chunk: Buffer): void {
-  this[CALL].onData(chunk);
-}
-function streamTrailers(this: CallStream, trailers: IncomingHttpHeaders): void {
-  this[CALL].onTrailers(trailers);
-}
-function streamError(this: CallStream, err: Error): void {
-  this[CALL].onStreamError(err);
-}
-function streamClose(this: CallStream): void {
-  this[CALL].onClose();
-}
-function streamDrain(this: CallStream): void {
-  this[CALL].onStreamDrain();
-}
-function streamEnd(this: CallStream): void {
-  this[CALL].onStreamEnd(this);
-}
 function deadlineFired(call: Http2Call<unknown, unknown>): void {
   call.onDeadline();
 }
@@ -70,7 +39,7 @@ export interface CallSink<O> {
  * message: `send` is a plain method and incoming messages go straight from the envelope decoder
  * to the sink.
  */
-export class Http2Call<I, O> implements EnvelopeSink {
+export class Http2Call<I, O> implements EnvelopeSink, StreamEvents, CallTiming {
   private stream: ClientHttp2Stream | undefined;
   private record: SessionRecord | undefined;
   private decoder: EnvelopeDecoder | undefined;
@@ -78,30 +47,22 @@ export class Http2Call<I, O> implements EnvelopeSink {
   private done = false;
   private gotHeaders = false;
   private timer: NodeJS.Timeout | undefined;
-  private readonly startedAt = Date.now();
-  private streamAt = 0;
-  private headersAt = 0;
-  private received = 0;
-  private deadlineMs = 0;
-  /** Writes made before the stream exists (only while a waitForReady call waits for the channel). */
-  private pending: Buffer[] | undefined;
-  /** Bytes in `pending`: bounded by the channel's writeBufferSize like the stream's own buffer. */
-  private pendingBytes = 0;
-  private pendingEnd = false;
+  // CallTiming (deadline.ts): when the call reached each stage, and its timeout (0: none).
+  readonly startedAt = Date.now();
+  streamAt = 0;
+  headersAt = 0;
+  received = 0;
+  deadlineMs = 0;
+  /** Frames written before the stream exists, or kept for a transparent retry: made only when needed. */
+  private held: HeldFrames | undefined;
   private readonly compression: Encoding;
   private counted = false;
-  private retired = false;
   /** gRFC A6 transparent retry of a stream the server did not process: done at most once per call. */
   private transparentRetried = false;
   /** Retries of a stream that never left the client (its connection failed first). */
   private unsentRetries = 0;
   /** The final request frame (sendLast), kept for a transparent retry: a field, no allocation. */
   private lastFrame: Buffer | undefined;
-  /** Frames a streaming call wrote before the response started, kept for a transparent retry (up to writeBufferSize). */
-  private replay: Buffer[] | undefined;
-  private replayBytes = 0;
-  /** The call wrote more than `replay` keeps: it can no longer be replayed. */
-  private replayLost = false;
   private halfClosed = false;
   private remoteEnded = false;
   /** The wire trace of this call, only when `wireTrace.enabled` (src/wire/trace.ts). */
@@ -136,26 +97,34 @@ export class Http2Call<I, O> implements EnvelopeSink {
       }
       o.signal.addEventListener("abort", this);
     }
-    let timeout: number | undefined;
-    if (o.deadline !== undefined) timeout = o.deadline.getTime() - this.startedAt;
-    if (o.timeoutMs !== undefined) timeout = timeout === undefined ? o.timeoutMs : Math.min(timeout, o.timeoutMs);
+    const timeout = callTimeout(o, this.startedAt);
     if (timeout !== undefined) {
       this.deadlineMs = timeout;
-      if (timeout <= 0) {
-        this.finish(new GrpcError(Status.DEADLINE_EXCEEDED, `deadline expired before the call started (${-timeout} ms ago) calling ${this.method.path}`), new Metadata());
-        return;
-      }
+      if (timeout <= 0) return this.finish(new GrpcError(Status.DEADLINE_EXCEEDED, `deadline expired before the call started (${-timeout} ms ago) calling ${this.method.path}`), new Metadata());
       this.timer = setTimeout(deadlineFired, timeout, this);
     }
     this.channel.callStarted();
     this.counted = true;
-    const acquired = this.channel.acquire(o.waitForReady === true, this);
-    if (acquired instanceof Promise) {
-      this.pending = [];
-      acquired.then((a) => this.openOn(a), (err: unknown) => this.finish(GrpcError.from(err, Status.UNAVAILABLE), new Metadata()));
-    } else {
-      this.openOn(acquired);
+    this.acquire();
+  }
+
+  /** Asks the channel for a session and opens the stream on it; while the channel connects, writes are held. */
+  private acquire(): void {
+    const acquired = this.channel.acquire(this.options.waitForReady === true, this);
+    if (acquired instanceof Promise) void this.openWhenReady(acquired);
+    else this.openOn(acquired);
+  }
+
+  private async openWhenReady(acquired: Promise<Acquired>): Promise<void> {
+    try {
+      this.openOn(await acquired);
+    } catch (err) {
+      this.finish(GrpcError.from(err, Status.UNAVAILABLE), new Metadata());
     }
+  }
+
+  private heldFrames(): HeldFrames {
+    return (this.held ??= new HeldFrames(this.channel.writeBufferSize));
   }
 
   /**
@@ -167,14 +136,10 @@ export class Http2Call<I, O> implements EnvelopeSink {
     if (this.done) return false;
     const frame = this.frame(message);
     if (frame === undefined) return false;
-    if (this.stream === undefined) {
-      // Still connecting: hold the message, but no more than an open stream would.
-      this.pending?.push(frame);
-      this.pendingBytes += frame.length;
-      return this.pendingBytes < this.channel.writeBufferSize;
-    }
+    // Still connecting: hold the message, but no more than an open stream would.
+    if (this.stream === undefined) return this.heldFrames().hold(frame, false);
     if (this.trace !== undefined) this.trace.message("out", frame[0] === 1, frame, true);
-    this.keepForReplay(frame);
+    if (!this.gotHeaders) this.heldFrames().keep(frame);
     return this.stream.write(frame) || this.stream.writableLength < this.channel.writeBufferSize;
   }
 
@@ -186,8 +151,7 @@ export class Http2Call<I, O> implements EnvelopeSink {
     this.halfClosed = true;
     this.lastFrame = frame;
     if (this.stream === undefined) {
-      this.pending?.push(frame);
-      this.pendingEnd = true;
+      this.heldFrames().hold(frame, true);
       return;
     }
     if (this.trace !== undefined) this.trace.message("out", frame[0] === 1, frame, true, undefined, true);
@@ -198,7 +162,7 @@ export class Http2Call<I, O> implements EnvelopeSink {
   halfClose(): void {
     if (this.done) return;
     this.halfClosed = true;
-    if (this.stream === undefined) this.pendingEnd = true;
+    if (this.stream === undefined) this.heldFrames().halfClose();
     else {
       if (this.trace !== undefined) this.trace.halfClose("out");
       this.stream.end();
@@ -217,18 +181,6 @@ export class Http2Call<I, O> implements EnvelopeSink {
     if (s === undefined) return;
     if (on) s.resume();
     else s.pause();
-  }
-
-  /** Keeps a frame written on the stream until the response starts, so a refused stream can be replayed. */
-  private keepForReplay(frame: Buffer): void {
-    if (this.gotHeaders || this.replayLost) return;
-    this.replayBytes += frame.length;
-    if (this.replayBytes > this.channel.writeBufferSize) {
-      this.replayLost = true;
-      this.replay = undefined;
-      return;
-    }
-    (this.replay ??= []).push(frame);
   }
 
   private frame(message: I): Buffer | undefined {
@@ -252,7 +204,7 @@ export class Http2Call<I, O> implements EnvelopeSink {
     return encodeEnvelope(compress(this.compression, frame.subarray(PREFIX_LENGTH)), true);
   }
 
-  // The methods below are internal: called by the shared stream listeners above.
+  // The methods below are internal: called when the channel hands out a session (openOn) and by the shared stream listeners (call-stream.ts).
 
   openOn(acquired: Acquired): void {
     if (this.done) return;
@@ -260,65 +212,19 @@ export class Http2Call<I, O> implements EnvelopeSink {
       this.finish(new GrpcError(Status.UNAVAILABLE, acquired.failure), new Metadata());
       return;
     }
+    const left = this.deadlineMs > 0 ? this.deadlineMs - (Date.now() - this.startedAt) : undefined;
+    const headers = requestHeaders(this.method.path, this.channel.userAgent, this.compression, left, this.options.metadata);
+    const stream = acquired.openStream(headers);
+    if ("transparentRetry" in stream) return this.failOrRetry(stream);
     this.record = acquired;
-    const headers: OutgoingHttpHeaders = {
-      [Header.method]: HeaderValue.methodPost,
-      [Header.path]: this.method.path,
-      [Header.contentType]: HeaderValue.contentTypeGrpc,
-      [Header.te]: HeaderValue.teTrailers,
-      [Header.userAgent]: this.channel.userAgent,
-      [Header.grpcAcceptEncoding]: ACCEPT_ENCODING,
-    };
-    if (this.compression !== "identity") headers[Header.grpcEncoding] = this.compression;
-    if (this.deadlineMs > 0) headers[Header.grpcTimeout] = formatTimeout(this.deadlineMs - (Date.now() - this.startedAt));
-    const md = this.options.metadata;
-    if (md !== undefined && md.size > 0) md.toHeaders(headers);
-    let stream: ClientHttp2Stream;
-    try {
-      stream = acquired.session.request(headers, { endStream: false });
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if ((code === "ERR_HTTP2_OUT_OF_STREAMS" || code === "ERR_HTTP2_GOAWAY_SESSION") && !this.retired) {
-        // This session can take no new stream (stream ids used up, or GOAWAY just arrived): retire
-        // it and start the call once more on a fresh session. No byte of the call was sent.
-        this.retired = true;
-        this.channel.retire(acquired);
-        const again = this.channel.acquire(this.options.waitForReady === true, this);
-        if (again instanceof Promise) {
-          // Writes made until the new session is ready wait in `pending`.
-          this.pending ??= [];
-          again.then((a) => this.openOn(a), (e: unknown) => this.finish(GrpcError.from(e, Status.UNAVAILABLE), new Metadata()));
-        } else this.openOn(again);
-        return;
-      }
-      this.finish(new GrpcError(Status.UNAVAILABLE, `could not start a call to ${this.peer}: ${(err as Error).message}`, { cause: err }), new Metadata());
-      return;
-    }
     this.stream = stream;
-    acquired.streamOpened();
     if (this.trace !== undefined) traceRequest(this.trace, stream, headers);
     this.streamAt = Date.now();
     this.decoder = new EnvelopeDecoder(this, this.channel.maxReceiveMessageSize);
-    // Shared listeners find the call through the stream: no closures per call.
-    (stream as CallStream)[CALL] = this as Http2Call<unknown, unknown>;
-    stream.on("response", streamResponse);
-    stream.on("data", streamData);
-    stream.on("trailers", streamTrailers);
-    stream.on("error", streamError);
-    stream.on("close", streamClose);
-    stream.on("drain", streamDrain);
-    stream.on("end", streamEnd);
-    const pending = this.pending;
-    if (pending !== undefined) {
-      this.pending = undefined;
-      const last = pending.length - 1;
-      if (this.trace !== undefined) for (let i = 0; i <= last; i++) this.trace.message("out", pending[i][0] === 1, pending[i], true, undefined, i === last && this.pendingEnd);
-      if (this.trace !== undefined && last < 0 && this.pendingEnd) this.trace.halfClose("out");
-      for (let i = 0; i < last; i++) stream.write(pending[i]);
-      for (const f of pending) if (f !== this.lastFrame) this.keepForReplay(f);
-      if (this.pendingEnd) stream.end(last >= 0 ? pending[last] : undefined);
-      else if (last >= 0) stream.write(pending[last]);
-      this.pendingBytes = 0;
+    listen(stream, this);
+    const held = this.held;
+    if (held !== undefined) {
+      held.flush(stream, this.lastFrame, this.trace);
       // A sender told to wait while connecting is woken here, or by 'drain' when node will emit one.
       if (!stream.writableNeedDrain || stream.writableLength < this.channel.writeBufferSize) this.onDrain?.();
     }
@@ -328,26 +234,16 @@ export class Http2Call<I, O> implements EnvelopeSink {
     if (this.trace !== undefined) this.trace.headers("in", headers[Header.grpcStatus] !== undefined ? "TRAILERS-ONLY" : "HEADERS", headers);
     if (this.done) return;
     this.gotHeaders = true;
-    this.replay = undefined;
+    this.held?.drop();
     this.headersAt = Date.now();
-    const httpStatus = headers[Header.status] ?? 0;
-    const hasStatus = headers[Header.grpcStatus] !== undefined;
-    if (hasStatus) {
+    if (headers[Header.grpcStatus] !== undefined) {
       // Trailers-Only (or a proxy that put a status in its headers): the status wins (http-grpc-status-mapping.md).
       this.onTrailers(headers);
       return;
     }
-    const contentType = headers[Header.contentType];
-    if (httpStatus !== 200) {
-      this.finish(new GrpcError(grpcCodeForHttpStatus(httpStatus), `${describeHttpStatus(httpStatus, contentType)} from ${this.peer}`), new Metadata());
-      return;
-    }
-    const ct = parseContentType(contentType);
-    if (!ct.ok) {
-      this.finish(
-        new GrpcError(Status.INTERNAL, `unexpected content-type "${contentType ?? ""}" in the response from ${this.peer}: want application/grpc`),
-        new Metadata(),
-      );
+    const notGrpc = responseHeadersError(headers, this.peer);
+    if (notGrpc !== undefined) {
+      this.finish(notGrpc, new Metadata());
       return;
     }
     const enc = parseEncoding(headers[Header.grpcEncoding] as string | undefined);
@@ -412,6 +308,11 @@ export class Http2Call<I, O> implements EnvelopeSink {
     this.remoteEnded = true;
     const parsed = trailersToStatus(trailers, this.channel.maxMetadataSize);
     const st = parsed.status;
+    if (this.deadlineMs > 0 && deadlinePassed(this, Date.now(), st.code)) {
+      // Our deadline ran out before this status was read: report it as ours, saying where the time went (deadline.ts).
+      this.finish(deadlineExceeded(this, this.method.path, this.peer, Date.now(), st), st.metadata);
+      return;
+    }
     if (st.code === Status.OK && parsed.ok && this.decoder?.hasPartial === true) {
       this.finish(new GrpcError(Status.INTERNAL, "the response ended in the middle of a message"), st.metadata);
       return;
@@ -430,86 +331,49 @@ export class Http2Call<I, O> implements EnvelopeSink {
     this.streamError ??= err;
   }
 
-  onStreamDrain(): void {
-    this.onDrain?.();
-  }
-
-  /**
-   * The response side ended. When the peer closed the stream (RST_STREAM(NO_ERROR) after its
-   * status, as PROTOCOL-HTTP2 has a server refuse a request it will not read, or END_STREAM and
-   * then a close) while request bytes were still queued, node:http2 emits 'close' only once those
-   * bytes are written, which can no longer happen: the call would wait for 'close' (no status yet)
-   * or keep the queued request alive (status already in). Destroying the closed stream drops the
-   * queued bytes and brings 'close' (onClose: the status or the reset, as for any other close).
-   */
-  onStreamEnd(stream: ClientHttp2Stream): void {
-    if (stream.closed && !stream.destroyed) stream.destroy();
-  }
-
   onClose(): void {
     if (this.trace !== undefined) this.trace.closed(this.stream?.rstCode);
     if (this.done) return;
-    const stream = this.stream as ClientHttp2Stream;
-    // The session owner explains connection failures and refusals (session-record.ts).
-    const failure = this.record?.explainClose(stream, this.streamError, this.channel.state === "shutdown");
-    if (failure !== undefined) {
-      if (failure.transparentRetry !== false && this.retryTransparently(failure.transparentRetry === "unsent")) return;
-      this.finish(new GrpcError(failure.code, failure.message, { cause: this.streamError }), new Metadata());
-      return;
-    }
-    const rst = stream.rstCode ?? h2.NGHTTP2_NO_ERROR;
-    if (rst !== h2.NGHTTP2_NO_ERROR) {
-      this.finish(new GrpcError(grpcCodeForRstStream(rst), `${describeRstStream(rst)} (${this.peer})`), new Metadata());
-      return;
-    }
-    if (this.streamError !== undefined) {
-      this.finish(new GrpcError(Status.UNAVAILABLE, `call to ${this.peer} failed: ${this.streamError.message}`, { cause: this.streamError }), new Metadata());
-      return;
-    }
-    this.finish(new GrpcError(Status.INTERNAL, `the server at ${this.peer} closed the stream without sending a gRPC status`), new Metadata());
+    // The session owner explains why the stream ended without a status (session-record.ts).
+    this.failOrRetry((this.record as SessionRecord).explainClose(this.stream as ClientHttp2Stream, this.streamError, this.channel.state === "shutdown"));
+  }
+
+  /** Ends the call with `failure`, unless it is safe to send again and the call can still be replayed. */
+  private failOrRetry(failure: StreamFailure): void {
+    if (failure.transparentRetry !== false && this.retryTransparently(failure.transparentRetry === "unsent", failure.message)) return;
+    this.finish(new GrpcError(failure.code, failure.message, { cause: failure.cause ?? this.streamError }), new Metadata());
   }
 
   /**
    * gRFC A6 "Transparent Retry": the server never processed this stream (REFUSED_STREAM, above
-   * GOAWAY's last stream id: once), or it never left the client (the connection never came up: as
-   * often as the channel offers another connecting address, bounded), so it is sent again on
-   * whatever session the channel picks now: the request frames it had written are replayed.
-   * False when the call cannot be replayed (it already retried, or wrote more than it kept).
+   * GOAWAY's last stream id: once), or it never left the client (the connection never came up, or
+   * the session could take no new stream: as often as the channel offers another session, bounded),
+   * so it is sent again on whatever session the channel picks now: the request frames it had
+   * written are replayed. False when the call cannot be replayed (it already retried, its response
+   * started, or it wrote more than it kept).
    */
-  private retryTransparently(unsent: boolean): boolean {
-    if (this.gotHeaders || this.replayLost) return false;
+  private retryTransparently(unsent: boolean, why: string): boolean {
+    if (this.gotHeaders || this.held?.replayable === false) return false;
     if (unsent ? ++this.unsentRetries > MAX_UNSENT_RETRIES : this.transparentRetried) return false;
     if (!unsent) this.transparentRetried = true;
-    const old = this.stream as ClientHttp2Stream;
-    old.off("response", streamResponse);
-    old.off("data", streamData);
-    old.off("trailers", streamTrailers);
-    old.off("close", streamClose);
-    old.off("drain", streamDrain);
-    old.off("end", streamEnd);
-    this.record?.streamClosed();
-    this.stream = undefined;
+    const old = this.stream;
+    if (old !== undefined) {
+      unlisten(old);
+      this.record?.streamClosed();
+      this.stream = undefined;
+      this.heldFrames().rewind(this.lastFrame, this.halfClosed);
+    }
     this.record = undefined;
     this.streamError = undefined;
-    const pending = this.replay ?? [];
-    this.replay = undefined;
-    this.replayBytes = 0;
-    if (this.lastFrame !== undefined) pending.push(this.lastFrame);
-    this.pending = pending;
-    this.pendingBytes = 0;
-    for (const f of pending) this.pendingBytes += f.length;
-    this.pendingEnd = this.halfClosed;
-    if (this.trace !== undefined) this.trace.note("transparent retry: the server did not process the stream");
-    const again = this.channel.acquire(this.options.waitForReady === true, this);
-    if (again instanceof Promise) again.then((a) => this.openOn(a), (e: unknown) => this.finish(GrpcError.from(e, Status.UNAVAILABLE), new Metadata()));
-    else this.openOn(again);
+    if (this.trace !== undefined) this.trace.note(`transparent retry: ${why}`);
+    this.acquire();
     return true;
   }
 
   onDeadline(): void {
     this.timer = undefined;
     if (this.done) return;
-    this.finish(new GrpcError(Status.DEADLINE_EXCEEDED, this.describeDeadline()), new Metadata());
+    this.finish(deadlineExceeded(this, this.method.path, this.peer, Date.now()), new Metadata());
   }
 
   /** EventListener for the AbortSignal (an object listener: no closure per call). */
@@ -527,19 +391,6 @@ export class Http2Call<I, O> implements EnvelopeSink {
     return new GrpcError(Status.CANCELLED, `call to ${this.method.path} cancelled by its AbortSignal${why === "" ? "" : `: ${why}`}`, { cause: reason });
   }
 
-  /** Says where the time went, as grpc-js does: connecting, waiting for headers, receiving. */
-  private describeDeadline(): string {
-    const now = Date.now();
-    const parts: string[] = [];
-    if (this.streamAt === 0) parts.push(`waiting for a connection to ${this.peer}: ${now - this.startedAt} ms`);
-    else {
-      parts.push(`connection: ${this.streamAt - this.startedAt} ms`);
-      if (this.headersAt === 0) parts.push(`waiting for response headers: ${now - this.streamAt} ms`);
-      else parts.push(`waiting for response headers: ${this.headersAt - this.streamAt} ms`, `receiving (${this.received} messages so far): ${now - this.headersAt} ms`);
-    }
-    return `deadline of ${this.deadlineMs} ms exceeded after ${now - this.startedAt} ms calling ${this.method.path} on ${this.peer} (${parts.join(", ")})`;
-  }
-
   /** Ends the call once: stops timers and listeners, resets the stream if it is still open, reports. */
   private finish(error: GrpcError | undefined, trailers: Metadata): void {
     if (this.done) return;
@@ -547,18 +398,10 @@ export class Http2Call<I, O> implements EnvelopeSink {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.options.signal?.removeEventListener("abort", this);
     if (this.counted) this.channel.callEnded();
-    if (this.stream !== undefined) this.record?.streamClosed();
     const s = this.stream;
-    if (s !== undefined && !s.closed && !s.destroyed) {
-      // After the server's status the stream is over on its side: only an unfinished request side
-      // needs closing (NO_ERROR). Ending early ourselves (deadline, abort, bad response) is a CANCEL.
-      const code = !this.remoteEnded ? h2.NGHTTP2_CANCEL : !s.writableEnded ? h2.NGHTTP2_NO_ERROR : undefined;
-      if (code !== undefined) {
-        if (this.trace !== undefined) this.trace.reset(code);
-        // A cancel of an unfinished request must not half-close first (see ABORTED).
-        if (code === h2.NGHTTP2_CANCEL && !s.writableEnded) addAbortSignal(ABORTED, s);
-        else s.close(code);
-      }
+    if (s !== undefined) {
+      this.record?.streamClosed();
+      if (!s.closed && !s.destroyed) closeStream(s, this.remoteEnded, this.trace);
     }
     if (error !== undefined && error.metadata !== trailers && trailers.size > 0) {
       // Keep trailers on the error: GrpcError.metadata is the trailing metadata.
@@ -571,16 +414,4 @@ export class Http2Call<I, O> implements EnvelopeSink {
     this.onDrain?.();
     this.onFinished?.(error);
   }
-}
-
-/** Traces the request headers, and the HTTP/2 stream id once node assigns it (on 'ready'). */
-function traceRequest(trace: CallTrace, stream: ClientHttp2Stream, headers: OutgoingHttpHeaders): void {
-  trace.session(stream.session);
-  trace.headers("out", "HEADERS", headers);
-  if (stream.id !== undefined) trace.stream(stream.id);
-  else
-    stream.once("ready", () => {
-      trace.session(stream.session); // the peer's address is known once connected
-      trace.stream(stream.id);
-    });
 }

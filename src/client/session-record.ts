@@ -1,6 +1,7 @@
-// Implements the connection-failure half of PROTOCOL-HTTP2 "Errors" for a client connection: why a stream ended without a status, and whether it was never processed (gRFC A6 "Transparent Retry"; RFC 9113 8.7 "Request Reliability") (https://github.com/grpc/proposal/blob/master/A6-client-retries.md).
+// Implements the connection-failure half of PROTOCOL-HTTP2 "Errors" for a client connection: opening a call's stream, why a stream ended without a status (RST_STREAM codes, a failed or closed connection), and whether it was never processed (gRFC A6 "Transparent Retry"; RFC 9113 8.7 "Request Reliability") (https://github.com/grpc/proposal/blob/master/A6-client-retries.md).
 import type * as http2 from "node:http2";
 import { constants as h2 } from "node:http2";
+import { describeRstStream, grpcCodeForRstStream } from "../wire/rst-stream.js";
 import { Status, type StatusCode } from "../wire/status.js";
 import type { Keepalive } from "./keepalive.js";
 
@@ -10,10 +11,11 @@ export interface SessionOwner {
   retire(rec: SessionRecord): void;
 }
 
-/** Why a stream ended without a gRPC status, when the connection is to blame or the server refused it. */
+/** Why a call's stream could not start, or ended without a gRPC status. */
 export interface StreamFailure {
   readonly code: StatusCode;
   readonly message: string;
+  readonly cause?: unknown;
   /**
    * Safe to send again (gRFC A6 transparent retry): "unsent" when the connection never came up (the
    * stream never left the client), "unprocessed" when the server refused it or it was above GOAWAY's
@@ -59,6 +61,26 @@ export class SessionRecord {
     if (--this.streams === 0 && !this.session.destroyed) this.session.unref();
   }
 
+  /**
+   * Opens a call's stream. When this session can take no new stream (stream ids used up, or GOAWAY
+   * just arrived), it is retired and the failure says "unsent": no byte of the call left, so the
+   * call starts again on a fresh session.
+   */
+  openStream(headers: http2.OutgoingHttpHeaders): http2.ClientHttp2Stream | StreamFailure {
+    let stream: http2.ClientHttp2Stream;
+    try {
+      stream = this.session.request(headers, { endStream: false });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      const message = `could not start a call to ${this.peer}: ${(err as Error).message}`;
+      if (code !== "ERR_HTTP2_OUT_OF_STREAMS" && code !== "ERR_HTTP2_GOAWAY_SESSION") return { code: Status.UNAVAILABLE, message, cause: err, transparentRetry: false };
+      this.owner.retire(this);
+      return { code: Status.UNAVAILABLE, message, cause: err, transparentRetry: "unsent" };
+    }
+    this.streamOpened();
+    return stream;
+  }
+
   /** Runs `fn` once the session has closed (at once if it has). */
   afterClose(fn: () => void): void {
     if (this.closed) fn();
@@ -88,11 +110,11 @@ export class SessionRecord {
   }
 
   /**
-   * Explains a stream that closed before a status arrived, when the connection or a refusal is the
-   * cause; undefined when the server itself reset the stream (the caller maps its RST_STREAM code).
+   * Explains a stream that closed before a status arrived: the connection failed or closed, the
+   * server refused it, or reset it (PROTOCOL-HTTP2's RST_STREAM mapping), or just closed it.
    * `streamError` is the stream's 'error' event, if any; `channelClosed` whether the channel was shut down.
    */
-  explainClose(stream: http2.ClientHttp2Stream, streamError: Error | undefined, channelClosed: boolean): StreamFailure | undefined {
+  explainClose(stream: http2.ClientHttp2Stream, streamError: Error | undefined, channelClosed: boolean): StreamFailure {
     // node:http2 cancels pending streams before the session's own 'error' event: the cause rides on the stream error.
     const cause = streamError?.cause;
     if (this.error === undefined && !this.connected && cause instanceof Error) this.error = cause;
@@ -122,6 +144,8 @@ export class SessionRecord {
       // The connection ended under the call: UNAVAILABLE (as grpc-go), never the CANCEL node puts on the stream.
       return { code: Status.UNAVAILABLE, message: `connection to ${this.peer} closed before the server sent a status: ${this.reason()}`, transparentRetry: false };
     }
-    return undefined;
+    if (rst !== h2.NGHTTP2_NO_ERROR) return { code: grpcCodeForRstStream(rst), message: `${describeRstStream(rst)} (${this.peer})`, transparentRetry: false };
+    if (streamError !== undefined) return { code: Status.UNAVAILABLE, message: `call to ${this.peer} failed: ${streamError.message}`, transparentRetry: false };
+    return { code: Status.INTERNAL, message: `the server at ${this.peer} closed the stream without sending a gRPC status`, transparentRetry: false };
   }
 }

@@ -228,6 +228,23 @@ describe("response validation", () => {
     expect(err.code).toBe(Status.INVALID_ARGUMENT);
     expect(err.rawMessage).toBe("café %ZZ 100%");
   });
+
+  it("a server's DEADLINE_EXCEEDED that beats the client's own timer reports the client's deadline, saying where the time went", async () => {
+    // The server runs the same deadline and answers just before it ends (as a server whose timer
+    // started from a slightly earlier clock does): the status is read before the client's timer fires.
+    const deadline = Date.now() + 100;
+    handler = (s) => {
+      const answer = (): void => {
+        const left = deadline - 1 - Date.now();
+        if (left > 0) setTimeout(answer, left);
+        else if (!s.closed && !s.destroyed) s.respond({ ":status": 200, "content-type": "application/grpc", "grpc-status": "4", "grpc-message": "Deadline exceeded" }, { endStream: true });
+      };
+      answer();
+    };
+    const err = await rejection(client.unary(Methods.unary, { text: "", n: 0 }, { deadline: new Date(deadline) }));
+    expect(err.code).toBe(Status.DEADLINE_EXCEEDED);
+    expect(err.message).toMatch(/deadline of \d+ ms exceeded after \d+ ms calling \/.+ \(connection: \d+ ms, waiting for response headers/);
+  });
 });
 
 describe("compression of responses", () => {

@@ -1,8 +1,10 @@
-// Pure parts of the client: connection backoff (connection-backoff.md), target parsing, the HTTP-status and RST_STREAM mapping tables, the async queue.
+// Pure parts of the client: connection backoff (connection-backoff.md), target parsing, the HTTP-status and RST_STREAM mapping tables, the async queue, deadline arithmetic, held request frames.
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { AsyncQueue } from "../../src/client/async-queue.js";
 import { Backoff } from "../../src/client/backoff.js";
+import { callTimeout, deadlineExceeded, deadlinePassed } from "../../src/client/deadline.js";
+import { HeldFrames } from "../../src/client/held-frames.js";
 import { parseTarget } from "../../src/client/target.js";
 import { interleaveFamilies } from "../../src/client/resolver.js";
 import { grpcCodeForHttpStatus } from "../../src/wire/http-status.js";
@@ -155,5 +157,70 @@ describe("interleaveFamilies (gRFC A61)", () => {
     expect(out).toEqual(["::1", "10.0.0.1", "::2", "10.0.0.2", "::3"]);
     expect(interleaveFamilies([a("10.0.0.1"), a("10.0.0.2"), a("::1")]).map((r) => r.address)).toEqual(["10.0.0.1", "::1", "10.0.0.2"]);
     expect(interleaveFamilies([a("10.0.0.1"), a("::1")]).map((r) => r.address)).toEqual(["10.0.0.1", "::1"]);
+  });
+});
+
+describe("deadline arithmetic", () => {
+  const t = { startedAt: 1000, streamAt: 1002, headersAt: 0, received: 0, deadlineMs: 100 };
+
+  it("the earlier of deadline and timeoutMs wins; none is undefined", () => {
+    expect(callTimeout({}, 1000)).toBeUndefined();
+    expect(callTimeout({ timeoutMs: 50 }, 1000)).toBe(50);
+    expect(callTimeout({ timeoutMs: 50, deadline: new Date(1030) }, 1000)).toBe(30);
+    expect(callTimeout({ timeoutMs: 20, deadline: new Date(1030) }, 1000)).toBe(20);
+  });
+
+  it("a status after the deadline is the client's deadline; a server DEADLINE_EXCEEDED counts a few ms early", () => {
+    expect(deadlinePassed(t, 1100, Status.OK)).toBe(true);
+    expect(deadlinePassed(t, 1150, Status.NOT_FOUND)).toBe(true);
+    expect(deadlinePassed(t, 1098, Status.OK)).toBe(false);
+    expect(deadlinePassed(t, 1098, Status.DEADLINE_EXCEEDED)).toBe(true);
+    expect(deadlinePassed(t, 1050, Status.DEADLINE_EXCEEDED)).toBe(false);
+    expect(deadlinePassed({ ...t, deadlineMs: 0 }, 9999, Status.DEADLINE_EXCEEDED)).toBe(false);
+  });
+
+  it("says where the time went, and what the server said", () => {
+    const err = deadlineExceeded(t, "/p.S/M", "127.0.0.1:1", 1101, { code: Status.DEADLINE_EXCEEDED, message: "Deadline exceeded" });
+    expect(err.code).toBe(Status.DEADLINE_EXCEEDED);
+    expect(err.rawMessage).toBe(
+      'deadline of 100 ms exceeded after 101 ms calling /p.S/M on 127.0.0.1:1 (connection: 2 ms, waiting for response headers: 99 ms); the server\'s status: DEADLINE_EXCEEDED "Deadline exceeded"',
+    );
+  });
+});
+
+describe("HeldFrames (gRFC A6 replay)", () => {
+  const b = (n: number): Buffer => Buffer.alloc(n, n);
+
+  it("holds frames until the stream exists, bounded like the stream's buffer", () => {
+    const h = new HeldFrames(10);
+    expect(h.hold(b(4), false)).toBe(true);
+    expect(h.hold(b(6), false)).toBe(false);
+  });
+
+  it("keeps written frames for a replay until the response starts or the bound is passed", () => {
+    const h = new HeldFrames(10);
+    h.keep(b(4));
+    expect(h.replayable).toBe(true);
+    h.keep(b(7));
+    expect(h.replayable).toBe(false);
+    const g = new HeldFrames(10);
+    g.keep(b(1));
+    g.drop();
+    expect(g.replayable).toBe(false);
+  });
+
+  it("rewinds the kept frames and the last one onto a new stream, and ends it", () => {
+    const h = new HeldFrames(100);
+    const [one, two, last] = [b(1), b(2), b(3)];
+    h.keep(one);
+    h.keep(two);
+    h.rewind(last, true);
+    const written: Buffer[] = [];
+    let ended: Buffer | undefined;
+    const stream = { write: (f: Buffer) => written.push(f), end: (f?: Buffer) => (ended = f) };
+    h.flush(stream as never, last, undefined);
+    expect(written).toEqual([one, two]);
+    expect(ended).toBe(last);
+    expect(h.replayable).toBe(true);
   });
 });
