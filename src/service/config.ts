@@ -2,6 +2,7 @@
 // (`PORT` ↔ `--port`). AUTH_TOKENS is environment-only: flags are visible to every user in `ps`.
 
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { DEFAULT_SHUTDOWN_GRACE_MS } from "../server/index.js";
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -57,7 +58,8 @@ const LIMIT_SETTINGS = [
 
 export const DEFAULT_PORT = 50051;
 export const DEFAULT_HOST = "0.0.0.0";
-export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
+/** One default for the whole stack: the server's own (src/server/server.ts, Server.shutdown). */
+export { DEFAULT_SHUTDOWN_GRACE_MS };
 export const DEFAULT_MAX_BATCH_SIZE = 100_000;
 export const DEFAULT_MAX_USERS = 1_000_000;
 
