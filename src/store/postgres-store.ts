@@ -20,19 +20,8 @@ import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { migrate } from "./postgres-schema.js";
 import { PostgresSnapshot, type SnapshotHost } from "./postgres-snapshot.js";
-import {
-  StoreError,
-  StoreUnavailableError,
-  emailKey,
-  newUserRecord,
-  usernameKey,
-  type ListFilter,
-  type NewUser,
-  type UserPatch,
-  type UserRecord,
-  type UserSnapshot,
-  type UserStore,
-} from "./user-store.js";
+import { StoreError, StoreUnavailableError, emailKey, newUserRecord, usernameKey } from "./user-store.js";
+import type { ListFilter, NewUser, UserPatch, UserRecord, UserSnapshot, UserStore } from "./user-store.js";
 
 export interface PostgresStoreOptions {
   /** postgres://user:password@host:port/database */
