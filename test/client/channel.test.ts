@@ -7,19 +7,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { Channel, Client, GrpcError, Status, type ConnectivityState } from "../../src/client/index.js";
+import { Channel, Client, Status, type ConnectivityState } from "../../src/client/index.js";
 import { makeTestCerts, type TestCerts } from "../support/certs.js";
 import { Methods, startGrpcJsEchoServer } from "../support/client-echo.js";
-
-async function rejection(p: Promise<unknown>): Promise<GrpcError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(GrpcError);
-    return err as GrpcError;
-  }
-  throw new Error("expected the call to fail");
-}
+import { rejection } from "../support/outcomes.js";
 
 /** A port that was free a moment ago (nothing listens on it). */
 async function freePort(): Promise<number> {

@@ -10,6 +10,7 @@ import { Server } from "../../src/server/index.js";
 import { defineService } from "../../src/server/types.js";
 import { makeTestCerts } from "../support/certs.js";
 import { EchoCodec, Methods, type Echo } from "../support/client-echo.js";
+import { rejection } from "../support/outcomes.js";
 
 const EchoService = defineService("test.Echo", {
   Unary: { kind: "unary", requestCodec: EchoCodec, responseCodec: EchoCodec },
@@ -78,16 +79,6 @@ async function until(ch: Channel, cond: () => boolean, what: string, ms = 10_000
 }
 
 const rr = { loadBalancingConfig: [{ round_robin: {} }] };
-
-async function rejection(p: Promise<unknown>): Promise<GrpcError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(GrpcError);
-    return err as GrpcError;
-  }
-  throw new Error("expected the call to fail");
-}
 
 describe("targets", () => {
   it("a bad target or service config is a clear error at construction", () => {

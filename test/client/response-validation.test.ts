@@ -3,8 +3,9 @@ import * as http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import * as zlib from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Channel, Client, GrpcError, Status } from "../../src/client/index.js";
+import { Channel, Client, Status } from "../../src/client/index.js";
 import { EchoCodec, Methods, startGrpcJsEchoServer, type Echo, type RunningGrpcJsServer } from "../support/client-echo.js";
+import { rejection } from "../support/outcomes.js";
 
 type Handler = (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, body: Buffer) => void;
 
@@ -46,16 +47,6 @@ function reply(stream: http2.ServerHttp2Stream, data: Buffer, trailers: http2.Ou
   stream.respond({ ":status": 200, "content-type": "application/grpc", ...headers }, { waitForTrailers: true });
   stream.on("wantTrailers", () => stream.sendTrailers(trailers));
   stream.end(data);
-}
-
-async function rejection(p: Promise<unknown>): Promise<GrpcError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(GrpcError);
-    return err as GrpcError;
-  }
-  throw new Error("expected the call to fail");
 }
 
 const call = (text = "hi"): Promise<Echo> => client.unary(Methods.unary, { text, n: 0 });

@@ -4,6 +4,7 @@ import { Channel, Client, GrpcError, Metadata, Status, clientMethods } from "../
 import { Server, defineService, type ServerCallContext } from "../../src/server/index.js";
 import { makeTestCerts } from "../support/certs.js";
 import { EchoCodec, type Echo } from "../support/client-echo.js";
+import { collect, rejection } from "../support/outcomes.js";
 
 const EchoService = defineService("test.Echo", {
   Unary: { kind: "unary", requestCodec: EchoCodec, responseCodec: EchoCodec },
@@ -83,22 +84,6 @@ afterAll(async () => {
   await channel.close();
   await server.forceShutdown();
 });
-
-async function rejection(p: Promise<unknown>): Promise<GrpcError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(GrpcError);
-    return err as GrpcError;
-  }
-  throw new Error("expected the call to fail");
-}
-
-async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const m of it) out.push(m);
-  return out;
-}
 
 describe("four call kinds", () => {
   it("unary with headers and trailers", async () => {
