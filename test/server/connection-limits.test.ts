@@ -12,7 +12,7 @@ import { encodeEnvelope } from "../../src/wire/framing.js";
 import { makeTestCerts, type TestCerts } from "../support/certs.js";
 import { EchoMessageCodec, EchoService, echo } from "../support/echo-service.js";
 import { GRPC_HEADERS, rawCall } from "../support/raw-client.js";
-import { Flag, FrameType, RawH2, goawayOf } from "../support/raw-h2.js";
+import { Flag, FrameType, RawH2, parseGoaway } from "../support/h2-frames.js";
 
 const impl: ServiceImplementation<typeof EchoService> = {
   Unary: (r) => r,
@@ -145,7 +145,7 @@ describe("max connection idle", () => {
     const port = await s.listen();
     const c = await RawH2.connect(port);
     await c.untilClosed();
-    const g = c.frames.filter((x) => x.type === FrameType.GOAWAY).map(goawayOf);
+    const g = c.frames.filter((x) => x.type === FrameType.GOAWAY).map(parseGoaway);
     expect(g.length).toBeGreaterThanOrEqual(1);
     expect(g[g.length - 1]).toMatchObject({ code: 0, lastStreamId: 0 });
     await s.forceShutdown();

@@ -5,7 +5,7 @@ import * as http2 from "node:http2";
 import { encodeEnvelope } from "../../src/wire/framing.js";
 import { EchoMessageCodec, EchoService, echo, grpcJsEchoClient, grpcJsUnary } from "../support/echo-service.js";
 import { GRPC_HEADERS } from "../support/raw-client.js";
-import { Flag, FrameType, RawH2, frame, goawayOf, grpcRequestHeaders, headerBlock } from "../support/raw-h2.js";
+import { Flag, FrameType, RawH2, frame, grpcRequestBlock, parseGoaway } from "../support/h2-frames.js";
 
 function controlledServer(): {
   server: Server;
@@ -103,19 +103,19 @@ describe("shutdown", () => {
     const port = await server.listen();
     const c = await RawH2.connect(port);
     await c.until((f) => f.some((x) => x.type === FrameType.SETTINGS && (x.flags & Flag.ACK) !== 0), "SETTINGS ACK");
-    c.write(frame(FrameType.HEADERS, Flag.END_HEADERS, 1, headerBlock(grpcRequestHeaders("/test.Echo/Bidi"))));
+    c.write(frame(FrameType.HEADERS, Flag.END_HEADERS, 1, grpcRequestBlock("/test.Echo/Bidi")));
     while (bidiStarted === 0) await new Promise((r) => setTimeout(r, 10));
     let shutDown = false;
     const shut = server.shutdown(60_000).then(() => (shutDown = true));
     await c.until((f) => f.filter((x) => x.type === FrameType.GOAWAY).length >= 2, "two GOAWAY frames");
-    const goaways = c.frames.filter((x) => x.type === FrameType.GOAWAY).map(goawayOf);
+    const goaways = c.frames.filter((x) => x.type === FrameType.GOAWAY).map(parseGoaway);
     expect(goaways[0]).toMatchObject({ lastStreamId: 0x7fffffff, code: 0 });
     expect(goaways[1]).toMatchObject({ lastStreamId: 1, code: 0 });
     // The PING went out between them, and our ACK released the second GOAWAY.
     const kinds = c.frames.map((x) => x.type).filter((t) => t === FrameType.GOAWAY || t === FrameType.PING);
     expect(kinds.slice(0, 3)).toEqual([FrameType.GOAWAY, FrameType.PING, FrameType.GOAWAY]);
     // A stream opened now is not processed (its id is above the last stream id).
-    c.write(frame(FrameType.HEADERS, Flag.END_HEADERS, 3, headerBlock(grpcRequestHeaders("/test.Echo/Bidi"))));
+    c.write(frame(FrameType.HEADERS, Flag.END_HEADERS, 3, grpcRequestBlock("/test.Echo/Bidi")));
     c.write(frame(FrameType.DATA, Flag.END_STREAM, 1, Buffer.alloc(0)));
     release();
     await c.until((f) => f.some((x) => x.streamId === 1 && x.type === FrameType.HEADERS && (x.flags & Flag.END_STREAM) !== 0), "stream 1's trailers");
