@@ -24,6 +24,9 @@ describe("cancel of a client-streaming call", () => {
     let halfClosed = 0;
     let reset = 0;
     let closed = 0;
+    let allClosed: () => void = () => {};
+    const CALLS = 200;
+    const everyStreamClosed = new Promise<void>((r) => (allClosed = r));
     // A small stream window: part of each request waits for WINDOW_UPDATE when the call is cancelled.
     server = http2.createServer({ settings: { initialWindowSize: 8 * 1024 } });
     server.on("stream", (stream) => {
@@ -33,16 +36,15 @@ describe("cancel of a client-streaming call", () => {
       });
       stream.on("error", () => {});
       stream.on("close", () => {
-        closed++;
+        if (++closed === CALLS) allClosed();
         if (stream.rstCode === http2.constants.NGHTTP2_CANCEL) reset++;
       });
     });
     await new Promise<void>((r) => server!.listen(0, "127.0.0.1", r));
     channel = new Channel(`127.0.0.1:${(server.address() as AddressInfo).port}`);
     channel.connectNow();
-    while (channel.state !== "ready") await new Promise((r) => setTimeout(r, 10));
+    await channel.waitForReady();
     const client = new Client(channel);
-    const CALLS = 200;
     for (let i = 0; i < CALLS; i++) {
       const call = client.clientStreaming(M.ClientStream);
       call.response.catch(() => {});
@@ -50,7 +52,7 @@ describe("cancel of a client-streaming call", () => {
       call.cancel();
       await expect(call.response).rejects.toMatchObject({ code: 1 }); // CANCELLED
     }
-    for (let t = 0; t < 500 && closed < CALLS; t++) await new Promise((r) => setTimeout(r, 10));
+    await everyStreamClosed;
     expect({ closed, halfClosed, reset }).toMatchObject({ closed: CALLS });
     expect(halfClosed).toBe(0);
     expect(reset).toBe(CALLS);

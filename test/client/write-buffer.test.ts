@@ -42,13 +42,15 @@ async function resolvedWrites(channel: Channel, waitForReady = false): Promise<n
 async function zeroWindowChannel(writeBufferSize?: number): Promise<Channel> {
   server = http2.createServer({ settings: { initialWindowSize: 0 } });
   server.on("stream", () => {}); // never reads, never answers
+  // A stream opened before the peer's SETTINGS would still use the default 64 KiB window. The server's
+  // 'localSettings' fires when the client ACKs its SETTINGS (RFC 9113 §6.5.3), i.e. after applying them.
+  const settingsAcked = new Promise<void>((r) => server!.once("session", (session) => session.once("localSettings", () => r())));
   await new Promise<void>((r) => server!.listen(0, "127.0.0.1", r));
   const port = (server.address() as AddressInfo).port;
   channel = new Channel(`127.0.0.1:${port}`, writeBufferSize === undefined ? {} : { writeBufferSize });
   channel.connectNow();
-  // A stream opened before the peer's SETTINGS would still use the default 64 KiB window.
-  while (channel.state !== "ready") await new Promise((r) => setTimeout(r, 10));
-  await new Promise((r) => setTimeout(r, 100));
+  await channel.waitForReady();
+  await settingsAcked;
   return channel;
 }
 
