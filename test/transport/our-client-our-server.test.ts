@@ -5,6 +5,7 @@ import { Server, defineService, type ServerCallContext } from "../../src/server/
 import { makeTestCerts } from "../support/certs.js";
 import { EchoCodec, type Echo } from "../support/client-echo.js";
 import { collect, rejection } from "../support/outcomes.js";
+import { settle } from "../support/settle.js";
 
 const EchoService = defineService("test.Echo", {
   Unary: { kind: "unary", requestCodec: EchoCodec, responseCodec: EchoCodec },
@@ -231,11 +232,7 @@ describe("flow control and shutdown", () => {
     const it = new Client(ch).serverStreaming(M.ServerStream, { text: "", n: 0 })[Symbol.asyncIterator]();
     expect((await it.next()).value?.n).toBe(0);
     // Let the server write as much as flow control allows, until it stalls.
-    let prev = -1;
-    while (written !== prev) {
-      prev = written;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await settle(() => written);
     expect(written).toBeLessThan(total / 4);
     let n = 1;
     while (!(await it.next()).done) n++;
