@@ -11,6 +11,7 @@ import { Channel, Client, Status, type ConnectivityState } from "../../src/clien
 import { makeTestCerts, type TestCerts } from "../support/certs.js";
 import { Methods, startGrpcJsEchoServer } from "../support/client-echo.js";
 import { rejection } from "../support/outcomes.js";
+import { freePort } from "../support/free-port.js";
 
 /** A promise for a call's response headers and the onHeader callback that resolves it. */
 function nextHeader(): { promise: Promise<void>; seen: () => void } {
@@ -19,14 +20,6 @@ function nextHeader(): { promise: Promise<void>; seen: () => void } {
   return { promise, seen };
 }
 
-/** A port that was free a moment ago (nothing listens on it). */
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 function waitForState(ch: Channel, ...want: ConnectivityState[]): Promise<void> {
   if (want.includes(ch.state)) return Promise.resolve();

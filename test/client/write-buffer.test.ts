@@ -8,6 +8,7 @@ import { DEFAULT_WRITE_BUFFER_SIZE } from "../../src/wire/framing.js";
 import { settle } from "../support/settle.js";
 import { defineService } from "../../src/server/index.js";
 import { EchoCodec } from "../support/client-echo.js";
+import { freePort as closedPort } from "../support/free-port.js";
 
 const M = clientMethods(
   defineService("test.Echo", { ClientStream: { kind: "client_streaming", requestCodec: EchoCodec, responseCodec: EchoCodec } }),
@@ -54,14 +55,6 @@ async function zeroWindowChannel(writeBufferSize?: number): Promise<Channel> {
   return channel;
 }
 
-/** A free port nobody listens on. */
-async function closedPort(): Promise<number> {
-  const s = http2.createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 describe("ChannelOptions.writeBufferSize", () => {
   it("by default the send loop takes messages until 256 KiB wait unsent, then write() waits", async () => {
