@@ -6,23 +6,16 @@ import * as http2 from "node:http2";
 import * as net from "node:net";
 import * as tls from "node:tls";
 import { beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_MAX_CONCURRENT_STREAMS, Server, Status, type ServerOptions, type ServiceImplementation } from "../../src/server/index.js";
+import { DEFAULT_MAX_CONCURRENT_STREAMS, Server, Status, type ServerOptions } from "../../src/server/index.js";
 import { MAX_DEFAULT_CONNECTIONS, defaultMaxConnections } from "../../src/server/options.js";
 import { encodeEnvelope } from "../../src/wire/framing.js";
 import { makeTestCerts, type TestCerts } from "../support/certs.js";
 import { EchoMessageCodec, EchoService, echo } from "../support/echo-service.js";
 import { GRPC_HEADERS, rawCall } from "../support/raw-client.js";
+import { holdingEcho } from "../support/holding-echo.js";
 import { Flag, FrameType, RawH2, parseGoaway } from "../support/h2-frames.js";
 
-const impl: ServiceImplementation<typeof EchoService> = {
-  Unary: (r) => r,
-  async ServerStream(_req, ctx, out) {
-    await out.write(echo({ text: "first" }));
-    await new Promise<void>((resolve) => ctx.signal.addEventListener("abort", () => resolve()));
-  },
-  ClientStream: async () => echo(),
-  Bidi: async () => {},
-};
+const impl = holdingEcho;
 
 function server(options: ServerOptions): Server {
   return new Server(options).addService(EchoService, impl);

@@ -6,6 +6,7 @@ import { encodeEnvelope } from "../../src/wire/framing.js";
 import { EchoMessageCodec, EchoService, echo, grpcJsEchoClient, grpcJsUnary } from "../support/echo-service.js";
 import { GRPC_HEADERS } from "../support/raw-client.js";
 import { Flag, FrameType, RawH2, frame, grpcRequestBlock, parseGoaway } from "../support/h2-frames.js";
+import { holdingEcho } from "../support/holding-echo.js";
 
 function controlledServer(): {
   server: Server;
@@ -127,16 +128,8 @@ describe("shutdown", () => {
   });
 
   it("at the end of the grace, a streaming call whose headers went out gets trailers UNAVAILABLE, not RST_STREAM(CANCEL)", async () => {
-    const server = new Server().addService(EchoService, {
-      Unary: (r) => r,
-      async ServerStream(_req, ctx, out) {
-        await out.write(echo({ text: "first" }));
-        // Runs on until the call is ended from outside.
-        await new Promise<void>((resolve) => ctx.signal.addEventListener("abort", () => resolve()));
-      },
-      ClientStream: async () => echo(),
-      Bidi: async () => {},
-    });
+    // Its server stream runs on until the call is ended from outside.
+    const server = new Server().addService(EchoService, holdingEcho);
     const port = await server.listen();
     const session = http2.connect(`http://127.0.0.1:${port}`);
     const req = session.request({ ...GRPC_HEADERS, ":path": "/test.Echo/ServerStream" });
