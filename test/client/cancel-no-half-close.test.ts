@@ -3,13 +3,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import * as http2 from "node:http2";
 import type { AddressInfo } from "node:net";
-import { Channel, Client, clientMethods } from "../../src/client/index.js";
-import { defineService } from "../../src/server/index.js";
-import { EchoCodec } from "../support/client-echo.js";
+import { Channel, Client } from "../../src/client/index.js";
+import { Methods } from "../support/client-echo.js";
 
-const M = clientMethods(
-  defineService("test.Echo", { ClientStream: { kind: "client_streaming", requestCodec: EchoCodec, responseCodec: EchoCodec } }),
-);
 
 let server: http2.Http2Server | undefined;
 let channel: Channel | undefined;
@@ -46,7 +42,7 @@ describe("cancel of a client-streaming call", () => {
     await channel.waitForReady();
     const client = new Client(channel);
     for (let i = 0; i < CALLS; i++) {
-      const call = client.clientStreaming(M.ClientStream);
+      const call = client.clientStreaming(Methods.clientStream);
       call.response.catch(() => {});
       for (let j = 0; j < 1 + (i % 4); j++) await call.write({ text: "x".repeat(1 + ((i * 7919) % 40_000)), n: j });
       call.cancel();

@@ -3,16 +3,12 @@
 import { afterEach, describe, expect, it } from "vitest";
 import * as http2 from "node:http2";
 import type { AddressInfo } from "node:net";
-import { Channel, Client, clientMethods } from "../../src/client/index.js";
+import { Channel, Client } from "../../src/client/index.js";
 import { DEFAULT_WRITE_BUFFER_SIZE } from "../../src/wire/framing.js";
 import { settle } from "../support/settle.js";
-import { defineService } from "../../src/server/index.js";
-import { EchoCodec } from "../support/client-echo.js";
+import { Methods } from "../support/client-echo.js";
 import { freePort as closedPort } from "../support/free-port.js";
 
-const M = clientMethods(
-  defineService("test.Echo", { ClientStream: { kind: "client_streaming", requestCodec: EchoCodec, responseCodec: EchoCodec } }),
-);
 const TEXT = "x".repeat(64 * 1024 - 10); // one message ≈ 64 KiB on the wire
 
 let server: http2.Http2Server | undefined;
@@ -25,7 +21,7 @@ afterEach(async () => {
 
 /** Writes 64 KiB messages one after another until write() stops resolving; returns how many resolved. */
 async function resolvedWrites(channel: Channel, waitForReady = false): Promise<number> {
-  const call = new Client(channel).clientStreaming(M.ClientStream, { waitForReady });
+  const call = new Client(channel).clientStreaming(Methods.clientStream, { waitForReady });
   call.response.catch(() => {});
   let resolved = 0;
   void (async () => {
