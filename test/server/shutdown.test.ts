@@ -91,12 +91,15 @@ describe("shutdown", () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     let bidiStarted = 0;
+    let started!: () => void;
+    const firstBidi = new Promise<void>((r) => (started = r));
     const server = new Server().addService(EchoService, {
       Unary: (r) => r,
       ServerStream: async () => {},
       ClientStream: async () => echo(),
       async Bidi(_reqs, _ctx, out) {
         bidiStarted++;
+        started();
         await gate;
         await out.write(echo({ text: "done" }));
       },
@@ -105,7 +108,7 @@ describe("shutdown", () => {
     const c = await RawH2.connect(port);
     await c.until((f) => f.some((x) => x.type === FrameType.SETTINGS && (x.flags & Flag.ACK) !== 0), "SETTINGS ACK");
     c.write(frame(FrameType.HEADERS, Flag.END_HEADERS, 1, grpcRequestBlock("/test.Echo/Bidi")));
-    while (bidiStarted === 0) await new Promise((r) => setTimeout(r, 10));
+    await firstBidi;
     let shutDown = false;
     const shut = server.shutdown(60_000).then(() => (shutDown = true));
     await c.until((f) => f.filter((x) => x.type === FrameType.GOAWAY).length >= 2, "two GOAWAY frames");
