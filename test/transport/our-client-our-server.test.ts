@@ -35,8 +35,12 @@ const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
     });
   });
 
+/** Called as each Unary handler starts: a test that needs a call in flight awaits it. */
+let unaryStarted: () => void = () => {};
+
 const implementation = {
   async Unary(req: Echo, ctx: ServerCallContext): Promise<Echo> {
+    unaryStarted();
     echoMetadata(ctx);
     seen.deadline = ctx.deadline;
     seen.aborted = new Promise((r) => ctx.signal.addEventListener("abort", () => r(ctx.signal.reason)));
@@ -248,8 +252,9 @@ describe("flow control and shutdown", () => {
     const ch = new Channel(`127.0.0.1:${port}`, { backoff: { initialBackoffMs: 60_000 } });
     const c = new Client(ch);
     expect((await c.unary(M.Unary, { text: "warm", n: 0 })).text).toBe("warm");
+    const inHandler = new Promise<void>((r) => (unaryStarted = r));
     const inFlight = c.unary(M.Unary, { text: "sleep:300", n: 0 });
-    await new Promise((r) => setTimeout(r, 50));
+    await inHandler;
     const down = srv.shutdown(5000);
     expect((await inFlight).text).toBe("sleep:300");
     await down;
