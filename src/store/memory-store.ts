@@ -12,7 +12,7 @@
 // one cursor; tombstones are compacted away when no snapshot is open.
 
 import { SnapshotIterator, StoreError, emailKey, listLimit, newUserRecord, usernameKey } from "./user-store.js";
-import type { ListFilter, NewUser, UserPatch, UserRecord, UserSnapshot, UserStore } from "./user-store.js";
+import type { ListFilter, NewUser, StoreSources, UserPatch, UserRecord, UserSnapshot, UserStore } from "./user-store.js";
 import { randomUUID } from "node:crypto";
 
 /** One version of a user: the record and the commit sequence that made it. */
@@ -33,12 +33,7 @@ interface Entry {
 /** Compact the log once this many tombstones are in it and they are at least half of it. */
 const COMPACT_MIN_TOMBSTONES = 1024;
 
-export interface MemoryStoreOptions {
-  /** Clock in ms since the epoch; tests may pin it to check the strictly-increasing rule. */
-  readonly now?: () => number;
-  /** Id generator; default a random UUID. */
-  readonly newId?: () => string;
-}
+export type MemoryStoreOptions = StoreSources;
 
 export interface MemoryStoreStats {
   readonly users: number;

@@ -23,6 +23,14 @@ export interface NewUser {
   readonly role: number;
 }
 
+/** What every store lets a caller replace: where timestamps and ids come from. */
+export interface StoreSources {
+  /** Clock in ms since the epoch; tests may pin it to check the strictly-increasing rule. */
+  readonly now?: () => number;
+  /** Id generator; default a random UUID. */
+  readonly newId?: () => string;
+}
+
 /** The record of a user just created at `ts`: every store builds it here, so a new user has
  *  `createdAt === updatedAt` and the same field order in every backend. */
 export function newUserRecord(id: string, user: NewUser, ts: bigint): UserRecord {
