@@ -1,6 +1,9 @@
 // Service configuration from environment variables, overridden by command-line flags of the same name
 // (`PORT` ↔ `--port`). AUTH_TOKENS is environment-only: flags are visible to every user in `ps`.
 
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { DEFAULT_SHUTDOWN_GRACE_MS } from "../server/index.js";
+
 export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -55,7 +58,8 @@ const LIMIT_SETTINGS = [
 
 export const DEFAULT_PORT = 50051;
 export const DEFAULT_HOST = "0.0.0.0";
-export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
+/** One default for the whole stack: the server's own (src/server/server.ts, Server.shutdown). */
+export { DEFAULT_SHUTDOWN_GRACE_MS };
 export const DEFAULT_MAX_BATCH_SIZE = 100_000;
 export const DEFAULT_MAX_USERS = 1_000_000;
 
@@ -102,30 +106,48 @@ function parseInteger(name: string, text: string, min: number, max: number): num
   return n;
 }
 
+/** Flags that take no value: a bare `--trace` means 1; `--trace=0` still turns it off. */
+const SWITCHES: ReadonlySet<string> = new Set(["--trace", "--viewer"]);
+
+/** node:util parseArgs options for every flag in SETTINGS, plus `--help`/`-h`. */
+const FLAG_OPTIONS: ParseArgsConfig["options"] = Object.fromEntries([
+  ["help", { type: "boolean", short: "h" }],
+  ...SETTINGS.flatMap((s) => (s.flag === undefined ? [] : [[s.flag.slice(2), { type: SWITCHES.has(s.flag) ? "boolean" : "string" }]])),
+]);
+
+/** `argv` as setting name → text, with the set of names given as flags; or the message for a bad argument. */
+function readFlags(argv: readonly string[]): { values: Map<string, string> } | { help: true } | { error: string } {
+  // strict: false so we word the errors ourselves ("unknown argument", "needs a value") and accept
+  // `--trace=0`; the tokens say exactly what was written.
+  const { tokens } = parseArgs({ args: [...argv], options: FLAG_OPTIONS, strict: false, allowPositionals: true, tokens: true });
+  const values = new Map<string, string>();
+  for (const token of tokens) {
+    if (token.kind === "option-terminator") return { error: `unknown argument "--" (try --help)` };
+    if (token.kind === "positional") return { error: `unknown argument "${token.value}" (try --help)` };
+    if (token.name === "help") return { help: true };
+    const arg = argv[token.index];
+    const setting = SETTINGS.find((s) => s.flag === token.rawName);
+    if (setting === undefined) return { error: `unknown argument "${arg}" (try --help)` };
+    if (token.value !== undefined) values.set(setting.env, token.value);
+    else if (SWITCHES.has(token.rawName)) values.set(setting.env, "1");
+    else return { error: `${token.rawName} needs a value` };
+  }
+  return { values };
+}
+
 /** Reads `env`, then `argv` flags (`--port 1234` or `--port=1234`) on top. */
 export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[]): LoadedConfig {
   const values = new Map<string, string>();
-  /** Settings given as a flag: their errors name the flag, not the variable. */
-  const viaFlag = new Set<string>();
   for (const s of SETTINGS) {
     const v = env[s.env];
     if (v !== undefined && v !== "") values.set(s.env, v);
   }
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === "--help" || arg === "-h") return { ok: false, help: usage() };
-    const eq = arg.indexOf("=");
-    const flag = eq >= 0 ? arg.slice(0, eq) : arg;
-    const setting = SETTINGS.find((s) => s.flag === flag);
-    if (setting === undefined) return { ok: false, error: `unknown argument "${arg}" (try --help)` };
-    let value: string;
-    if (flag === "--trace" || flag === "--viewer") value = eq >= 0 ? arg.slice(eq + 1) : "1";
-    else if (eq >= 0) value = arg.slice(eq + 1);
-    else if (i + 1 < argv.length) value = argv[++i];
-    else return { ok: false, error: `${flag} needs a value` };
-    values.set(setting.env, value);
-    viaFlag.add(setting.env);
-  }
+  const flags = readFlags(argv);
+  if ("help" in flags) return { ok: false, help: usage() };
+  if ("error" in flags) return { ok: false, error: flags.error };
+  /** Settings given as a flag: their errors name the flag, not the variable. */
+  const viaFlag = new Set(flags.values.keys());
+  for (const [k, v] of flags.values) values.set(k, v);
 
   const name = (env: string): string => (viaFlag.has(env) ? (SETTINGS.find((s) => s.env === env)?.flag ?? env) : env);
   const port = parseInteger(name("PORT"), values.get("PORT") ?? String(DEFAULT_PORT), 0, 65535);

@@ -26,20 +26,6 @@ export function parseRoleName(text: string): number | undefined {
   return BY_NAME.get(text.toLowerCase());
 }
 
-/** 1 → "user", 2 → "admin", 3 → "moderator"; undefined for any other number. */
-export function roleName(role: number): RoleName | undefined {
-  switch (role) {
-    case ROLE_USER:
-      return "user";
-    case ROLE_ADMIN:
-      return "admin";
-    case ROLE_MODERATOR:
-      return "moderator";
-    default:
-      return undefined;
-  }
-}
-
 /** A role number a user may be given (ROLE_UNSPECIFIED excluded). */
 export function isAssignableRole(role: number): boolean {
   return role === ROLE_USER || role === ROLE_ADMIN || role === ROLE_MODERATOR;

@@ -11,18 +11,8 @@
 // each user as it was at that sequence. Nothing is copied up front, so a million-user ListUsers costs
 // one cursor; tombstones are compacted away when no snapshot is open.
 
-import {
-  StoreError,
-  emailKey,
-  newUserRecord,
-  usernameKey,
-  type ListFilter,
-  type NewUser,
-  type UserPatch,
-  type UserRecord,
-  type UserSnapshot,
-  type UserStore,
-} from "./user-store.js";
+import { SnapshotIterator, StoreError, emailKey, listLimit, newUserRecord, usernameKey } from "./user-store.js";
+import type { ListFilter, NewUser, StoreSources, UserPatch, UserRecord, UserSnapshot, UserStore } from "./user-store.js";
 import { randomUUID } from "node:crypto";
 
 /** One version of a user: the record and the commit sequence that made it. */
@@ -43,12 +33,7 @@ interface Entry {
 /** Compact the log once this many tombstones are in it and they are at least half of it. */
 const COMPACT_MIN_TOMBSTONES = 1024;
 
-export interface MemoryStoreOptions {
-  /** Clock in ms since the epoch; tests may pin it to check the strictly-increasing rule. */
-  readonly now?: () => number;
-  /** Id generator; default a random UUID. */
-  readonly newId?: () => string;
-}
+export type MemoryStoreOptions = StoreSources;
 
 export interface MemoryStoreStats {
   readonly users: number;
@@ -264,7 +249,7 @@ function taken(field: "username" | "email", value: string, index?: number, inBat
 }
 
 /** A cursor over the log as of sequence `seq`. It is its own async iterator (one pass). */
-class MemorySnapshot implements UserSnapshot, AsyncIterator<UserRecord> {
+class MemorySnapshot extends SnapshotIterator {
   private i = 0;
   private sent = 0;
   private open = true;
@@ -279,8 +264,9 @@ class MemorySnapshot implements UserSnapshot, AsyncIterator<UserRecord> {
     private readonly seq: number,
     filter: ListFilter,
   ) {
+    super();
     this.role = filter.role;
-    this.limit = filter.limit !== undefined && filter.limit > 0 ? filter.limit : Infinity;
+    this.limit = listLimit(filter);
   }
 
   /** The next user of the snapshot, or undefined at the end (which also releases it). */
@@ -302,23 +288,9 @@ class MemorySnapshot implements UserSnapshot, AsyncIterator<UserRecord> {
     return undefined;
   }
 
-  next(): Promise<IteratorResult<UserRecord>> {
-    const r = this.read();
-    return Promise.resolve(r === undefined ? { done: true, value: undefined } : { done: false, value: r });
-  }
-
-  return(): Promise<IteratorResult<UserRecord>> {
-    this.close();
-    return Promise.resolve({ done: true, value: undefined });
-  }
-
   close(): void {
     if (!this.open) return;
     this.open = false;
     this.store.releaseSnapshot();
-  }
-
-  [Symbol.asyncIterator](): AsyncIterator<UserRecord> {
-    return this;
   }
 }

@@ -5,7 +5,7 @@
 
 import type pg from "pg";
 import { classify, recordOf, type UserRow } from "./postgres-store.js";
-import type { ListFilter, UserRecord, UserSnapshot } from "./user-store.js";
+import { SnapshotIterator, listLimit, type ListFilter, type UserRecord } from "./user-store.js";
 
 /** What a snapshot needs from its store. */
 export interface SnapshotHost {
@@ -24,7 +24,7 @@ const PAGE_SQL = `SELECT seq, id, username, email, full_name, role, created_at, 
 /** A users row and its commit sequence (the keyset). */
 type PageRow = UserRow & { seq: string };
 
-export class PostgresSnapshot implements UserSnapshot, AsyncIterator<UserRecord> {
+export class PostgresSnapshot extends SnapshotIterator {
   private client: pg.PoolClient | undefined;
   private page: PageRow[] = [];
   private pos = 0;
@@ -43,8 +43,9 @@ export class PostgresSnapshot implements UserSnapshot, AsyncIterator<UserRecord>
     private readonly host: SnapshotHost,
     filter: ListFilter,
   ) {
+    super();
     this.role = filter.role ?? null;
-    this.limit = filter.limit !== undefined && filter.limit > 0 ? filter.limit : Infinity;
+    this.limit = listLimit(filter);
     this.first = this.begin();
     // A snapshot nobody reads still releases its connection when closed; failures surface on read().
     this.first.catch(() => {});
@@ -116,15 +117,6 @@ export class PostgresSnapshot implements UserSnapshot, AsyncIterator<UserRecord>
     return undefined;
   }
 
-  next(): Promise<IteratorResult<UserRecord>> {
-    return Promise.resolve(this.read()).then((r) => (r === undefined ? { done: true, value: undefined } : { done: false, value: r }));
-  }
-
-  return(): Promise<IteratorResult<UserRecord>> {
-    this.close();
-    return Promise.resolve({ done: true, value: undefined });
-  }
-
   close(): void {
     if (!this.open) return;
     this.open = false;
@@ -174,9 +166,5 @@ export class PostgresSnapshot implements UserSnapshot, AsyncIterator<UserRecord>
       this.page = [];
       this.host.releaseSnapshot();
     }
-  }
-
-  [Symbol.asyncIterator](): AsyncIterator<UserRecord> {
-    return this;
   }
 }

@@ -20,21 +20,10 @@ import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { migrate } from "./postgres-schema.js";
 import { PostgresSnapshot, type SnapshotHost } from "./postgres-snapshot.js";
-import {
-  StoreError,
-  StoreUnavailableError,
-  emailKey,
-  newUserRecord,
-  usernameKey,
-  type ListFilter,
-  type NewUser,
-  type UserPatch,
-  type UserRecord,
-  type UserSnapshot,
-  type UserStore,
-} from "./user-store.js";
+import { StoreError, StoreUnavailableError, emailKey, newUserRecord, usernameKey } from "./user-store.js";
+import type { ListFilter, NewUser, StoreSources, UserPatch, UserRecord, UserSnapshot, UserStore } from "./user-store.js";
 
-export interface PostgresStoreOptions {
+export interface PostgresStoreOptions extends StoreSources {
   /** postgres://user:password@host:port/database */
   readonly url: string;
   /** Connections for unary calls (default 10). */
@@ -46,8 +35,6 @@ export interface PostgresStoreOptions {
   readonly pageSize?: number;
   /** How long a call waits for a connection before it fails UNAVAILABLE (default 3000 ms). */
   readonly connectTimeoutMs?: number;
-  readonly now?: () => number;
-  readonly newId?: () => string;
 }
 
 export interface PostgresStoreStats {

@@ -23,6 +23,14 @@ export interface NewUser {
   readonly role: number;
 }
 
+/** What every store lets a caller replace: where timestamps and ids come from. */
+export interface StoreSources {
+  /** Clock in ms since the epoch; tests may pin it to check the strictly-increasing rule. */
+  readonly now?: () => number;
+  /** Id generator; default a random UUID. */
+  readonly newId?: () => string;
+}
+
 /** The record of a user just created at `ts`: every store builds it here, so a new user has
  *  `createdAt === updatedAt` and the same field order in every backend. */
 export function newUserRecord(id: string, user: NewUser, ts: bigint): UserRecord {
@@ -47,6 +55,39 @@ export interface UserSnapshot extends AsyncIterable<UserRecord> {
    *  store never does, so a streaming handler pays no promise per user. */
   read(): UserRecord | undefined | Promise<UserRecord | undefined>;
   close(): void;
+}
+
+/** The most users a ListFilter lets through: its `limit`, or Infinity when that is undefined or 0. */
+export function listLimit(filter: ListFilter): number {
+  return filter.limit !== undefined && filter.limit > 0 ? filter.limit : Infinity;
+}
+
+/**
+ * The async-iterator half of every store's UserSnapshot (ECMAScript AsyncIterator interface,
+ * https://tc39.es/ecma262/#sec-asynciterator-interface): `next()` is `read()` wrapped in an
+ * IteratorResult, `return()` (an early exit from `for await`) closes. A store writes `read` and `close`.
+ */
+export abstract class SnapshotIterator implements UserSnapshot, AsyncIterator<UserRecord> {
+  abstract read(): UserRecord | undefined | Promise<UserRecord | undefined>;
+  abstract close(): void;
+
+  next(): Promise<IteratorResult<UserRecord>> {
+    const r = this.read();
+    return r instanceof Promise ? r.then(iteratorResult) : Promise.resolve(iteratorResult(r));
+  }
+
+  return(): Promise<IteratorResult<UserRecord>> {
+    this.close();
+    return Promise.resolve({ done: true, value: undefined });
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<UserRecord> {
+    return this;
+  }
+}
+
+function iteratorResult(r: UserRecord | undefined): IteratorResult<UserRecord> {
+  return r === undefined ? { done: true, value: undefined } : { done: false, value: r };
 }
 
 /** `aborted`: a write lost an optimistic-concurrency race too many times in a row (the PostgreSQL

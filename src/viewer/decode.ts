@@ -95,44 +95,44 @@ function field(b: Uint8Array, start: number, pos: number, number: number, wt: nu
   }
 }
 
+/** ZigZag-decoded sint32/sint64 (protobuf.dev "Encoding" § "Signed Integers"). */
+const zigzag = (v: bigint): string => String((v >> 1n) ^ -(v & 1n));
+
+/** How a varint reads as each scalar type that is not just its unsigned value (protobuf.dev "Encoding"
+ *  § "Varints", § "Signed Integers"): int32/int64 are two's complement, bool is non-zero. */
+const VARINT_AS: Partial<Record<number, (v: bigint) => string>> = {
+  [FieldType.INT32]: (v) => String(BigInt.asIntN(32, v)),
+  [FieldType.INT64]: (v) => String(BigInt.asIntN(64, v)),
+  [FieldType.SINT32]: zigzag,
+  [FieldType.SINT64]: zigzag,
+  [FieldType.BOOL]: (v) => String(v !== 0n),
+};
+
+/** How 4 or 8 little-endian bytes read as each signed or floating type (protobuf.dev "Encoding"
+ *  § "Non-varint Numbers"); fixed32/fixed64 and unknown fields show unsigned and hex. */
+const FIXED_AS: Partial<Record<number, (view: DataView) => string>> = {
+  [FieldType.DOUBLE]: (d) => String(d.getFloat64(0, true)),
+  [FieldType.FLOAT]: (d) => String(d.getFloat32(0, true)),
+  [FieldType.SFIXED64]: (d) => String(d.getBigInt64(0, true)),
+  [FieldType.SFIXED32]: (d) => String(d.getInt32(0, true)),
+};
+
 function scalarVarint(v: bigint, fd: FieldDescriptorProto | undefined, schema: SchemaIndex): { type: string; value: string } {
-  switch (fd?.type) {
-    case FieldType.INT32:
-      return { type: "int32", value: String(BigInt.asIntN(32, v)) };
-    case FieldType.INT64:
-      return { type: "int64", value: String(BigInt.asIntN(64, v)) };
-    case FieldType.SINT32:
-    case FieldType.SINT64:
-      return { type: TYPE_NAMES[fd.type], value: String((v >> 1n) ^ -(v & 1n)) };
-    case FieldType.BOOL:
-      return { type: "bool", value: String(v !== 0n) };
-    case FieldType.ENUM: {
-      const name = fd.typeName?.replace(/^\./, "") ?? "enum";
-      const label = schema.enums.get(name)?.value.find((e) => BigInt(e.number) === BigInt.asIntN(32, v))?.name;
-      return { type: name, value: label === undefined ? `${BigInt.asIntN(32, v)}` : `${label} (${BigInt.asIntN(32, v)})` };
-    }
-    case undefined:
-      return { type: "varint", value: v >= 1n << 63n ? `${v} (as int64: ${BigInt.asIntN(64, v)})` : String(v) };
-    default:
-      return { type: TYPE_NAMES[fd?.type ?? 0] ?? "varint", value: String(v) };
+  if (fd === undefined) return { type: "varint", value: v >= 1n << 63n ? `${v} (as int64: ${BigInt.asIntN(64, v)})` : String(v) };
+  if (fd.type === FieldType.ENUM) {
+    const name = fd.typeName?.replace(/^\./, "") ?? "enum";
+    const label = schema.enums.get(name)?.value.find((e) => BigInt(e.number) === BigInt.asIntN(32, v))?.name;
+    return { type: name, value: label === undefined ? `${BigInt.asIntN(32, v)}` : `${label} (${BigInt.asIntN(32, v)})` };
   }
+  const as = VARINT_AS[fd.type];
+  return { type: TYPE_NAMES[fd.type] ?? "varint", value: as === undefined ? String(v) : as(v) };
 }
 
 function scalarFixed(view: DataView, size: 4 | 8, fd: FieldDescriptorProto | undefined): { type: string; value: string } {
-  switch (fd?.type) {
-    case FieldType.DOUBLE:
-      return { type: "double", value: String(view.getFloat64(0, true)) };
-    case FieldType.FLOAT:
-      return { type: "float", value: String(view.getFloat32(0, true)) };
-    case FieldType.SFIXED64:
-      return { type: "sfixed64", value: String(view.getBigInt64(0, true)) };
-    case FieldType.SFIXED32:
-      return { type: "sfixed32", value: String(view.getInt32(0, true)) };
-    default: {
-      const v = size === 8 ? view.getBigUint64(0, true) : view.getUint32(0, true);
-      return { type: fd === undefined ? (size === 8 ? "i64" : "i32") : TYPE_NAMES[fd.type], value: `${v} (0x${v.toString(16)})` };
-    }
-  }
+  const as = fd === undefined ? undefined : FIXED_AS[fd.type];
+  if (fd !== undefined && as !== undefined) return { type: TYPE_NAMES[fd.type], value: as(view) };
+  const v = size === 8 ? view.getBigUint64(0, true) : view.getUint32(0, true);
+  return { type: fd === undefined ? (size === 8 ? "i64" : "i32") : TYPE_NAMES[fd.type], value: `${v} (0x${v.toString(16)})` };
 }
 
 const PACKABLE = new Set<number>([1, 2, 3, 4, 5, 6, 7, 8, 13, 14, 15, 16, 17, 18]);

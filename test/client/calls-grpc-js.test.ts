@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ErrorInfoCodec, StatusCodec, packAny } from "../../src/schema/google-rpc.js";
 import { Channel, Client, GrpcError, Metadata, Status, type ClientInterceptor } from "../../src/client/index.js";
 import { Methods, startGrpcJsEchoServer, type Echo, type RunningGrpcJsServer } from "../support/client-echo.js";
+import { collect, rejection } from "../support/outcomes.js";
 
 let srv: RunningGrpcJsServer;
 let channel: Channel;
@@ -18,22 +19,6 @@ afterAll(async () => {
   await channel.close();
   await srv.close();
 });
-
-async function rejection(p: Promise<unknown>): Promise<GrpcError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(GrpcError);
-    return err as GrpcError;
-  }
-  throw new Error("expected the call to fail");
-}
-
-async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const m of it) out.push(m);
-  return out;
-}
 
 describe("four call kinds", () => {
   it("unary echoes the request", async () => {

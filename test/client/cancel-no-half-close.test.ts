@@ -3,13 +3,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import * as http2 from "node:http2";
 import type { AddressInfo } from "node:net";
-import { Channel, Client, clientMethods } from "../../src/client/index.js";
-import { defineService } from "../../src/server/index.js";
-import { EchoCodec } from "../support/client-echo.js";
+import { Channel, Client } from "../../src/client/index.js";
+import { Methods } from "../support/client-echo.js";
 
-const M = clientMethods(
-  defineService("test.Echo", { ClientStream: { kind: "client_streaming", requestCodec: EchoCodec, responseCodec: EchoCodec } }),
-);
 
 let server: http2.Http2Server | undefined;
 let channel: Channel | undefined;
@@ -24,6 +20,9 @@ describe("cancel of a client-streaming call", () => {
     let halfClosed = 0;
     let reset = 0;
     let closed = 0;
+    let allClosed: () => void = () => {};
+    const CALLS = 200;
+    const everyStreamClosed = new Promise<void>((r) => (allClosed = r));
     // A small stream window: part of each request waits for WINDOW_UPDATE when the call is cancelled.
     server = http2.createServer({ settings: { initialWindowSize: 8 * 1024 } });
     server.on("stream", (stream) => {
@@ -33,24 +32,23 @@ describe("cancel of a client-streaming call", () => {
       });
       stream.on("error", () => {});
       stream.on("close", () => {
-        closed++;
+        if (++closed === CALLS) allClosed();
         if (stream.rstCode === http2.constants.NGHTTP2_CANCEL) reset++;
       });
     });
     await new Promise<void>((r) => server!.listen(0, "127.0.0.1", r));
     channel = new Channel(`127.0.0.1:${(server.address() as AddressInfo).port}`);
     channel.connectNow();
-    while (channel.state !== "ready") await new Promise((r) => setTimeout(r, 10));
+    await channel.waitForReady();
     const client = new Client(channel);
-    const CALLS = 200;
     for (let i = 0; i < CALLS; i++) {
-      const call = client.clientStreaming(M.ClientStream);
+      const call = client.clientStreaming(Methods.clientStream);
       call.response.catch(() => {});
       for (let j = 0; j < 1 + (i % 4); j++) await call.write({ text: "x".repeat(1 + ((i * 7919) % 40_000)), n: j });
       call.cancel();
       await expect(call.response).rejects.toMatchObject({ code: 1 }); // CANCELLED
     }
-    for (let t = 0; t < 500 && closed < CALLS; t++) await new Promise((r) => setTimeout(r, 10));
+    await everyStreamClosed;
     expect({ closed, halfClosed, reset }).toMatchObject({ closed: CALLS });
     expect(halfClosed).toBe(0);
     expect(reset).toBe(CALLS);

@@ -7,28 +7,19 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { Channel, Client, GrpcError, Status, type ConnectivityState } from "../../src/client/index.js";
+import { Channel, Client, Status, type ConnectivityState } from "../../src/client/index.js";
 import { makeTestCerts, type TestCerts } from "../support/certs.js";
 import { Methods, startGrpcJsEchoServer } from "../support/client-echo.js";
+import { rejection } from "../support/outcomes.js";
+import { freePort } from "../support/free-port.js";
 
-async function rejection(p: Promise<unknown>): Promise<GrpcError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(GrpcError);
-    return err as GrpcError;
-  }
-  throw new Error("expected the call to fail");
+/** A promise for a call's response headers and the onHeader callback that resolves it. */
+function nextHeader(): { promise: Promise<void>; seen: () => void } {
+  let seen: () => void = () => {};
+  const promise = new Promise<void>((r) => (seen = r));
+  return { promise, seen };
 }
 
-/** A port that was free a moment ago (nothing listens on it). */
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 function waitForState(ch: Channel, ...want: ConnectivityState[]): Promise<void> {
   if (want.includes(ch.state)) return Promise.resolve();
@@ -61,15 +52,18 @@ describe("connecting", () => {
   it("destroy() ends calls in flight at once; close() lets them finish", async () => {
     const srv = await startGrpcJsEchoServer();
     const a = new Channel(srv.target);
-    const slowA = new Client(a).unary(Methods.unary, { text: "sleep:5000", n: 0 });
-    await new Promise((r) => setTimeout(r, 50));
+    // The echo server sends its response headers before it sleeps: onHeader says the call is in flight.
+    let inFlight = nextHeader();
+    const slowA = new Client(a).unary(Methods.unary, { text: "sleep:5000", n: 0 }, { onHeader: inFlight.seen });
+    await inFlight.promise;
     a.destroy();
     const err = await rejection(slowA);
     expect(err.code).toBe(Status.CANCELLED);
     expect(err.message).toMatch(/destroyed/);
     const b = new Channel(srv.target);
-    const slowB = new Client(b).unary(Methods.unary, { text: "sleep:100", n: 0 });
-    await new Promise((r) => setTimeout(r, 20));
+    inFlight = nextHeader();
+    const slowB = new Client(b).unary(Methods.unary, { text: "sleep:100", n: 0 }, { onHeader: inFlight.seen });
+    await inFlight.promise;
     const closed = b.close();
     expect((await slowB).text).toBe("sleep:100");
     await closed;
@@ -227,7 +221,9 @@ describe("keepalive", () => {
   it("sends pings the server acknowledges, and calls keep working", async () => {
     const server = http2.createServer();
     let pings = 0;
-    server.on("session", (s) => s.on("ping", () => pings++));
+    let thirdPing: () => void = () => {};
+    const threePings = new Promise<void>((r) => (thirdPing = r));
+    server.on("session", (s) => s.on("ping", () => ++pings === 3 && thirdPing()));
     server.on("stream", (stream) => {
       stream.respond({ ":status": 200, "content-type": "application/grpc" }, { waitForTrailers: true });
       stream.on("wantTrailers", () => stream.sendTrailers({ "grpc-status": "0" }));
@@ -238,7 +234,7 @@ describe("keepalive", () => {
     const ch = new Channel(`127.0.0.1:${port}`, { keepalive: { timeMs: 20, timeoutMs: 1000, permitWithoutCalls: true } });
     const c = new Client(ch);
     expect(await c.unary(Methods.unary, { text: "k", n: 0 })).toEqual({ text: "", n: 0 });
-    while (pings < 3) await new Promise((r) => setTimeout(r, 20));
+    await threePings;
     expect(ch.state).toBe("ready");
     expect(await c.unary(Methods.unary, { text: "k", n: 0 })).toEqual({ text: "", n: 0 });
     await ch.close();

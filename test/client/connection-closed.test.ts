@@ -4,10 +4,11 @@
 
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Channel, Client, GrpcError, Status, clientMethods } from "../../src/client/index.js";
+import { Channel, Client, Status, clientMethods } from "../../src/client/index.js";
 import { Server } from "../../src/server/index.js";
 import { makeTestCerts } from "../support/certs.js";
 import { EchoService, echo } from "../support/echo-service.js";
+import { rejection } from "../support/outcomes.js";
 
 let server: Server;
 let port: number;
@@ -23,20 +24,10 @@ beforeAll(async () => {
 });
 afterAll(() => server.shutdown(500));
 
-async function failure(p: Promise<unknown>): Promise<GrpcError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof GrpcError) return e;
-    throw e;
-  }
-  throw new Error("the call succeeded");
-}
-
 describe("connection closed under a call", () => {
   it("plaintext against a TLS port: UNAVAILABLE, not CANCELLED", async () => {
     const channel = new Channel(`127.0.0.1:${port}`);
-    const err = await failure(new Client(channel).unary(clientMethods(EchoService).Unary, echo({ text: "x" })));
+    const err = await rejection(new Client(channel).unary(clientMethods(EchoService).Unary, echo({ text: "x" })));
     expect(err.code).toBe(Status.UNAVAILABLE);
     channel.destroy();
   });
@@ -45,7 +36,7 @@ describe("connection closed under a call", () => {
     const closer = net.createServer((socket) => socket.destroy());
     await new Promise<void>((resolve) => closer.listen(0, "127.0.0.1", resolve));
     const channel = new Channel(`127.0.0.1:${(closer.address() as net.AddressInfo).port}`);
-    const err = await failure(new Client(channel).unary(clientMethods(EchoService).Unary, echo({ text: "x" })));
+    const err = await rejection(new Client(channel).unary(clientMethods(EchoService).Unary, echo({ text: "x" })));
     expect(err.code).toBe(Status.UNAVAILABLE);
     channel.destroy();
     await new Promise((resolve) => closer.close(resolve));

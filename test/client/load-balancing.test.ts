@@ -10,6 +10,8 @@ import { Server } from "../../src/server/index.js";
 import { defineService } from "../../src/server/types.js";
 import { makeTestCerts } from "../support/certs.js";
 import { EchoCodec, Methods, type Echo } from "../support/client-echo.js";
+import { rejection } from "../support/outcomes.js";
+import { freePort } from "../support/free-port.js";
 
 const EchoService = defineService("test.Echo", {
   Unary: { kind: "unary", requestCodec: EchoCodec, responseCodec: EchoCodec },
@@ -52,14 +54,6 @@ async function replica(name: string, opts: { port?: number; path?: string; healt
   return r;
 }
 
-/** A port that was free a moment ago (nothing listens on it). */
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 function channel(target: string, serviceConfig?: object, extra: object = {}): Channel {
   const ch = new Channel(target, { backoff: { initialBackoffMs: 20, maxBackoffMs: 100 }, ...(serviceConfig === undefined ? {} : { serviceConfig }), ...extra });
@@ -78,16 +72,6 @@ async function until(ch: Channel, cond: () => boolean, what: string, ms = 10_000
 }
 
 const rr = { loadBalancingConfig: [{ round_robin: {} }] };
-
-async function rejection(p: Promise<unknown>): Promise<GrpcError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(GrpcError);
-    return err as GrpcError;
-  }
-  throw new Error("expected the call to fail");
-}
 
 describe("targets", () => {
   it("a bad target or service config is a clear error at construction", () => {

@@ -6,9 +6,10 @@
 import * as http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Channel, Client, GrpcError, Status, clientMethods } from "../../src/client/index.js";
+import { Channel, Client, Status, clientMethods } from "../../src/client/index.js";
 import { Server } from "../../src/server/index.js";
 import { EchoService, echo } from "../support/echo-service.js";
+import { rejection } from "../support/outcomes.js";
 
 const LIMIT = 4 * 1024 * 1024;
 const M = clientMethods(EchoService);
@@ -40,21 +41,11 @@ afterAll(async () => {
   await server?.shutdown(500);
 });
 
-async function failure(p: Promise<unknown>): Promise<GrpcError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof GrpcError) return e;
-    throw e;
-  }
-  throw new Error("the call succeeded");
-}
-
 describe("a request over the server's receive limit", () => {
   // 6 MiB always worked; 13 and 17 MiB (over node's 10 MB session memory) waited for the deadline.
   it.each([6, 13, 17])("unary, %i MiB: RESOURCE_EXHAUSTED from the server", async (mib) => {
     const size = mib * 1024 * 1024;
-    const err = await failure(client.unary(M.Unary, echo({ payload: new Uint8Array(size) }), DEADLINE));
+    const err = await rejection(client.unary(M.Unary, echo({ payload: new Uint8Array(size) }), DEADLINE));
     expect([err.code, err.rawMessage]).toEqual([Status.RESOURCE_EXHAUSTED, `received message larger than max (${size + 5} vs. ${LIMIT})`]);
   });
 
@@ -62,7 +53,7 @@ describe("a request over the server's receive limit", () => {
     const call = client.clientStreaming(M.ClientStream, DEADLINE);
     await call.write(echo({ payload: new Uint8Array(1000) }));
     await call.write(echo({ payload: new Uint8Array(13 * 1024 * 1024) })).catch(() => {});
-    const err = await failure(call.closeAndRecv());
+    const err = await rejection(call.closeAndRecv());
     expect(err.code).toBe(Status.RESOURCE_EXHAUSTED);
     expect(err.rawMessage).toContain(`vs. ${LIMIT}`);
   });
@@ -73,7 +64,7 @@ describe("a request over the server's receive limit", () => {
     await call.write(echo({ payload: new Uint8Array(10) }));
     expect((await it.next()).value?.count).toBe(10);
     await call.write(echo({ payload: new Uint8Array(13 * 1024 * 1024) })).catch(() => {});
-    const err = await failure(it.next());
+    const err = await rejection(it.next());
     // The server's status, not node's own RST_STREAM(ENHANCE_YOUR_CALM) for trailers it dropped
     // (which maps to RESOURCE_EXHAUSTED too).
     expect(err.code).toBe(Status.RESOURCE_EXHAUSTED);
@@ -81,7 +72,7 @@ describe("a request over the server's receive limit", () => {
   });
 
   it("the channel goes on serving calls afterwards", async () => {
-    await failure(client.unary(M.Unary, echo({ payload: new Uint8Array(13 * 1024 * 1024) }), DEADLINE));
+    await rejection(client.unary(M.Unary, echo({ payload: new Uint8Array(13 * 1024 * 1024) }), DEADLINE));
     expect((await client.unary(M.Unary, echo({ payload: new Uint8Array(LIMIT - 100) }), DEADLINE)).count).toBe(LIMIT - 100);
   });
 });
@@ -95,7 +86,7 @@ describe("a server that resets the stream (NO_ERROR) without a status while the 
     const ch = new Channel(`127.0.0.1:${(raw.address() as AddressInfo).port}`);
     try {
       // Far more than the 64 KiB stream window: most of it is still queued when the reset comes.
-      const err = await failure(new Client(ch).unary(M.Unary, echo({ payload: new Uint8Array(1024 * 1024) }), DEADLINE));
+      const err = await rejection(new Client(ch).unary(M.Unary, echo({ payload: new Uint8Array(1024 * 1024) }), DEADLINE));
       expect(err.code).toBe(Status.INTERNAL);
       expect(err.rawMessage).toContain("without sending a gRPC status");
     } finally {

@@ -3,8 +3,9 @@ import * as http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import * as zlib from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Channel, Client, GrpcError, Status } from "../../src/client/index.js";
+import { Channel, Client, Status } from "../../src/client/index.js";
 import { EchoCodec, Methods, startGrpcJsEchoServer, type Echo, type RunningGrpcJsServer } from "../support/client-echo.js";
+import { rejection } from "../support/outcomes.js";
 
 type Handler = (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, body: Buffer) => void;
 
@@ -48,28 +49,24 @@ function reply(stream: http2.ServerHttp2Stream, data: Buffer, trailers: http2.Ou
   stream.end(data);
 }
 
-async function rejection(p: Promise<unknown>): Promise<GrpcError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(GrpcError);
-    return err as GrpcError;
-  }
-  throw new Error("expected the call to fail");
-}
-
 const call = (text = "hi"): Promise<Echo> => client.unary(Methods.unary, { text, n: 0 });
+
+/** Answers the next calls "ok" and records the last request's headers and body. */
+function recordRequest(): { headers: http2.IncomingHttpHeaders; body: Buffer } {
+  const seen: { headers: http2.IncomingHttpHeaders; body: Buffer } = { headers: {}, body: Buffer.alloc(0) };
+  handler = (s, h, b) => {
+    seen.headers = h;
+    seen.body = b;
+    reply(s, msg("ok"), { "grpc-status": "0" });
+  };
+  return seen;
+}
 
 describe("request headers", () => {
   it("sends POST, path, content-type, te, grpc-timeout, user-agent, accept-encoding and metadata", async () => {
-    let seen: http2.IncomingHttpHeaders = {};
-    let body: Buffer = Buffer.alloc(0);
-    handler = (s, h, b) => {
-      seen = h;
-      body = b;
-      reply(s, msg("ok"), { "grpc-status": "0" });
-    };
+    const request = recordRequest();
     await client.unary(Methods.unary, { text: "req", n: 3 }, { timeoutMs: 5000 });
+    const { headers: seen, body } = request;
     expect(seen[":method"]).toBe("POST");
     expect(seen[":path"]).toBe("/test.Echo/Unary");
     expect(seen[":scheme"]).toBe("http");
@@ -83,14 +80,9 @@ describe("request headers", () => {
   });
 
   it("compresses requests with the per-call encoding", async () => {
-    let seen: http2.IncomingHttpHeaders = {};
-    let body: Buffer = Buffer.alloc(0);
-    handler = (s, h, b) => {
-      seen = h;
-      body = b;
-      reply(s, msg("ok"), { "grpc-status": "0" });
-    };
+    const request = recordRequest();
     await client.unary(Methods.unary, { text: "squeeze me ".repeat(20), n: 0 }, { compression: "gzip" });
+    const { headers: seen, body } = request;
     expect(seen["grpc-encoding"]).toBe("gzip");
     expect(body[0]).toBe(1);
     expect(body.readUInt32BE(1)).toBe(body.length - 5);

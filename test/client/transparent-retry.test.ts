@@ -2,9 +2,10 @@
 import * as http2 from "node:http2";
 import * as net from "node:net";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { Channel, Client, GrpcError, Status } from "../../src/client/index.js";
+import { Channel, Client, Status } from "../../src/client/index.js";
 import { makeTestCerts, type TestCerts } from "../support/certs.js";
 import { EchoCodec, Methods } from "../support/client-echo.js";
+import { rejection } from "../support/outcomes.js";
 
 const cleanup: Array<() => Promise<unknown> | unknown> = [];
 afterEach(async () => {
@@ -66,16 +67,6 @@ function channel(port: number, extra: object = {}): Channel {
   const ch = new Channel(`127.0.0.1:${port}`, { backoff: { initialBackoffMs: 20, maxBackoffMs: 50 }, ...extra });
   cleanup.push(() => ch.destroy());
   return ch;
-}
-
-async function rejection(p: Promise<unknown>): Promise<GrpcError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(GrpcError);
-    return err as GrpcError;
-  }
-  throw new Error("expected the call to fail");
 }
 
 describe("transparent retry (gRFC A6)", () => {

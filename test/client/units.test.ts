@@ -1,4 +1,4 @@
-// Pure parts of the client: connection backoff (connection-backoff.md), target parsing, the HTTP-status and RST_STREAM mapping tables, the async queue, deadline arithmetic, held request frames.
+// Pure parts of the client: connection backoff (connection-backoff.md), target parsing, the async queue, address-family interleaving, deadline arithmetic, held request frames (the wire tables are tested in test/wire/).
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { AsyncQueue } from "../../src/client/async-queue.js";
@@ -7,8 +7,6 @@ import { callTimeout, deadlineExceeded, deadlinePassed } from "../../src/client/
 import { HeldFrames } from "../../src/client/held-frames.js";
 import { parseTarget } from "../../src/client/target.js";
 import { interleaveFamilies } from "../../src/client/resolver.js";
-import { grpcCodeForHttpStatus } from "../../src/wire/http-status.js";
-import { Http2ErrorCode, grpcCodeForRstStream, http2ErrorName } from "../../src/wire/rst-stream.js";
 import { Status } from "../../src/wire/status.js";
 import { FUZZ_SEED } from "../support/fuzz-seed.js";
 
@@ -89,38 +87,6 @@ describe("parseTarget", () => {
       ["::1:80", /must be in brackets/],
     ];
     for (const [t, re] of bad) expect([t, (parseTarget(t) as { error: string }).error]).toEqual([t, expect.stringMatching(re)]);
-  });
-});
-
-describe("status mapping tables", () => {
-  it("HTTP status → gRPC code (only used when grpc-status is absent)", () => {
-    expect(grpcCodeForHttpStatus(400)).toBe(Status.INTERNAL);
-    expect(grpcCodeForHttpStatus(401)).toBe(Status.UNAUTHENTICATED);
-    expect(grpcCodeForHttpStatus(403)).toBe(Status.PERMISSION_DENIED);
-    expect(grpcCodeForHttpStatus(404)).toBe(Status.UNIMPLEMENTED);
-    for (const s of [429, 502, 503, 504]) expect(grpcCodeForHttpStatus(s)).toBe(Status.UNAVAILABLE);
-    for (const s of [200, 201, 301, 405, 415, 500, 501]) expect(grpcCodeForHttpStatus(s)).toBe(Status.UNKNOWN);
-    expect(grpcCodeForHttpStatus(100)).toBe(Status.INTERNAL);
-  });
-
-  it("RST_STREAM code → gRPC code, row by row", () => {
-    const rows: Array<[keyof typeof Http2ErrorCode, number]> = [
-      ["NO_ERROR", Status.INTERNAL],
-      ["PROTOCOL_ERROR", Status.INTERNAL],
-      ["INTERNAL_ERROR", Status.INTERNAL],
-      ["FLOW_CONTROL_ERROR", Status.INTERNAL],
-      ["SETTINGS_TIMEOUT", Status.INTERNAL],
-      ["FRAME_SIZE_ERROR", Status.INTERNAL],
-      ["REFUSED_STREAM", Status.UNAVAILABLE],
-      ["CANCEL", Status.CANCELLED],
-      ["COMPRESSION_ERROR", Status.INTERNAL],
-      ["CONNECT_ERROR", Status.INTERNAL],
-      ["ENHANCE_YOUR_CALM", Status.RESOURCE_EXHAUSTED],
-      ["INADEQUATE_SECURITY", Status.PERMISSION_DENIED],
-    ];
-    for (const [name, code] of rows) expect([name, grpcCodeForRstStream(Http2ErrorCode[name])]).toEqual([name, code]);
-    expect(http2ErrorName(8)).toBe("CANCEL");
-    expect(http2ErrorName(0x99)).toBe("0x99");
   });
 });
 

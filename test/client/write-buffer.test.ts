@@ -3,15 +3,12 @@
 import { afterEach, describe, expect, it } from "vitest";
 import * as http2 from "node:http2";
 import type { AddressInfo } from "node:net";
-import { Channel, Client, clientMethods } from "../../src/client/index.js";
+import { Channel, Client } from "../../src/client/index.js";
 import { DEFAULT_WRITE_BUFFER_SIZE } from "../../src/wire/framing.js";
 import { settle } from "../support/settle.js";
-import { defineService } from "../../src/server/index.js";
-import { EchoCodec } from "../support/client-echo.js";
+import { Methods } from "../support/client-echo.js";
+import { freePort as closedPort } from "../support/free-port.js";
 
-const M = clientMethods(
-  defineService("test.Echo", { ClientStream: { kind: "client_streaming", requestCodec: EchoCodec, responseCodec: EchoCodec } }),
-);
 const TEXT = "x".repeat(64 * 1024 - 10); // one message ≈ 64 KiB on the wire
 
 let server: http2.Http2Server | undefined;
@@ -24,7 +21,7 @@ afterEach(async () => {
 
 /** Writes 64 KiB messages one after another until write() stops resolving; returns how many resolved. */
 async function resolvedWrites(channel: Channel, waitForReady = false): Promise<number> {
-  const call = new Client(channel).clientStreaming(M.ClientStream, { waitForReady });
+  const call = new Client(channel).clientStreaming(Methods.clientStream, { waitForReady });
   call.response.catch(() => {});
   let resolved = 0;
   void (async () => {
@@ -42,24 +39,18 @@ async function resolvedWrites(channel: Channel, waitForReady = false): Promise<n
 async function zeroWindowChannel(writeBufferSize?: number): Promise<Channel> {
   server = http2.createServer({ settings: { initialWindowSize: 0 } });
   server.on("stream", () => {}); // never reads, never answers
+  // A stream opened before the peer's SETTINGS would still use the default 64 KiB window. The server's
+  // 'localSettings' fires when the client ACKs its SETTINGS (RFC 9113 §6.5.3), i.e. after applying them.
+  const settingsAcked = new Promise<void>((r) => server!.once("session", (session) => session.once("localSettings", () => r())));
   await new Promise<void>((r) => server!.listen(0, "127.0.0.1", r));
   const port = (server.address() as AddressInfo).port;
   channel = new Channel(`127.0.0.1:${port}`, writeBufferSize === undefined ? {} : { writeBufferSize });
   channel.connectNow();
-  // A stream opened before the peer's SETTINGS would still use the default 64 KiB window.
-  while (channel.state !== "ready") await new Promise((r) => setTimeout(r, 10));
-  await new Promise((r) => setTimeout(r, 100));
+  await channel.waitForReady();
+  await settingsAcked;
   return channel;
 }
 
-/** A free port nobody listens on. */
-async function closedPort(): Promise<number> {
-  const s = http2.createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 describe("ChannelOptions.writeBufferSize", () => {
   it("by default the send loop takes messages until 256 KiB wait unsent, then write() waits", async () => {

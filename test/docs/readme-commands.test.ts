@@ -8,11 +8,11 @@
 
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT, codeBlocks, read } from "./markdown.js";
+import { freePort } from "../support/free-port.js";
 
 const GRPCURL = path.join(ROOT, ".peers/bin/grpcurl");
 let certs: string;
@@ -33,15 +33,6 @@ beforeAll(() => {
 }, 600_000);
 afterAll(() => rmSync(certs, { recursive: true, force: true }));
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer().on("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 interface Server {
   child: ChildProcess;

@@ -10,11 +10,11 @@
 
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { rmSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { afterAll, describe, expect, it } from "vitest";
 import { ROOT, codeBlocks, docFiles, read, type CodeBlock } from "./markdown.js";
+import { freePort } from "../support/free-port.js";
 
 const blocks = docFiles().flatMap((f) => codeBlocks(f, read(f))).filter((b) => b.lang === "ts" || b.lang === "typescript");
 const checked = blocks.filter((b) => !b.flags.includes("fragment"));
@@ -23,15 +23,6 @@ afterAll(() => {
   for (const f of written) rmSync(f, { force: true });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer().on("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Writes the snippet where its imports resolve; returns the file's absolute path. */
 function writeSnippet(b: CodeBlock, port?: number): string {

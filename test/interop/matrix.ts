@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { TEST_CASES, runTestCase } from "../../src/interop/client.js";
 import { runToolChecks, type ToolCheck } from "./tools.js";
 import { probeCompressedResponses, type FlagCheck } from "./wire-probe.js";
+import { freePort } from "../support/free-port.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const BIN = path.join(ROOT, ".peers/bin");
@@ -71,16 +72,6 @@ function peerAvailable(impl: Impl): string | undefined {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitForPort(port: number, child: ChildProcess, timeoutMs = 30_000): Promise<void> {
   const until = Date.now() + timeoutMs;

@@ -2,8 +2,8 @@
 // doc/health-checking.md) against the user service (`npm start`), for `npm run interop`.
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import net from "node:net";
 import path from "node:path";
+import { freePort } from "../support/free-port.js";
 
 export interface ToolCheck {
   name: string;
@@ -32,16 +32,6 @@ function run(cmd: string, args: string[], input?: string, timeoutMs = 30_000): P
   });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const ADMIN = "interop-admin-token";
 const USER = "interop-user-token";

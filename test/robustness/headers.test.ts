@@ -8,6 +8,7 @@ import {
   HEAP_GROWTH_BOUND_MIB,
   RSS_GROWTH_BOUND_MIB,
   outcome,
+  handlersStarted,
   startChildServer,
   underAttack,
   userRequest,
@@ -24,9 +25,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function handlersRun(): Promise<number> {
-  return (await server.stats()).started[BIDI] ?? 0;
-}
+const handlersRun = (): Promise<number> => handlersStarted(server, BIDI);
 
 /** `block` as HEADERS plus CONTINUATION frames of at most 16,384 bytes (the default max frame size). */
 function headerFrames(streamId: number, block: Buffer): Buffer {

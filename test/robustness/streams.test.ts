@@ -9,6 +9,7 @@ import {
   RSS_GROWTH_BOUND_MIB,
   outcome,
   report,
+  handlersStarted,
   startChildServer,
   underAttack,
   userRequest,
@@ -25,9 +26,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function handlersRun(): Promise<number> {
-  return (await server.stats()).started[BIDI] ?? 0;
-}
+const handlersRun = (): Promise<number> => handlersStarted(server, BIDI);
 
 /** `count` streams opened and reset (CANCEL) at once, `perWrite` HEADERS+RST_STREAM pairs per write. */
 async function rapidReset(conn: RawConnection, count: number, perWrite: number): Promise<void> {

@@ -101,6 +101,11 @@ export function startChildServer(options: ServerOptions | Record<string, unknown
 
 let clientsMade = 0;
 
+/** How many handlers of `path` the child server has started (the attack tests' "did it reach the handler?"). */
+export async function handlersStarted(server: ChildServer, path: string): Promise<number> {
+  return (await server.stats()).started[path] ?? 0;
+}
+
 /** A client of the attacked server that should not notice the attack. */
 export class NormalClient {
   readonly users: UserServiceClient;

@@ -4,10 +4,15 @@ import * as http2 from "node:http2";
 import { GrpcError, Server, Status, type ServiceImplementation } from "../../src/server/index.js";
 import { EchoMessageCodec, EchoService, echo, grpcJsEchoClient, grpcJsUnary, type GrpcJsEchoClient } from "../support/echo-service.js";
 import { encodeEnvelope } from "../../src/wire/framing.js";
+import { GRPC_HEADERS, rawCall, type RawResponse } from "../support/raw-client.js";
 
 /** Resolves with the abort reason the handler observed. */
 let observed: (reason: unknown) => void = () => {};
 let writesAfterAbort: unknown;
+/** Called when a handler has the call in hand (Unary at once, ClientStream on its "hold" message). */
+let started: () => void = () => {};
+/** Resolves when the next handler calls `started`. */
+const nextStart = (): Promise<void> => new Promise((r) => (started = r));
 
 function waitAbort(signal: AbortSignal): Promise<unknown> {
   return new Promise((resolve) => {
@@ -18,6 +23,7 @@ function waitAbort(signal: AbortSignal): Promise<unknown> {
 
 const impl: ServiceImplementation<typeof EchoService> = {
   async Unary(req, ctx) {
+    started();
     observed(await waitAbort(ctx.signal));
     return req;
   },
@@ -39,7 +45,11 @@ const impl: ServiceImplementation<typeof EchoService> = {
     // iterator may end normally: the signal is what tells a handler the call is gone.
     let hold = false;
     try {
-      for await (const r of requests) hold ||= r.text === "hold";
+      for await (const r of requests) {
+        if (r.text !== "hold") continue;
+        hold = true;
+        started();
+      }
     } catch {
       // CANCELLED when the reset arrives before the half-close
     }
@@ -69,6 +79,17 @@ afterAll(async () => {
   await server.shutdown(500);
 });
 
+/** One raw call with a grpc-timeout header on a connection of its own (node:http2 client: grpc-js
+ *  would enforce the deadline itself). */
+async function rawCallTo(path: string, grpcTimeout: string, body: Buffer[] | undefined): Promise<RawResponse> {
+  const session = http2.connect(`http://127.0.0.1:${port}`);
+  try {
+    return await rawCall(session, { ...GRPC_HEADERS, ":path": path, "grpc-timeout": grpcTimeout }, body);
+  } finally {
+    session.close();
+  }
+}
+
 describe("deadlines", () => {
   it("ends a call whose deadline passes during the handler with DEADLINE_EXCEEDED and aborts the signal", async () => {
     const seen = new Promise<unknown>((r) => (observed = r));
@@ -82,69 +103,21 @@ describe("deadlines", () => {
 
   it("enforces grpc-timeout itself when the client does not (raw client, 100m)", async () => {
     const seen = new Promise<unknown>((r) => (observed = r));
-    const session = http2.connect(`http://127.0.0.1:${port}`);
-    const req = session.request({
-      ":method": "POST",
-      ":path": "/test.Echo/Unary",
-      "content-type": "application/grpc",
-      te: "trailers",
-      "grpc-timeout": "100m",
-    });
-    req.end(encodeEnvelope(EchoMessageCodec.encode(echo({ text: "x" })), false));
-    const status = await new Promise<string | undefined>((resolve) => {
-      let st: string | undefined;
-      req.on("response", (h) => (st = (h["grpc-status"] as string | undefined) ?? st));
-      req.on("trailers", (h) => (st = h["grpc-status"] as string));
-      req.on("close", () => resolve(st));
-      req.resume();
-    });
-    session.close();
-    expect(status).toBe(String(Status.DEADLINE_EXCEEDED));
+    const r = await rawCallTo("/test.Echo/Unary", "100m", [encodeEnvelope(EchoMessageCodec.encode(echo({ text: "x" })), false)]);
+    expect(r.grpcStatus).toBe(String(Status.DEADLINE_EXCEEDED));
     expect(((await seen) as GrpcError).code).toBe(Status.DEADLINE_EXCEEDED);
   });
 
   it("answers DEADLINE_EXCEEDED for a deadline already expired on arrival (grpc-timeout 1n)", async () => {
     const seen = new Promise<unknown>((r) => (observed = r));
-    const session = http2.connect(`http://127.0.0.1:${port}`);
-    const req = session.request({
-      ":method": "POST",
-      ":path": "/test.Echo/Unary",
-      "content-type": "application/grpc",
-      te: "trailers",
-      "grpc-timeout": "1n",
-    });
-    req.end(encodeEnvelope(EchoMessageCodec.encode(echo({ text: "x" })), false));
-    const status = await new Promise<string | undefined>((resolve) => {
-      let st: string | undefined;
-      req.on("response", (h) => (st = (h["grpc-status"] as string | undefined) ?? st));
-      req.on("trailers", (h) => (st = h["grpc-status"] as string));
-      req.on("close", () => resolve(st));
-      req.resume();
-    });
-    session.close();
-    expect(status).toBe(String(Status.DEADLINE_EXCEEDED));
+    const r = await rawCallTo("/test.Echo/Unary", "1n", [encodeEnvelope(EchoMessageCodec.encode(echo({ text: "x" })), false)]);
+    expect(r.grpcStatus).toBe(String(Status.DEADLINE_EXCEEDED));
     expect(((await seen) as GrpcError).code).toBe(Status.DEADLINE_EXCEEDED);
   });
 
   it("treats a huge grpc-timeout (99999999H) as a far deadline, not an expired one", async () => {
-    const session = http2.connect(`http://127.0.0.1:${port}`);
-    const req = session.request({
-      ":method": "POST",
-      ":path": "/test.Echo/ClientStream",
-      "content-type": "application/grpc",
-      te: "trailers",
-      "grpc-timeout": "99999999H",
-    });
-    req.end();
-    const status = await new Promise<string | undefined>((resolve) => {
-      let st: string | undefined;
-      req.on("response", (h) => (st = (h["grpc-status"] as string | undefined) ?? st));
-      req.on("trailers", (h) => (st = h["grpc-status"] as string));
-      req.on("close", () => resolve(st));
-      req.resume();
-    });
-    session.close();
-    expect(status).toBe("0");
+    const r = await rawCallTo("/test.Echo/ClientStream", "99999999H", undefined);
+    expect(r.grpcStatus).toBe("0");
   });
 
   it("exposes the deadline to the handler", async () => {
@@ -173,8 +146,9 @@ describe("cancellation", () => {
     const seen = new Promise<unknown>((r) => (observed = r));
     const call = client.ClientStream(new grpc.Metadata(), {}, () => {});
     call.on("error", () => {});
+    const holding = nextStart();
     call.write(echo({ text: "hold" }));
-    await new Promise((r) => setTimeout(r, 20));
+    await holding;
     call.cancel();
     expect(((await seen) as GrpcError).code).toBe(Status.CANCELLED);
   });
@@ -182,7 +156,7 @@ describe("cancellation", () => {
   it("fires CANCELLED on a raw RST_STREAM mid-bidi and keeps serving", async () => {
     const seen = new Promise<unknown>((r) => (observed = r));
     const session = http2.connect(`http://127.0.0.1:${port}`);
-    const req = session.request({ ":method": "POST", ":path": "/test.Echo/Bidi", "content-type": "application/grpc", te: "trailers" });
+    const req = session.request({ ...GRPC_HEADERS, ":path": "/test.Echo/Bidi" });
     req.on("error", () => {});
     req.write(encodeEnvelope(EchoMessageCodec.encode(echo({ text: "x" })), false));
     await new Promise((r) => req.once("data", r));
@@ -199,11 +173,12 @@ describe("cancellation", () => {
 
   it("cancels when the client disconnects", async () => {
     const seen = new Promise<unknown>((r) => (observed = r));
+    const inHandler = nextStart();
     const session = http2.connect(`http://127.0.0.1:${port}`);
-    const req = session.request({ ":method": "POST", ":path": "/test.Echo/Unary", "content-type": "application/grpc", te: "trailers" });
+    const req = session.request({ ...GRPC_HEADERS, ":path": "/test.Echo/Unary" });
     req.on("error", () => {});
     req.end(encodeEnvelope(EchoMessageCodec.encode(echo({ text: "x" })), false));
-    await new Promise((r) => setTimeout(r, 50));
+    await inHandler;
     session.destroy();
     expect(((await seen) as GrpcError).code).toBe(Status.CANCELLED);
   });

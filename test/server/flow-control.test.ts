@@ -6,6 +6,7 @@ import { EchoMessageCodec } from "../support/echo-service.js";
 import { Server, defineService, type ServiceImplementation } from "../../src/server/index.js";
 import { settle } from "../support/settle.js";
 import { EchoService, echo, grpcJsEchoClient, type EchoMessage, type GrpcJsEchoClient } from "../support/echo-service.js";
+import { GRPC_HEADERS } from "../support/raw-client.js";
 
 const CHUNK = 64 * 1024;
 const COUNT = 256; // 16 MiB in all
@@ -115,7 +116,7 @@ describe("flow control", () => {
     let open!: () => void;
     gate = new Promise<void>((r) => (open = r));
     const session = http2.connect(`http://127.0.0.1:${port}`);
-    const req = session.request({ ":method": "POST", ":path": "/test.Counted/ClientStream", "content-type": "application/grpc", te: "trailers" });
+    const req = session.request({ ...GRPC_HEADERS, ":path": "/test.Counted/ClientStream" });
     const frame = encodeEnvelope(EchoMessageCodec.encode(echo({ payload: Buffer.alloc(CHUNK, 3) })), false);
     for (let i = 0; i < COUNT; i++) req.write(frame);
     req.end();

@@ -3,6 +3,7 @@ import * as http2 from "node:http2";
 import { Server, type ServiceImplementation } from "../../src/server/index.js";
 import { EchoMessageCodec, EchoService, echo } from "../support/echo-service.js";
 import { encodeEnvelope } from "../../src/wire/framing.js";
+import { GRPC_HEADERS } from "../support/raw-client.js";
 
 const impl: ServiceImplementation<typeof EchoService> = {
   Unary: (r) => r,
@@ -59,7 +60,7 @@ describe("keepalive enforcement with calls in flight (grpc-go policy)", () => {
     const goaways: number[] = [];
     session.on("goaway", (code: number) => goaways.push(code));
     await new Promise<void>((r) => session.once("connect", () => r()));
-    const req = session.request({ ":method": "POST", ":path": "/test.Echo/Bidi", "content-type": "application/grpc", te: "trailers" });
+    const req = session.request({ ...GRPC_HEADERS, ":path": "/test.Echo/Bidi" });
     req.on("error", () => {});
     return { session, req, goaways };
   }
@@ -110,7 +111,7 @@ describe("keepalive enforcement with calls in flight (grpc-go policy)", () => {
     const goaways: number[] = [];
     session.on("goaway", (code: number) => goaways.push(code));
     await new Promise<void>((r) => session.once("connect", () => r()));
-    const req = session.request({ ":method": "POST", ":path": "/test.Echo/Unary", "content-type": "application/grpc", te: "trailers" });
+    const req = session.request({ ...GRPC_HEADERS, ":path": "/test.Echo/Unary" });
     req.on("error", () => {});
     // Like grpc-go's BDP estimator: a ping for every chunk of response data received (300 KB ≈ 19 DATA frames).
     const pings: Promise<void>[] = [];

@@ -5,7 +5,8 @@ import * as http2 from "node:http2";
 import { encodeEnvelope } from "../../src/wire/framing.js";
 import { EchoMessageCodec, EchoService, echo, grpcJsEchoClient, grpcJsUnary } from "../support/echo-service.js";
 import { GRPC_HEADERS } from "../support/raw-client.js";
-import { Flag, FrameType, RawH2, frame, goawayOf, grpcRequestHeaders, headerBlock } from "../support/raw-h2.js";
+import { Flag, FrameType, RawH2, frame, grpcRequestBlock, parseGoaway } from "../support/h2-frames.js";
+import { holdingEcho } from "../support/holding-echo.js";
 
 function controlledServer(): {
   server: Server;
@@ -90,12 +91,15 @@ describe("shutdown", () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     let bidiStarted = 0;
+    let started!: () => void;
+    const firstBidi = new Promise<void>((r) => (started = r));
     const server = new Server().addService(EchoService, {
       Unary: (r) => r,
       ServerStream: async () => {},
       ClientStream: async () => echo(),
       async Bidi(_reqs, _ctx, out) {
         bidiStarted++;
+        started();
         await gate;
         await out.write(echo({ text: "done" }));
       },
@@ -103,19 +107,19 @@ describe("shutdown", () => {
     const port = await server.listen();
     const c = await RawH2.connect(port);
     await c.until((f) => f.some((x) => x.type === FrameType.SETTINGS && (x.flags & Flag.ACK) !== 0), "SETTINGS ACK");
-    c.write(frame(FrameType.HEADERS, Flag.END_HEADERS, 1, headerBlock(grpcRequestHeaders("/test.Echo/Bidi"))));
-    while (bidiStarted === 0) await new Promise((r) => setTimeout(r, 10));
+    c.write(frame(FrameType.HEADERS, Flag.END_HEADERS, 1, grpcRequestBlock("/test.Echo/Bidi")));
+    await firstBidi;
     let shutDown = false;
     const shut = server.shutdown(60_000).then(() => (shutDown = true));
     await c.until((f) => f.filter((x) => x.type === FrameType.GOAWAY).length >= 2, "two GOAWAY frames");
-    const goaways = c.frames.filter((x) => x.type === FrameType.GOAWAY).map(goawayOf);
+    const goaways = c.frames.filter((x) => x.type === FrameType.GOAWAY).map(parseGoaway);
     expect(goaways[0]).toMatchObject({ lastStreamId: 0x7fffffff, code: 0 });
     expect(goaways[1]).toMatchObject({ lastStreamId: 1, code: 0 });
     // The PING went out between them, and our ACK released the second GOAWAY.
     const kinds = c.frames.map((x) => x.type).filter((t) => t === FrameType.GOAWAY || t === FrameType.PING);
     expect(kinds.slice(0, 3)).toEqual([FrameType.GOAWAY, FrameType.PING, FrameType.GOAWAY]);
     // A stream opened now is not processed (its id is above the last stream id).
-    c.write(frame(FrameType.HEADERS, Flag.END_HEADERS, 3, headerBlock(grpcRequestHeaders("/test.Echo/Bidi"))));
+    c.write(frame(FrameType.HEADERS, Flag.END_HEADERS, 3, grpcRequestBlock("/test.Echo/Bidi")));
     c.write(frame(FrameType.DATA, Flag.END_STREAM, 1, Buffer.alloc(0)));
     release();
     await c.until((f) => f.some((x) => x.streamId === 1 && x.type === FrameType.HEADERS && (x.flags & Flag.END_STREAM) !== 0), "stream 1's trailers");
@@ -127,16 +131,8 @@ describe("shutdown", () => {
   });
 
   it("at the end of the grace, a streaming call whose headers went out gets trailers UNAVAILABLE, not RST_STREAM(CANCEL)", async () => {
-    const server = new Server().addService(EchoService, {
-      Unary: (r) => r,
-      async ServerStream(_req, ctx, out) {
-        await out.write(echo({ text: "first" }));
-        // Runs on until the call is ended from outside.
-        await new Promise<void>((resolve) => ctx.signal.addEventListener("abort", () => resolve()));
-      },
-      ClientStream: async () => echo(),
-      Bidi: async () => {},
-    });
+    // Its server stream runs on until the call is ended from outside.
+    const server = new Server().addService(EchoService, holdingEcho);
     const port = await server.listen();
     const session = http2.connect(`http://127.0.0.1:${port}`);
     const req = session.request({ ...GRPC_HEADERS, ":path": "/test.Echo/ServerStream" });

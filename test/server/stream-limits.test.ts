@@ -7,7 +7,7 @@ import { DEFAULT_MAX_CONCURRENT_STREAMS, Server, type ServiceImplementation } fr
 import { encodeEnvelope } from "../../src/wire/framing.js";
 import { EchoMessageCodec, EchoService, echo } from "../support/echo-service.js";
 import { GRPC_HEADERS, rawCall } from "../support/raw-client.js";
-import { Flag, FrameType, RawH2, frame, goawayOf, grpcRequestHeaders, headerBlock, rstCodeOf } from "../support/raw-h2.js";
+import { Flag, FrameType, RawH2, frame, grpcRequestBlock, parseGoaway, rstCodeOf } from "../support/h2-frames.js";
 import { settle } from "../support/settle.js";
 import { makeTestCerts } from "../support/certs.js";
 
@@ -42,7 +42,7 @@ function settingsOf(payload: Buffer): Map<number, number> {
   return m;
 }
 
-const bidiHeaders = (id: number): Buffer => frame(FrameType.HEADERS, Flag.END_HEADERS, id, headerBlock(grpcRequestHeaders("/test.Echo/Bidi")));
+const bidiHeaders = (id: number): Buffer => frame(FrameType.HEADERS, Flag.END_HEADERS, id, grpcRequestBlock("/test.Echo/Bidi"));
 
 describe("max concurrent streams", () => {
   it(`advertises ${DEFAULT_MAX_CONCURRENT_STREAMS} by default, or the configured value, in SETTINGS`, async () => {
@@ -90,7 +90,7 @@ describe("max concurrent streams", () => {
     for (let i = 0; i < 7; i++) burst.push(bidiHeaders(1 + 2 * i));
     c.write(Buffer.concat(burst));
     await c.untilClosed();
-    const g = c.frames.filter((x) => x.type === FrameType.GOAWAY).map(goawayOf);
+    const g = c.frames.filter((x) => x.type === FrameType.GOAWAY).map(parseGoaway);
     expect(g.length).toBeGreaterThanOrEqual(1);
     expect(g[0].code).toBe(2); // nghttp2's PROTOCOL_ERROR, which node turns into destroy(): INTERNAL_ERROR
     const session = http2.connect(`http://127.0.0.1:${port}`);
@@ -170,14 +170,14 @@ describe("handler quota (CVE-2023-44487)", () => {
     for (let i = 200; i < 400; i++) {
       const id = 1 + 2 * i;
       burst.push(
-        frame(FrameType.HEADERS, Flag.END_HEADERS, id, headerBlock(grpcRequestHeaders("/test.Echo/Unary"))),
+        frame(FrameType.HEADERS, Flag.END_HEADERS, id, grpcRequestBlock("/test.Echo/Unary")),
         frame(FrameType.DATA, Flag.END_STREAM, id, request),
         frame(FrameType.RST_STREAM, 0, id, CANCEL),
       );
     }
     c.write(Buffer.concat(burst));
     // A normal call on the same connection afterwards is answered, and none of the reset calls' handlers ran.
-    c.write(frame(FrameType.HEADERS, Flag.END_HEADERS, 801, headerBlock(grpcRequestHeaders("/test.Echo/Unary"))));
+    c.write(frame(FrameType.HEADERS, Flag.END_HEADERS, 801, grpcRequestBlock("/test.Echo/Unary")));
     c.write(frame(FrameType.DATA, Flag.END_STREAM, 801, encodeEnvelope(EchoMessageCodec.encode(echo({ text: "after" })), false)));
     await c.until((f) => f.some((x) => x.streamId === 801 && x.type === FrameType.HEADERS && (x.flags & Flag.END_STREAM) !== 0), "the answer to stream 801");
     expect(counts.unary).toBe(1);

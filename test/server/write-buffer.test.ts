@@ -5,6 +5,7 @@ import { Server, type ServiceImplementation } from "../../src/server/index.js";
 import { EchoService, echo } from "../support/echo-service.js";
 import { DEFAULT_WRITE_BUFFER_SIZE } from "../../src/wire/framing.js";
 import { settle } from "../support/settle.js";
+import { GRPC_HEADERS } from "../support/raw-client.js";
 
 const CHUNK = 64 * 1024;
 let written = 0;
@@ -36,7 +37,7 @@ async function blockedWrites(writeBufferSize?: number): Promise<number> {
   const port = await server.listen();
   const session = http2.connect(`http://127.0.0.1:${port}`, { settings: { initialWindowSize: 0 } });
   try {
-    const req = session.request({ ":method": "POST", ":path": "/test.Echo/ServerStream", "content-type": "application/grpc", te: "trailers" });
+    const req = session.request({ ...GRPC_HEADERS, ":path": "/test.Echo/ServerStream" });
     const body = Buffer.alloc(5); // an empty request message
     req.end(body);
     const blockedAt = await settle(() => written);

@@ -10,6 +10,7 @@ import type { ListFilter, UserPatch, UserRecord, UserSnapshot } from "../../src/
 import { encodeEnvelope } from "../../src/wire/framing.js";
 import { settle } from "../support/settle.js";
 import { TOKENS, startTestService } from "./support.js";
+import { GRPC_HEADERS } from "../support/raw-client.js";
 
 /** A memory store that counts snapshot reads and closes, and can hold updates at a gate. */
 class CountingStore extends MemoryUserStore {
@@ -39,10 +40,8 @@ class CountingStore extends MemoryUserStore {
 }
 
 const headers = (method: string): http2.OutgoingHttpHeaders => ({
-  ":method": "POST",
+  ...GRPC_HEADERS,
   ":path": `/user.UserService/${method}`,
-  "content-type": "application/grpc",
-  te: "trailers",
   authorization: `Bearer ${TOKENS.admin}`,
 });
 

@@ -83,7 +83,13 @@ describe("config", () => {
       [{ TLS_CERT: "c.pem" }, [], /TLS_KEY/],
       [{}, ["--tls-client-ca", "ca.pem"], /TLS_CLIENT_CA/],
       [{}, ["--auth-tokens", "x=admin"], /unknown argument/],
-      [{}, ["--port"], /needs a value/],
+      [{}, ["--port"], /^--port needs a value/],
+      [{}, ["--nope=1"], /^unknown argument "--nope=1" \(try --help\)/],
+      [{}, ["-x"], /^unknown argument "-x"/],
+      [{}, ["--port", "1", "stray"], /^unknown argument "stray"/],
+      [{}, ["--trace=maybe"], /^--trace must be 1 or 0, got "maybe"/],
+      [{}, ["--max-batch-size=0"], /^--max-batch-size must be between 1 and/],
+      [{}, ["--port="], /^--port must be a whole number, got ""/],
       [{ SHUTDOWN_GRACE_MS: "-1" }, [], /SHUTDOWN_GRACE_MS/],
       [{ MAX_USERS: "0" }, [], /MAX_USERS/],
       [{}, ["--max-users", "lots"], /MAX_USERS/],
@@ -97,6 +103,8 @@ describe("config", () => {
     }
     const help = loadConfig({}, ["--help"]);
     expect(!help.ok && "help" in help ? help.help : "").toContain("--shutdown-grace-ms");
+    const short = loadConfig({}, ["--port", "1", "-h"]);
+    expect(!short.ok && "help" in short ? short.help : "").toContain("--shutdown-grace-ms");
   });
 
   it("reads DATABASE_URL (or --database-url) and refuses a URL that is not postgres://, without echoing a password", () => {

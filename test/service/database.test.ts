@@ -16,23 +16,14 @@ import { GrpcError } from "../../src/wire/grpc-error.js";
 import { Status, statusName } from "../../src/wire/status.js";
 import { freshPostgresStore, postgresKind, throwawayServer } from "../support/stores.js";
 import { TOKENS, grpcError, startTestService, until } from "./support.js";
+import { settle } from "../support/settle.js";
 
 const health = clientMethods(HealthServiceDescriptor);
 
 afterAll(() => postgresKind.teardown());
 
-/** Polls until `read()` has not changed for 20 polls in a row (the server is blocked on flow control). */
-async function settled(read: () => number): Promise<number> {
-  let last = -1;
-  let same = 0;
-  while (same < 20) {
-    await new Promise((r) => setTimeout(r, 10));
-    const now = read();
-    same = now === last ? same + 1 : 0;
-    last = now;
-  }
-  return last;
-}
+/** Until the server stops pulling (blocked on flow control): 20 polls 10 ms apart unchanged. */
+const settled = (read: () => number): Promise<number> => settle(read, { intervalMs: 10, unchangedPolls: 20 });
 
 describe("user service on PostgreSQL", () => {
   it("npm start: an unreachable DATABASE_URL stops it with exit code 2 and a message naming DATABASE_URL", async () => {

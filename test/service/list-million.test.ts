@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MemoryUserStore } from "../../src/store/memory-store.js";
 import type { ListFilter, UserRecord, UserSnapshot } from "../../src/store/user-store.js";
 import { startTestService, type TestService } from "./support.js";
+import { settle } from "../support/settle.js";
 
 const USERS = 1_000_000;
 
@@ -45,18 +46,8 @@ afterAll(async () => {
   await t.close();
 });
 
-async function settled(read: () => number): Promise<number> {
-  // Wait until the server stops pulling (it is blocked on flow control): 20 polls in a row unchanged.
-  let last = -1;
-  let same = 0;
-  while (same < 20) {
-    await new Promise((r) => setTimeout(r, 10));
-    const now = read();
-    same = now === last ? same + 1 : 0;
-    last = now;
-  }
-  return last;
-}
+/** Until the server stops pulling (blocked on flow control): 20 polls 10 ms apart unchanged. */
+const settled = (read: () => number): Promise<number> => settle(read, { intervalMs: 10, unchangedPolls: 20 });
 
 describe("ListUsers with a million users", () => {
   it("streams them all to a slow reader with bounded server-side progress and memory", async () => {

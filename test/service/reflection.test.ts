@@ -86,6 +86,12 @@ function rootFromFiles(files: readonly Uint8Array[]): protobuf.Root {
 
 const USER_FILES = ["user.proto", "grpc/health/v1/health.proto", ...REFLECTION_PROTO_FILES, "google/rpc/error_details.proto", "google/rpc/status.proto"];
 
+/** Which file defines each symbol (grpc/reflection/v1/reflection.proto "file_containing_symbol"),
+ *  all checked at once so a failure lists every wrong row. */
+function expectFilesOf(pool: { fileContainingSymbol(symbol: string): string | undefined }, want: Record<string, string | undefined>): void {
+  expect(Object.fromEntries(Object.keys(want).map((symbol) => [symbol, pool.fileContainingSymbol(symbol)]))).toEqual(want);
+}
+
 describe("DescriptorPool on the repository's protos", () => {
   const pool = DescriptorPool.load(USER_FILES);
 
@@ -222,18 +228,20 @@ describe("DescriptorPool on the repository's protos", () => {
   });
 
   it("indexes services, methods, messages, nested types, enums, enum values and fields", () => {
-    expect(pool.fileContainingSymbol("user.UserService")).toBe("user.proto");
-    expect(pool.fileContainingSymbol("user.UserService.CreateUser")).toBe("user.proto");
-    expect(pool.fileContainingSymbol("user.User")).toBe("user.proto");
-    expect(pool.fileContainingSymbol(".user.User")).toBe("user.proto");
-    expect(pool.fileContainingSymbol("user.Role")).toBe("user.proto");
-    expect(pool.fileContainingSymbol("user.ROLE_ADMIN")).toBe("user.proto");
-    expect(pool.fileContainingSymbol("user.User.full_name")).toBe("user.proto");
-    expect(pool.fileContainingSymbol("grpc.health.v1.HealthCheckResponse.ServingStatus")).toBe("grpc/health/v1/health.proto");
-    expect(pool.fileContainingSymbol("google.rpc.BadRequest.FieldViolation")).toBe("google/rpc/error_details.proto");
-    expect(pool.fileContainingSymbol("google.rpc.ErrorInfo.MetadataEntry")).toBe("google/rpc/error_details.proto");
-    expect(pool.fileContainingSymbol("user.Nope")).toBeUndefined();
-    expect(pool.fileContainingSymbol("user")).toBeUndefined();
+    expectFilesOf(pool, {
+      "user.UserService": "user.proto",
+      "user.UserService.CreateUser": "user.proto",
+      "user.User": "user.proto",
+      ".user.User": "user.proto",
+      "user.Role": "user.proto",
+      "user.ROLE_ADMIN": "user.proto",
+      "user.User.full_name": "user.proto",
+      "grpc.health.v1.HealthCheckResponse.ServingStatus": "grpc/health/v1/health.proto",
+      "google.rpc.BadRequest.FieldViolation": "google/rpc/error_details.proto",
+      "google.rpc.ErrorInfo.MetadataEntry": "google/rpc/error_details.proto",
+      "user.Nope": undefined,
+      "user": undefined,
+    });
     expect(pool.withDependencies("google/rpc/status.proto")).toEqual(["google/rpc/status.proto", "google/protobuf/any.proto"]);
     expect(pool.withDependencies("missing.proto")).toEqual([]);
   });
@@ -359,12 +367,14 @@ describe("DescriptorPool on hand-made protos (imports, maps, oneofs, nesting)", 
 
   it("indexes symbols of every loaded file, nested ones included", () => {
     const pool = load(["main.proto"]);
-    expect(pool.fileContainingSymbol("fx.Outer.Inner.Kind")).toBe("main.proto");
-    expect(pool.fileContainingSymbol("fx.Outer.Inner.K1")).toBe("main.proto");
-    expect(pool.fileContainingSymbol("fx.Svc.Up")).toBe("main.proto");
-    expect(pool.fileContainingSymbol("fx.Outer.choice")).toBe("main.proto");
-    expect(pool.fileContainingSymbol("fx.common.RED")).toBe("a/common.proto");
-    expect(pool.fileContainingSymbol("google.protobuf.Duration")).toBe("google/protobuf/duration.proto");
+    expectFilesOf(pool, {
+      "fx.Outer.Inner.Kind": "main.proto",
+      "fx.Outer.Inner.K1": "main.proto",
+      "fx.Svc.Up": "main.proto",
+      "fx.Outer.choice": "main.proto",
+      "fx.common.RED": "a/common.proto",
+      "google.protobuf.Duration": "google/protobuf/duration.proto",
+    });
     expect(pool.symbolKind("fx.Svc")).toBe("service");
     expect(pool.symbolKind("fx.Outer.by_name")).toBe("field");
   });

@@ -162,6 +162,21 @@ async function portIsFree(port: number): Promise<boolean> {
   return ok;
 }
 
+/** The service left no process in its group and freed its port. */
+async function expectNothingLeft(s: NpmStart): Promise<void> {
+  expect(groupMembers(s.child.pid!)).toEqual([]);
+  expect(await portIsFree(s.port)).toBe(true);
+}
+
+/** Cleanup after a test: SIGKILL whatever is left of the process group (nothing, when the test passed). */
+function killGroup(s: NpmStart): void {
+  try {
+    process.kill(-s.child.pid!, "SIGKILL");
+  } catch {
+    // already gone
+  }
+}
+
 /** Calls proven to be in flight at the server, plus a flood of unary calls keeping its loop busy. */
 async function loadUp(client: UserServiceClient) {
   const seed = client.batchCreateUsers();
@@ -270,15 +285,10 @@ describe("npm start under load", () => {
         expect(await s.exited).toBe(0);
         expect(s.stderr.join("")).not.toContain("second signal");
         expect(s.stderr.join("")).toContain('"msg":"stopped"');
-        expect(groupMembers(s.child.pid!)).toEqual([]);
-        expect(await portIsFree(s.port)).toBe(true);
+        await expectNothingLeft(s);
       } finally {
         client.channel.destroy();
-        try {
-          process.kill(-s.child.pid!, "SIGKILL");
-        } catch {
-          // already gone
-        }
+        killGroup(s);
       }
     }, 120_000);
   }
@@ -352,15 +362,10 @@ describe("npm start under load", () => {
         (e: unknown) => e,
       );
       expect(end).toBeInstanceOf(GrpcError);
-      expect(groupMembers(s.child.pid!)).toEqual([]);
-      expect(await portIsFree(s.port)).toBe(true);
+      await expectNothingLeft(s);
     } finally {
       client.channel.destroy();
-      try {
-        process.kill(-s.child.pid!, "SIGKILL");
-      } catch {
-        // already gone
-      }
+      killGroup(s);
     }
   }, 120_000);
 });

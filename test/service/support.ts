@@ -61,15 +61,7 @@ export async function startTestService(config: Partial<ServiceConfig> = {}, stor
 }
 
 /** The GrpcError a promise rejects with (fails the test if it resolves or rejects otherwise). */
-export async function grpcError(p: Promise<unknown>): Promise<GrpcError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof GrpcError) return e;
-    throw e;
-  }
-  throw new Error("expected the call to fail");
-}
+export { rejection as grpcError } from "../support/outcomes.js";
 
 /** Waits (polling) until `cond` holds; no time limit of its own: the test timeout bounds it. */
 export async function until(cond: () => boolean): Promise<void> {

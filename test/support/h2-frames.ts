@@ -1,8 +1,10 @@
 // Test support: hand-built HTTP/2 frames (RFC 9113 §4.1, §6) and HPACK literal header fields
 // without indexing or Huffman coding (RFC 7541 §5.1, §5.2, §6.2.2), for attacks and fuzzing from a
-// raw socket, below what node:http2's client lets a caller send.
+// raw socket, below what node:http2's client lets a caller send; and the two raw connections that use them
+// (RawConnection for attacks, RawH2 for limit tests).
 
 import * as net from "node:net";
+import * as tls from "node:tls";
 
 export const PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
 
@@ -185,6 +187,11 @@ export class FrameReader {
   }
 }
 
+/** A RST_STREAM frame's error code (RFC 9113 §6.4). */
+export function rstCodeOf(f: ReceivedFrame): number {
+  return f.payload.readUInt32BE(0);
+}
+
 /** A GOAWAY frame's fields. */
 export function parseGoaway(f: ReceivedFrame): { lastStreamId: number; code: number; debug: string } {
   return { lastStreamId: f.payload.readUInt32BE(0) & 0x7fffffff, code: f.payload.readUInt32BE(4), debug: f.payload.subarray(8).toString() };
@@ -262,7 +269,7 @@ export class RawConnection {
   /** RST_STREAM codes received, by stream id. */
   resets(): Map<number, number> {
     const m = new Map<number, number>();
-    for (const f of this.reader.frames) if (f.type === FrameType.RST_STREAM) m.set(f.streamId, f.payload.readUInt32BE(0));
+    for (const f of this.reader.frames) if (f.type === FrameType.RST_STREAM) m.set(f.streamId, rstCodeOf(f));
     return m;
   }
 
@@ -278,6 +285,85 @@ export class RawConnection {
   }
 
   destroy(): void {
+    this.socket.destroy();
+  }
+}
+
+/** One raw connection (plain or TLS) that records EVERY frame the server sends, SETTINGS and PING
+ *  included, and acknowledges them: for tests of stream and connection limits (cf. RawConnection,
+ *  which keeps counts and drops SETTINGS/PING from its list so that floods stay cheap). */
+export class RawH2 {
+  readonly frames: ReceivedFrame[] = [];
+  closed = false;
+  private buf = Buffer.alloc(0);
+  private waiters: Array<() => void> = [];
+
+  private constructor(readonly socket: net.Socket) {
+    socket.on("data", (d: Buffer) => {
+      this.buf = Buffer.concat([this.buf, d]);
+      while (this.buf.length >= 9) {
+        const len = this.buf.readUIntBE(0, 3);
+        if (this.buf.length < 9 + len) break;
+        const f: ReceivedFrame = { type: this.buf[3], flags: this.buf[4], streamId: this.buf.readUInt32BE(5) & 0x7fffffff, payload: this.buf.subarray(9, 9 + len) };
+        this.buf = this.buf.subarray(9 + len);
+        this.frames.push(f);
+        // Acknowledge the server's SETTINGS and PINGs as a well-behaved peer would.
+        if (f.type === FrameType.SETTINGS && (f.flags & Flag.ACK) === 0 && this.autoAck) this.write(frame(FrameType.SETTINGS, Flag.ACK, 0));
+        if (f.type === FrameType.PING && (f.flags & Flag.ACK) === 0 && this.autoAck) this.write(frame(FrameType.PING, Flag.ACK, 0, f.payload));
+      }
+      this.wake();
+    });
+    socket.on("error", () => {});
+    socket.on("close", () => {
+      this.closed = true;
+      this.wake();
+    });
+  }
+
+  /** Answer SETTINGS and PING with ACKs (default true). */
+  autoAck = true;
+
+  /** Connects and sends the client preface and an empty SETTINGS frame (unless `preface` is false).
+   *  With `tls` (the CA to trust), over TLS with ALPN h2. */
+  static async connect(port: number, opts: { preface?: boolean; tls?: { ca: Buffer } } = {}): Promise<RawH2> {
+    const socket: net.Socket =
+      opts.tls !== undefined
+        ? tls.connect({ port, host: "127.0.0.1", servername: "localhost", ALPNProtocols: ["h2"], ca: opts.tls.ca })
+        : net.connect(port, "127.0.0.1");
+    await new Promise<void>((resolve, reject) => {
+      socket.once(opts.tls !== undefined ? "secureConnect" : "connect", resolve);
+      socket.once("error", reject);
+    });
+    const c = new RawH2(socket);
+    if (opts.preface !== false) c.write(Buffer.concat([PREFACE, frame(FrameType.SETTINGS, 0, 0)]));
+    return c;
+  }
+
+  write(b: Buffer): void {
+    if (!this.socket.destroyed) this.socket.write(b);
+  }
+
+  private wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+
+  /** Resolves when `pred` holds on the frames seen so far (or the socket closed: then it checks once more and rejects). */
+  async until(pred: (frames: ReceivedFrame[]) => boolean, what = "condition"): Promise<void> {
+    for (;;) {
+      if (pred(this.frames)) return;
+      if (this.closed) throw new Error(`connection closed before ${what}`);
+      await new Promise<void>((r) => this.waiters.push(r));
+    }
+  }
+
+  /** Resolves when the server has closed the connection. */
+  async untilClosed(): Promise<void> {
+    while (!this.closed) await new Promise<void>((r) => this.waiters.push(r));
+  }
+
+  close(): void {
     this.socket.destroy();
   }
 }

@@ -4,6 +4,8 @@ import { Channel, Client, GrpcError, Metadata, Status, clientMethods } from "../
 import { Server, defineService, type ServerCallContext } from "../../src/server/index.js";
 import { makeTestCerts } from "../support/certs.js";
 import { EchoCodec, type Echo } from "../support/client-echo.js";
+import { collect, rejection } from "../support/outcomes.js";
+import { settle } from "../support/settle.js";
 
 const EchoService = defineService("test.Echo", {
   Unary: { kind: "unary", requestCodec: EchoCodec, responseCodec: EchoCodec },
@@ -33,8 +35,12 @@ const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
     });
   });
 
+/** Called as each Unary handler starts: a test that needs a call in flight awaits it. */
+let unaryStarted: () => void = () => {};
+
 const implementation = {
   async Unary(req: Echo, ctx: ServerCallContext): Promise<Echo> {
+    unaryStarted();
     echoMetadata(ctx);
     seen.deadline = ctx.deadline;
     seen.aborted = new Promise((r) => ctx.signal.addEventListener("abort", () => r(ctx.signal.reason)));
@@ -83,22 +89,6 @@ afterAll(async () => {
   await channel.close();
   await server.forceShutdown();
 });
-
-async function rejection(p: Promise<unknown>): Promise<GrpcError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(GrpcError);
-    return err as GrpcError;
-  }
-  throw new Error("expected the call to fail");
-}
-
-async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const m of it) out.push(m);
-  return out;
-}
 
 describe("four call kinds", () => {
   it("unary with headers and trailers", async () => {
@@ -246,11 +236,7 @@ describe("flow control and shutdown", () => {
     const it = new Client(ch).serverStreaming(M.ServerStream, { text: "", n: 0 })[Symbol.asyncIterator]();
     expect((await it.next()).value?.n).toBe(0);
     // Let the server write as much as flow control allows, until it stalls.
-    let prev = -1;
-    while (written !== prev) {
-      prev = written;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await settle(() => written);
     expect(written).toBeLessThan(total / 4);
     let n = 1;
     while (!(await it.next()).done) n++;
@@ -266,8 +252,9 @@ describe("flow control and shutdown", () => {
     const ch = new Channel(`127.0.0.1:${port}`, { backoff: { initialBackoffMs: 60_000 } });
     const c = new Client(ch);
     expect((await c.unary(M.Unary, { text: "warm", n: 0 })).text).toBe("warm");
+    const inHandler = new Promise<void>((r) => (unaryStarted = r));
     const inFlight = c.unary(M.Unary, { text: "sleep:300", n: 0 });
-    await new Promise((r) => setTimeout(r, 50));
+    await inHandler;
     const down = srv.shutdown(5000);
     expect((await inFlight).text).toBe("sleep:300");
     await down;
