@@ -12,6 +12,7 @@ import { Status } from "../wire/status.js";
 import { statusToTrailers } from "../wire/trailers.js";
 import type { CallTrace } from "../wire/trace.js";
 import { CallContext } from "./call-context.js";
+import { attachCall, detachCall, listenForDrain, type StreamEvents } from "./call-stream.js";
 import { countPeerReset } from "./connection.js";
 import { admitCall, run } from "./dispatch.js";
 import { excusePings, type SessionState } from "./keepalive.js";
@@ -37,29 +38,6 @@ const BATCH_SIZE = 16 * 1024;
 /** What write() returns when the message is on its way: one shared, already-resolved promise. */
 const WRITTEN: Promise<void> = Promise.resolve();
 
-const CALL: unique symbol = Symbol("grpc.serverCall");
-type CallStream = ServerHttp2Stream & { [CALL]?: ServerCall };
-
-// Stream listeners are module functions reading the call from the stream: no closures per call.
-function onData(this: CallStream, chunk: Buffer): void {
-  this[CALL]?.onData(chunk);
-}
-function onEnd(this: CallStream): void {
-  this[CALL]?.onEnd();
-}
-function onClose(this: CallStream): void {
-  this[CALL]?.onStreamClose();
-}
-function onWantTrailers(this: CallStream): void {
-  this[CALL]?.onWantTrailers();
-}
-function onDrain(this: CallStream): void {
-  this[CALL]?.onDrain();
-}
-function onStreamError(): void {
-  // Errors are followed by 'close', where the call is cancelled; nothing to add here.
-}
-
 /**
  * One gRPC call on one HTTP/2 stream. Its stages, in order (dispatch.ts starts the handler):
  * split (onData → EnvelopeDecoder) → decompress and parse (onEnvelope → readMessage) → invoke
@@ -68,7 +46,7 @@ function onStreamError(): void {
  * `close(status)`: the handler's result, a limit or protocol failure, the deadline, shutdown,
  * and the client's reset.
  */
-export class ServerCall extends CallContext implements ServerWriter<unknown>, EnvelopeSink, QueueOwner<unknown> {
+export class ServerCall extends CallContext implements ServerWriter<unknown>, EnvelopeSink, QueueOwner<unknown>, StreamEvents {
   /** The single request of unary and server-streaming calls. */
   request: unknown = undefined;
   private requestCount = 0;
@@ -107,13 +85,7 @@ export class ServerCall extends CallContext implements ServerWriter<unknown>, En
   ) {
     super(connState, stream, route, requestHeaders, rawHeaders, requestEncoding, acceptEncoding, timeoutMs);
     this.decoder = new EnvelopeDecoder(this, host.options.maxReceiveMessageSize);
-    const s = stream as CallStream;
-    s[CALL] = this;
-    s.on("data", onData);
-    s.on("end", onEnd);
-    s.on("close", onClose);
-    s.on("error", onStreamError);
-    s.on("wantTrailers", onWantTrailers);
+    attachCall(stream, this);
     // setTimeout fires at once for delays over 2^31-1 ms (~24.8 days): such deadlines never fire here.
     if (timeoutMs !== undefined && timeoutMs <= MAX_TIMER_MS) this.timer = setTimeout(expire, Math.max(0, Math.ceil(timeoutMs)), this);
     this.queue = route.kind === "client_streaming" || route.kind === "bidi_streaming" ? new AsyncQueue<unknown>(16, this) : undefined;
@@ -185,7 +157,7 @@ export class ServerCall extends CallContext implements ServerWriter<unknown>, En
 
   // ---- invoke -----------------------------------------------------------------------------------
 
-  /** Hands the call to its host for the handler quota (see dispatch.ts `admitCall`). */
+  /** dispatch.ts `admitCall`: the host applies the handler quota. */
   admit(): void {
     this.host.admit(this);
   }
@@ -198,11 +170,8 @@ export class ServerCall extends CallContext implements ServerWriter<unknown>, En
 
   /** Runs the handler now (called by the host once the handler quota allows). */
   runHandler(): void {
-    if (this.ended) {
-      // Ended while it waited for the quota: the handler never runs; give the slot back.
-      this.host.handlerReturned(this);
-      return;
-    }
+    // Ended while it waited for the quota: the handler never runs; give the slot back.
+    if (this.ended) return this.host.handlerReturned(this);
     this.handlerRunning = true;
     run(this, this.host.options.interceptors);
   }
@@ -272,11 +241,8 @@ export class ServerCall extends CallContext implements ServerWriter<unknown>, En
     return frameMessage(this.route.responseCodec, message, this.host.options.maxSendMessageSize, encoding, this.trace);
   }
 
-  /**
-   * ServerWriter.write: sends one message. The promise resolves at once while the stream holds less
-   * than `writeBufferSize` bytes, else on 'drain'; it rejects once the call has ended. A message
-   * that cannot be framed (oversize, unencodable) ends the call with that status.
-   */
+  /** ServerWriter.write: resolves at once while the stream holds < `writeBufferSize` bytes, else on
+   *  'drain'; rejects once the call has ended. A message that cannot be framed ends the call. */
   write(message: unknown, options?: WriteOptions): Promise<void> {
     if (this.ended) return rejected(this.endError ?? new GrpcError(Status.CANCELLED, "call already ended"));
     if (this.stream.destroyed) return rejected(new GrpcError(Status.CANCELLED, "call cancelled by the client"));
@@ -319,7 +285,7 @@ export class ServerCall extends CallContext implements ServerWriter<unknown>, En
     return new Promise<void>((resolve, reject) => {
       if (this.drainWaiters === undefined) {
         this.drainWaiters = [];
-        this.stream.on("drain", onDrain);
+        listenForDrain(this.stream);
       }
       this.drainWaiters.push({ resolve, reject });
     });
@@ -435,7 +401,7 @@ export class ServerCall extends CallContext implements ServerWriter<unknown>, En
       const msg = code === constants.NGHTTP2_CANCEL || code === undefined ? "call cancelled by the client" : `stream reset by the client (HTTP/2 code ${code})`;
       this.close(new GrpcError(Status.CANCELLED, msg));
     }
-    (this.stream as CallStream)[CALL] = undefined;
+    detachCall(this.stream);
   }
 
   onDeadline(): void {
