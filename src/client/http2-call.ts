@@ -234,7 +234,7 @@ export class Http2Call<I, O> implements EnvelopeSink {
 
   /** The message path out (src/wire/message.ts): encode, limit, compress, prefix; a failure ends the call. */
   private frame(message: I): Buffer | undefined {
-    const encoding = takeUncompressed(message) ? "identity" : this.compression;
+    const encoding = this.compression === "identity" || takeUncompressed(message) ? "identity" : this.compression;
     const frame = frameMessage(this.method.requestCodec, message, this.channel.maxSendMessageSize, encoding, this.trace);
     if (!(frame instanceof GrpcError)) return frame;
     this.finish(frame, new Metadata());
