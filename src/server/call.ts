@@ -52,8 +52,7 @@ export class ServerCall extends CallContext implements ServerWriter<unknown>, En
   private requestCount = 0;
   /** The incoming messages of client-streaming and bidi calls. */
   readonly queue: AsyncQueue<unknown> | undefined;
-  /** A unary/client-streaming handler's result, sent by close(). */
-  response: unknown = undefined;
+  response: unknown = undefined; // a unary/client-streaming handler's result, sent by close()
   /** The wire trace of this call; set by the server only when `wireTrace.enabled` (src/wire/trace.ts). */
   trace: CallTrace | undefined = undefined;
 
@@ -207,13 +206,17 @@ export class ServerCall extends CallContext implements ServerWriter<unknown>, En
     return this.ended;
   }
 
+  get writableNeedDrain(): boolean {
+    return this.drainWaiters !== undefined && this.drainWaiters.length > 0;
+  }
+
   sendHeader(metadata?: Metadata): void {
     if (metadata !== undefined) this.responseHeader.merge(metadata);
     this.ensureHeaders();
   }
 
   private ensureHeaders(): void {
-    // A destroyed stream whose 'close' has not run yet: nothing can be sent; 'close' ends the call.
+    // A destroyed stream whose 'close' has not run: nothing can be sent ('close' ends the call).
     if (this.headersSent || this.ended || this.stream.destroyed) return;
     this.headersSent = true;
     let headers = RESPONSE_HEADERS;
@@ -320,13 +323,10 @@ export class ServerCall extends CallContext implements ServerWriter<unknown>, En
   // ---- trailers: the one way a call ends --------------------------------------------------------
 
   /**
-   * Ends the call once with one status. No `status`: OK, after the single response of unary and
-   * client-streaming calls (a response that cannot be framed ends it with that status instead).
-   * Otherwise `status` goes out in trailers after the headers already sent (messages written
-   * before still go first), or as Trailers-Only; the handler's signal aborts and its request
-   * stream and pending writes fail. On a stream already gone (the client reset it) only the state
-   * changes. Never RST_STREAM(CANCEL) from us: the client reads the status (shutdown's UNAVAILABLE
-   * may be retried) instead of CANCELLED.
+   * Ends the call once. No `status`: OK, after the single response of unary and client-streaming
+   * calls. Else `status` in trailers after headers already sent (written messages first), or as
+   * Trailers-Only; the signal aborts, the request stream and pending writes fail. On a stream the
+   * client reset only the state changes. Never RST_STREAM(CANCEL): the client reads the status.
    */
   close(status?: GrpcError): void {
     if (this.ended) return;

@@ -70,7 +70,8 @@ export function userServiceImplementation(h: UserHandlers): ServiceImplementatio
           const next = snapshot.read();
           const user = next instanceof Promise ? await next : next;
           if (user === undefined) return;
-          await out.write(user);
+          const written = out.write(user);
+          if (out.writableNeedDrain) await written;
         }
       } finally {
         snapshot.close();

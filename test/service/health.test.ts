@@ -16,6 +16,7 @@ import { Status } from "../../src/wire/status.js";
 class RecordingWriter implements ServerWriter<HealthCheckResponse> {
   readonly sent: number[] = [];
   closed = false;
+  readonly writableNeedDrain = false;
   private waiters: { n: number; resolve: () => void }[] = [];
   write(message: HealthCheckResponse): Promise<void> {
     this.sent.push(message.status);
