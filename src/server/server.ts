@@ -38,8 +38,9 @@ export class Server implements CallHost {
   private readonly router = new Router();
   private readonly listeners: Array<http2.Http2Server | http2.Http2SecureServer> = [];
   private readonly sessions = new Set<TrackedSession>();
-  /** Live calls (for shutdown and max connection age). */
-  private readonly live = new Set<ServerCall>();
+  /** Live calls whose connection has no state (none in practice); the others are in their
+   *  connection's `SessionState.calls`. */
+  private readonly unattached: ServerCall[] = [];
   private draining = false;
   private shutdownPromise: Promise<void> | undefined;
   private listenersClosed: Promise<void> | undefined;
@@ -165,15 +166,19 @@ export class Server implements CallHost {
 
   private endEverything(): void {
     const err = new GrpcError(Status.UNAVAILABLE, "server shutting down");
-    for (const call of [...this.live]) call.close(err);
-    for (const s of this.sessions) closeAfterFlush(s);
+    for (const call of [...this.unattached]) call.close(err);
+    for (const s of this.sessions) {
+      const st = s[STATE];
+      if (st !== undefined) for (const call of [...st.calls]) call.close(err);
+      closeAfterFlush(s);
+    }
   }
 
   /** Max connection age: the grace is over; end this connection's calls with UNAVAILABLE and close it. */
   private endSession(session: TrackedSession): void {
     const st = session[STATE];
     const err = new GrpcError(Status.UNAVAILABLE, "connection max age reached");
-    for (const call of [...this.live]) if (call.connState === st) call.close(err);
+    if (st !== undefined) for (const call of [...st.calls]) call.close(err);
     closeAfterFlush(session);
   }
 
@@ -197,11 +202,22 @@ export class Server implements CallHost {
     return this.listenersClosed;
   }
 
+  /** How many calls are live (tests wait for the server to see a reset). */
+  private get liveCalls(): number {
+    let n = this.unattached.length;
+    for (const s of this.sessions) n += s[STATE]?.calls.length ?? 0;
+    return n;
+  }
+
   // ---- CallHost ----------------------------------------------------------------------------------
 
   callEnded(call: ServerCall): void {
-    if (!this.live.delete(call)) return;
     const st = call.connState;
+    const list = st?.calls ?? this.unattached;
+    const i = list.indexOf(call);
+    if (i < 0) return;
+    const last = list.pop()!;
+    if (i < list.length) list[i] = last;
     if (st !== undefined && --st.activeCalls === 0) st.idleSince = Date.now();
   }
 
@@ -253,6 +269,7 @@ export class Server implements CallHost {
     }
     const state: SessionState = {
       activeCalls: 0,
+      calls: [],
       pingStrikes: 0,
       lastPingAt: 0,
       lastStreamId: 0,
@@ -333,8 +350,9 @@ export class Server implements CallHost {
       timeoutMs,
     );
     if (trace !== undefined) call.trace = trace;
-    this.live.add(call);
-    if (st !== undefined) {
+    if (st === undefined) this.unattached.push(call);
+    else {
+      st.calls.push(call);
       st.activeCalls++;
       const id = stream.id ?? 0;
       if (id > st.lastStreamId) st.lastStreamId = id;
