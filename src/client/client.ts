@@ -1,7 +1,7 @@
 // Implements the client side of the four RPC kinds of PROTOCOL-HTTP2 (unary, server streaming, client streaming, bidi) (https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md).
 import { GrpcError } from "../wire/grpc-error.js";
 import { Metadata } from "../wire/metadata.js";
-import { AsyncQueue } from "./async-queue.js";
+import { AsyncQueue } from "../wire/async-queue.js";
 import type { Channel } from "./channel.js";
 import { Http2Call } from "./http2-call.js";
 import { composeInterceptors, type CallHandler, type ClientInterceptor, type ClientRequest, type ClientResponse } from "./interceptors.js";

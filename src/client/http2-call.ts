@@ -1,7 +1,8 @@
 // Implements PROTOCOL-HTTP2 "Requests" and "Responses" for one client call on one HTTP/2 stream, with the "HTTP to gRPC Status Code Mapping" and "Errors" tables (https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md).
 import type { ClientHttp2Stream, IncomingHttpHeaders, IncomingHttpStatusHeader } from "node:http2";
-import { compress, decompress, parseEncoding, type Encoding } from "../wire/compression.js";
-import { EnvelopeDecoder, PREFIX_LENGTH, encodeEnvelope, writeEnvelopePrefix, type EnvelopeSink } from "../wire/framing.js";
+import { parseEncoding, type Encoding } from "../wire/compression.js";
+import { EnvelopeDecoder, type EnvelopeSink } from "../wire/framing.js";
+import { frameMessage, readMessage } from "../wire/message.js";
 import { GrpcError } from "../wire/grpc-error.js";
 import { Header } from "../wire/headers.js";
 import { Metadata } from "../wire/metadata.js";
@@ -183,25 +184,13 @@ export class Http2Call<I, O> implements EnvelopeSink, StreamEvents, CallTiming {
     else s.pause();
   }
 
+  /** The message path out (src/wire/message.ts): encode, limit, compress, prefix; a failure ends the call. */
   private frame(message: I): Buffer | undefined {
-    let frame: Buffer;
-    try {
-      frame = this.method.requestCodec.encode(message, PREFIX_LENGTH);
-    } catch (err) {
-      this.finish(new GrpcError(Status.INTERNAL, `could not encode the request message: ${(err as Error).message}`, { cause: err }), new Metadata());
-      return undefined;
-    }
-    const size = frame.length - PREFIX_LENGTH;
-    if (size > this.channel.maxSendMessageSize) {
-      this.finish(
-        new GrpcError(Status.RESOURCE_EXHAUSTED, `request message of ${size} bytes exceeds the send limit of ${this.channel.maxSendMessageSize}`),
-        new Metadata(),
-      );
-      return undefined;
-    }
-    if (this.compression === "identity" || takeUncompressed(message)) return writeEnvelopePrefix(frame, false);
-    if (this.trace !== undefined) this.trace.beforeCompression(frame.subarray(PREFIX_LENGTH));
-    return encodeEnvelope(compress(this.compression, frame.subarray(PREFIX_LENGTH)), true);
+    const encoding = this.compression === "identity" || takeUncompressed(message) ? "identity" : this.compression;
+    const frame = frameMessage(this.method.requestCodec, message, this.channel.maxSendMessageSize, encoding, this.trace);
+    if (!(frame instanceof GrpcError)) return frame;
+    this.finish(frame, new Metadata());
+    return undefined;
   }
 
   // The methods below are internal: called when the channel hands out a session (openOn) and by the shared stream listeners (call-stream.ts).
@@ -280,21 +269,10 @@ export class Http2Call<I, O> implements EnvelopeSink, StreamEvents, CallTiming {
     if (this.trace !== undefined) this.trace.message("in", compressed, data);
     const observe = this.options.onResponseEnvelope;
     if (observe !== undefined) observe(compressed, data.length);
-    let bytes = data;
-    if (compressed) {
-      const r = decompress(this.responseEncoding, data, this.channel.maxReceiveMessageSize);
-      if (!r.ok) {
-        this.finish(new GrpcError(r.code, `response from ${this.peer}: ${r.message}`), new Metadata());
-        return;
-      }
-      bytes = r.data;
-      if (this.trace !== undefined) this.trace.decompressed(bytes);
-    }
-    let message: O;
-    try {
-      message = this.method.responseCodec.decode(bytes);
-    } catch (err) {
-      this.finish(new GrpcError(Status.INTERNAL, `could not parse the response message: ${(err as Error).message}`, { cause: err }), new Metadata());
+    // The message path in (src/wire/message.ts): the decoder checked the length; inflate, decode.
+    const message = readMessage(this.method.responseCodec, compressed, data, this.responseEncoding, this.channel.maxReceiveMessageSize, this.trace);
+    if (message instanceof GrpcError) {
+      this.finish(message, new Metadata());
       return;
     }
     this.received++;

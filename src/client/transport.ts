@@ -2,7 +2,7 @@
 import { GrpcError } from "../wire/grpc-error.js";
 import { Metadata } from "../wire/metadata.js";
 import { Status } from "../wire/status.js";
-import { AsyncQueue } from "./async-queue.js";
+import { AsyncQueue, type QueueOwner } from "../wire/async-queue.js";
 import type { Channel } from "./channel.js";
 import { Http2Call, type CallSink } from "./http2-call.js";
 import type { CallHandler, ClientRequest, ClientResponse } from "./interceptors.js";
@@ -84,6 +84,20 @@ class StreamResponseSink<O> implements CallSink<O> {
   }
 }
 
+/** Pauses and resumes reading the response stream for its queue; cancels the call when the reader leaves. */
+class ResponseReader implements QueueOwner<unknown> {
+  constructor(private readonly call: Http2Call<unknown, unknown>) {}
+  pause(): void {
+    this.call.setReading(false);
+  }
+  resume(): void {
+    this.call.setReading(true);
+  }
+  stopped(): void {
+    this.call.cancel("the client stopped reading the response stream");
+  }
+}
+
 /** Sends every message of `messages`, waiting for HTTP/2 flow control, then half-closes. */
 async function pump<I, O>(call: Http2Call<I, O>, messages: AsyncIterable<I>): Promise<void> {
   const it = messages[Symbol.asyncIterator]();
@@ -140,9 +154,7 @@ export function transportHandler(channel: Channel): CallHandler {
         return new Promise<ClientResponse>((resolve, reject) => {
           const sink = new StreamResponseSink<unknown>(resolve, reject);
           const call = new Http2Call(channel, method, options, sink);
-          sink.queue.onHigh = () => call.setReading(false);
-          sink.queue.onLow = () => call.setReading(true);
-          sink.queue.onReturn = () => call.cancel("the client stopped reading the response stream");
+          sink.queue.owner = new ResponseReader(call);
           call.start();
           if (req.messages !== undefined) void pump(call, req.messages);
           else call.sendLast(req.message);

@@ -1,6 +1,18 @@
-// Implements the four call kinds of PROTOCOL-HTTP2 on a ServerCall, with the interceptor chain composed in one place (https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md).
+// Implements the four call kinds of PROTOCOL-HTTP2 on a ServerCall (one request or a stream of them; one response or a stream), with the interceptor chain composed in one place (https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md).
+//
+// A server call, stage by stage (the order connect-es shows as split → decompress → parse →
+// invoke → serialize → compress → join → trailers):
+//   1. server.ts onStream    validate the request headers (Requests: :method, content-type, path,
+//                            grpc-encoding, grpc-timeout, metadata) or refuse with Trailers-Only
+//                            (respond.ts); route; new ServerCall; startCall (below)
+//   2. split                 call.ts onData → EnvelopeDecoder (wire/framing.ts, Length-Prefixed-Message)
+//   3. decompress, parse     call.ts onEnvelope → readMessage (wire/message.ts, compression.md)
+//   4. invoke                admitCall → Server.admit (handler quota) → call.runHandler → run (below)
+//   5. serialize, compress,  call.ts write / close() → frameMessage (wire/message.ts) → stream.write
+//      join
+//   6. trailers              call.ts close(status) → 'wantTrailers' → Trailers, or Trailers-Only
 
-import { admitCall, type ServerCall } from "./call.js";
+import type { ServerCall } from "./call.js";
 import type { ServerInterceptor } from "./types.js";
 
 function isPromiseLike(v: unknown): v is PromiseLike<unknown> {
@@ -8,79 +20,96 @@ function isPromiseLike(v: unknown): v is PromiseLike<unknown> {
 }
 
 /**
- * Starts a call once its request is available: unary and server-streaming calls when the single
- * request message has arrived (END_STREAM), client-streaming and bidi calls at once; in both cases
- * a loop turn later (call.ts `admitCall`) and through the host's `admit`, which applies the
- * per-connection handler quota.
+ * Starts a call once its request is available: client-streaming and bidi calls at once (their
+ * handler reads the request stream), unary and server-streaming ones when call.ts `onEnd` has the
+ * single request message.
  */
-export function startCall(call: ServerCall, interceptors: readonly ServerInterceptor[]): void {
-  // A module function, not a closure per call: runHandler passes the interceptors back.
-  call.runner = interceptors.length === 0 ? runDirect : runIntercepted;
+export function startCall(call: ServerCall): void {
   const kind = call.route.kind;
-  // Unary and server-streaming calls are admitted by ServerCall.onEnd, once the request is complete.
   if (kind === "client_streaming" || kind === "bidi_streaming") admitCall(call);
 }
 
-/** The fast path without interceptors: one handler call, at most one promise per call. */
-function runDirect(call: ServerCall): void {
-  const route = call.route;
-  let result: unknown;
-  try {
-    switch (route.kind) {
-      case "unary":
-        result = route.handler(call.request, call);
-        break;
-      case "server_streaming":
-        result = route.handler(call.request, call, call);
-        break;
-      case "client_streaming":
-        result = route.handler(call.queue!, call);
-        break;
-      case "bidi_streaming":
-        result = route.handler(call.queue!, call, call);
-        break;
-    }
-  } catch (err) {
-    call.finishError(err);
-    return;
-  }
-  if (isPromiseLike(result)) {
-    result.then(
-      (value) => {
-        call.response = value;
-        call.finishOk();
-      },
-      (err: unknown) => call.finishError(err),
-    );
-  } else {
-    call.response = result;
-    call.finishOk();
-  }
+/**
+ * Starts a handler one event-loop turn after its request became ready (in the check phase of the
+ * same loop iteration, so no extra wait for I/O). Why: node:http2 reports a request's END_STREAM,
+ * or a new stream, before it has parsed the rest of the bytes read with it; a RST_STREAM sent right
+ * behind them (the rapid-reset pattern) is seen only after that. By the check phase it has been,
+ * and `admit` finds the stream closed and never runs the handler. One setImmediate per loop turn
+ * for all calls that became ready in it (an array push per call).
+ */
+export function admitCall(call: ServerCall): void {
+  pendingAdmits.push(call);
+  if (pendingAdmits.length === 1) setImmediate(admitPending);
 }
 
-/** Runs the handler for the end of the interceptor chain; resolves when it has finished. */
-async function invokeHandler(call: ServerCall): Promise<void> {
+let pendingAdmits: ServerCall[] = [];
+
+function admitPending(): void {
+  const calls = pendingAdmits;
+  pendingAdmits = [];
+  for (let i = 0; i < calls.length; i++) calls[i].admit();
+}
+
+/** The one switch over the call kinds: calls the handler with what its kind takes; returns its result. */
+function invoke(call: ServerCall): unknown {
   const route = call.route;
   switch (route.kind) {
     case "unary":
-      call.response = await route.handler(call.transformRequest(call.request), call);
-      return;
+      return route.handler(call.taken(call.request), call);
     case "server_streaming":
-      await route.handler(call.transformRequest(call.request), call, call);
-      return;
+      return route.handler(call.taken(call.request), call, call);
     case "client_streaming":
-      call.response = await route.handler(call.queue!, call);
-      return;
+      return route.handler(call.queue!, call);
     case "bidi_streaming":
-      await route.handler(call.queue!, call, call);
-      return;
+      return route.handler(call.queue!, call, call);
   }
 }
 
-/** interceptors[i](call, next → interceptors[i+1](call, next → … handler)). A module function, not a
- *  named closure per call (tsx/esbuild keepNames would also wrap that in a __name call per call). */
+/**
+ * Runs the handler, inside the interceptor chain when there is one; its result or exception ends
+ * the call (`returned` → close(OK), `threw` → close(status)). Without interceptors a synchronous
+ * handler costs no promise at all.
+ */
+export function run(call: ServerCall, interceptors: readonly ServerInterceptor[]): void {
+  if (interceptors.length > 0) {
+    void runChain(call, interceptors);
+    return;
+  }
+  let result: unknown;
+  try {
+    result = invoke(call);
+  } catch (err) {
+    call.threw(err);
+    return;
+  }
+  if (isPromiseLike(result)) void settle(call, result);
+  else call.returned(result);
+}
+
+async function settle(call: ServerCall, pending: PromiseLike<unknown>): Promise<void> {
+  let response: unknown;
+  try {
+    response = await pending;
+  } catch (err) {
+    call.threw(err);
+    return;
+  }
+  call.returned(response);
+}
+
+async function runChain(call: ServerCall, interceptors: readonly ServerInterceptor[]): Promise<void> {
+  try {
+    await dispatchAt(call, interceptors, 0);
+  } catch (err) {
+    call.threw(err);
+    return;
+  }
+  call.returned(call.response);
+}
+
+/** interceptors[i](call, next → interceptors[i+1](call, next → … handler)). */
 function dispatchAt(call: ServerCall, interceptors: readonly ServerInterceptor[], i: number): Promise<void> {
-  if (i === interceptors.length) return invokeHandler(call);
+  if (i === interceptors.length) return invokeLast(call);
   let called = false;
   return interceptors[i](call, () => {
     if (called) return Promise.reject(new Error("an interceptor called next() twice"));
@@ -89,16 +118,7 @@ function dispatchAt(call: ServerCall, interceptors: readonly ServerInterceptor[]
   });
 }
 
-/** Runs the interceptor chain around the handler; the status is sent after the chain returns. */
-function runIntercepted(call: ServerCall, interceptors: readonly ServerInterceptor[]): void {
-  let chain: Promise<void>;
-  try {
-    chain = dispatchAt(call, interceptors, 0);
-  } catch (err) {
-    chain = Promise.reject(err);
-  }
-  chain.then(
-    () => call.finishOk(),
-    (err: unknown) => call.finishError(err),
-  );
+/** The end of the chain: the handler's response is kept for `returned`. */
+async function invokeLast(call: ServerCall): Promise<void> {
+  call.response = await invoke(call);
 }

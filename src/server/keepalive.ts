@@ -1,11 +1,15 @@
 // Implements gRPC "Keepalive" for servers: pings to detect dead clients and the ping-rate enforcement policy (GOAWAY ENHANCE_YOUR_CALM "too_many_pings") (https://github.com/grpc/grpc/blob/master/doc/keepalive.md).
 
 import { constants, type ServerHttp2Session } from "node:http2";
+import type { GrpcError } from "../wire/grpc-error.js";
 import type { ResolvedServerOptions } from "./options.js";
 
 /** Per-connection state the server keeps: live calls, for the "no calls" ping rule. */
 export interface SessionState {
   activeCalls: number;
+  /** The connection's live calls, unordered (shutdown and max age end them). An array with
+   *  swap-removal: a Set of calls cost a third more GC time per unary call under load. */
+  readonly calls: ServerCallLike[];
   pingStrikes: number;
   lastPingAt: number;
   /** The highest stream id seen, for GOAWAY's Last-Stream-ID. */
@@ -35,6 +39,7 @@ export interface SessionState {
 export interface ServerCallLike {
   readonly startable: boolean;
   runHandler(): void;
+  close(status?: GrpcError): void;
 }
 
 /** grpc-go's defaultPingTimeout: with no calls (and pings not permitted then), a ping within this of the previous one is a strike. */

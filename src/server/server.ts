@@ -2,15 +2,15 @@
 
 import * as http2 from "node:http2";
 import type { AddressInfo } from "node:net";
-import { ACCEPT_ENCODING, parseEncoding } from "../wire/compression.js";
-import { CONTENT_TYPE, isGrpcContentType } from "../wire/content-type.js";
+import { parseEncoding } from "../wire/compression.js";
+import { isGrpcContentType } from "../wire/content-type.js";
 import { GrpcError } from "../wire/grpc-error.js";
 import { Header } from "../wire/headers.js";
 import { checkRawMetadata } from "../wire/metadata.js";
-import { Status, type StatusCode } from "../wire/status.js";
-import { encodeStatusMessage } from "../wire/status-message.js";
+import { Status } from "../wire/status.js";
 import { parseTimeout } from "../wire/timeout.js";
-import { RESPOND_END_OPTIONS, ServerCall, type CallHost } from "./call.js";
+import { ServerCall, type CallHost } from "./call.js";
+import { refuse } from "./respond.js";
 import { startCall } from "./dispatch.js";
 import { CallTrace, traceSession, wireTrace } from "../wire/trace.js";
 import { enableWireViewerFromEnv } from "../viewer/index.js";
@@ -38,9 +38,9 @@ export class Server implements CallHost {
   private readonly router = new Router();
   private readonly listeners: Array<http2.Http2Server | http2.Http2SecureServer> = [];
   private readonly sessions = new Set<TrackedSession>();
-  /** Live calls, as an intrusive doubly-linked list through ServerCall.livePrev/liveNext (no Set
-   *  hashing or table rehashes per call). */
-  private liveHead: ServerCall | undefined = undefined;
+  /** Live calls whose connection has no state (none in practice); the others are in their
+   *  connection's `SessionState.calls`. */
+  private readonly unattached: ServerCall[] = [];
   private draining = false;
   private shutdownPromise: Promise<void> | undefined;
   private listenersClosed: Promise<void> | undefined;
@@ -166,19 +166,19 @@ export class Server implements CallHost {
 
   private endEverything(): void {
     const err = new GrpcError(Status.UNAVAILABLE, "server shutting down");
-    const live: ServerCall[] = [];
-    for (let c = this.liveHead; c !== undefined; c = c.liveNext) live.push(c);
-    for (const call of live) call.cancel(err);
-    for (const s of this.sessions) closeAfterFlush(s);
+    for (const call of [...this.unattached]) call.close(err);
+    for (const s of this.sessions) {
+      const st = s[STATE];
+      if (st !== undefined) for (const call of [...st.calls]) call.close(err);
+      closeAfterFlush(s);
+    }
   }
 
   /** Max connection age: the grace is over; end this connection's calls with UNAVAILABLE and close it. */
   private endSession(session: TrackedSession): void {
     const st = session[STATE];
     const err = new GrpcError(Status.UNAVAILABLE, "connection max age reached");
-    const live: ServerCall[] = [];
-    for (let c = this.liveHead; c !== undefined; c = c.liveNext) if (c.connState === st) live.push(c);
-    for (const call of live) call.cancel(err);
+    if (st !== undefined) for (const call of [...st.calls]) call.close(err);
     closeAfterFlush(session);
   }
 
@@ -202,18 +202,22 @@ export class Server implements CallHost {
     return this.listenersClosed;
   }
 
+  /** How many calls are live (tests wait for the server to see a reset). */
+  private get liveCalls(): number {
+    let n = this.unattached.length;
+    for (const s of this.sessions) n += s[STATE]?.calls.length ?? 0;
+    return n;
+  }
+
   // ---- CallHost ----------------------------------------------------------------------------------
 
   callEnded(call: ServerCall): void {
-    if (!call.live) return;
-    call.live = false;
-    const prev = call.livePrev;
-    const next = call.liveNext;
-    if (prev !== undefined) prev.liveNext = next;
-    else this.liveHead = next;
-    if (next !== undefined) next.livePrev = prev;
-    call.livePrev = call.liveNext = undefined;
     const st = call.connState;
+    const list = st?.calls ?? this.unattached;
+    const i = list.indexOf(call);
+    if (i < 0) return;
+    const last = list.pop()!;
+    if (i < list.length) list[i] = last;
     if (st !== undefined && --st.activeCalls === 0) st.idleSince = Date.now();
   }
 
@@ -265,6 +269,7 @@ export class Server implements CallHost {
     }
     const state: SessionState = {
       activeCalls: 0,
+      calls: [],
       pingStrikes: 0,
       lastPingAt: 0,
       lastStreamId: 0,
@@ -312,26 +317,26 @@ export class Server implements CallHost {
     }
     const method = headers[Header.method];
     if (method !== "POST") {
-      return earlyHttpError(stream, 405, `method ${String(method)} is not allowed: gRPC uses POST`, trace);
+      return refuse(stream, Status.INTERNAL, `method ${String(method)} is not allowed: gRPC uses POST`, trace, 405);
     }
     const contentType = headers[Header.contentType];
     if (!isGrpcContentType(contentType)) {
-      return earlyHttpError(stream, 415, `invalid gRPC request content-type "${String(contentType)}"`, trace);
+      return refuse(stream, Status.INTERNAL, `invalid gRPC request content-type "${String(contentType)}"`, trace, 415);
     }
     const path = headers[Header.path] ?? "";
     const route = this.router.get(path);
-    if (route === undefined) return earlyStatus(stream, Status.UNIMPLEMENTED, this.router.explainMiss(path), trace);
+    if (route === undefined) return refuse(stream, Status.UNIMPLEMENTED, this.router.explainMiss(path), trace);
     const enc = parseEncoding(headers[Header.grpcEncoding] as string | undefined);
-    if (!enc.ok) return earlyStatus(stream, enc.code, enc.message, trace);
+    if (!enc.ok) return refuse(stream, enc.code, enc.message, trace);
     let timeoutMs: number | undefined;
     const rawTimeout = headers[Header.grpcTimeout];
     if (rawTimeout !== undefined) {
       const t = parseTimeout(rawTimeout as string);
-      if (!t.ok) return earlyStatus(stream, Status.INTERNAL, t.error, trace);
+      if (!t.ok) return refuse(stream, Status.INTERNAL, t.error, trace);
       timeoutMs = t.timeoutMs;
     }
     const bad = checkRawMetadata(rawHeaders, this.options.maxMetadataSize);
-    if (bad !== undefined) return earlyStatus(stream, bad.tooLarge ? Status.RESOURCE_EXHAUSTED : Status.INTERNAL, bad.error, trace);
+    if (bad !== undefined) return refuse(stream, bad.tooLarge ? Status.RESOURCE_EXHAUSTED : Status.INTERNAL, bad.error, trace);
     const st = (stream.session as TrackedSession | undefined)?.[STATE];
     const call = new ServerCall(
       this,
@@ -345,12 +350,9 @@ export class Server implements CallHost {
       timeoutMs,
     );
     if (trace !== undefined) call.trace = trace;
-    const head = this.liveHead;
-    call.live = true;
-    call.liveNext = head;
-    if (head !== undefined) head.livePrev = call;
-    this.liveHead = call;
-    if (st !== undefined) {
+    if (st === undefined) this.unattached.push(call);
+    else {
+      st.calls.push(call);
       st.activeCalls++;
       const id = stream.id ?? 0;
       if (id > st.lastStreamId) st.lastStreamId = id;
@@ -358,49 +360,11 @@ export class Server implements CallHost {
       // after some writes (see connection.ts stopReading); stop it again.
       if (st.waiting !== undefined) stopReading(st.session);
     }
-    startCall(call, this.options.interceptors);
+    startCall(call);
   }
 }
 
 function noop(): void {}
-
-/** A refusal before any gRPC processing, with an HTTP status (405, 415) and grpc-status INTERNAL, like grpc-go. */
-function earlyHttpError(stream: http2.ServerHttp2Stream, httpStatus: number, message: string, trace?: CallTrace): void {
-  stream.on("error", noop);
-  if (stream.destroyed || stream.headersSent) return;
-  const headers = {
-    [Header.status]: httpStatus,
-    [Header.contentType]: CONTENT_TYPE,
-    [Header.grpcStatus]: String(Status.INTERNAL),
-    [Header.grpcMessage]: encodeStatusMessage(message),
-  };
-  if (trace !== undefined) trace.headers("out", "TRAILERS-ONLY", headers);
-  stream.respond(headers, RESPOND_END_OPTIONS);
-  if (!stream.readableEnded) {
-    if (trace !== undefined) trace.reset(http2.constants.NGHTTP2_NO_ERROR);
-    stream.close(http2.constants.NGHTTP2_NO_ERROR);
-  }
-}
-
-/** A Trailers-Only response (HTTP 200, status in the one HEADERS frame). */
-function earlyStatus(stream: http2.ServerHttp2Stream, code: StatusCode, message: string, trace?: CallTrace): void {
-  stream.on("error", noop);
-  if (stream.destroyed || stream.headersSent) return;
-  const headers = {
-    [Header.status]: 200,
-    [Header.contentType]: CONTENT_TYPE,
-    [Header.grpcAcceptEncoding]: ACCEPT_ENCODING,
-    [Header.grpcStatus]: String(code),
-    [Header.grpcMessage]: encodeStatusMessage(message),
-  };
-  if (trace !== undefined) trace.headers("out", "TRAILERS-ONLY", headers);
-  stream.respond(headers, RESPOND_END_OPTIONS);
-  // The client may still be sending: reset its half with NO_ERROR, as grpc-go does.
-  if (!stream.readableEnded) {
-    if (trace !== undefined) trace.reset(http2.constants.NGHTTP2_NO_ERROR);
-    stream.close(http2.constants.NGHTTP2_NO_ERROR);
-  }
-}
 
 /** `host:port` of the client, `[v6]:port` for IPv6, as gRPC peers print it. */
 function formatPeer(session: http2.ServerHttp2Session): string {

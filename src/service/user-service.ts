@@ -71,7 +71,7 @@ export function userServiceImplementation(h: UserHandlers): ServiceImplementatio
           const user = next instanceof Promise ? await next : next;
           if (user === undefined) return;
           const written = out.write(user);
-          if (written !== undefined) await written;
+          if (out.writableNeedDrain) await written;
         }
       } finally {
         snapshot.close();
@@ -87,8 +87,7 @@ export function userServiceImplementation(h: UserHandlers): ServiceImplementatio
       for await (const req of requests) {
         // Cancelled while this request waited in the stream: do not apply it.
         if (out.closed) return;
-        const written = out.write(await h.applyUpdate(req, role));
-        if (written !== undefined) await written;
+        await out.write(await h.applyUpdate(req, role));
       }
     },
   };

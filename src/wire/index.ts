@@ -13,3 +13,5 @@ export * from "./content-type.js";
 export * from "./trailers.js";
 export * from "./http-status.js";
 export * from "./rst-stream.js";
+export * from "./message.js";
+export * from "./async-queue.js";

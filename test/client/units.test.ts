@@ -1,7 +1,6 @@
-// Pure parts of the client: connection backoff (connection-backoff.md), target parsing, the async queue, address-family interleaving, deadline arithmetic, held request frames (the wire tables are tested in test/wire/).
+// Pure parts of the client: connection backoff (connection-backoff.md), target parsing, address-family interleaving, deadline arithmetic, held request frames (the wire tables are tested in test/wire/).
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { AsyncQueue } from "../../src/client/async-queue.js";
 import { Backoff } from "../../src/client/backoff.js";
 import { callTimeout, deadlineExceeded, deadlinePassed } from "../../src/client/deadline.js";
 import { HeldFrames } from "../../src/client/held-frames.js";
@@ -87,32 +86,6 @@ describe("parseTarget", () => {
       ["::1:80", /must be in brackets/],
     ];
     for (const [t, re] of bad) expect([t, (parseTarget(t) as { error: string }).error]).toEqual([t, expect.stringMatching(re)]);
-  });
-});
-
-describe("AsyncQueue", () => {
-  it("delivers in order, pauses above the high-water mark and resumes when drained", async () => {
-    const q = new AsyncQueue<number>(4);
-    const events: string[] = [];
-    q.onHigh = () => events.push("high");
-    q.onLow = () => events.push("low");
-    for (let i = 0; i < 6; i++) q.push(i);
-    q.close();
-    const got: number[] = [];
-    for await (const v of q) got.push(v);
-    expect(got).toEqual([0, 1, 2, 3, 4, 5]);
-    expect(events).toEqual(["high", "low"]);
-  });
-
-  it("write resolves when taken and rejects when aborted", async () => {
-    const q = new AsyncQueue<string>(1);
-    const w1 = q.write("a");
-    expect(await q.next()).toEqual({ value: "a", done: false });
-    await w1;
-    const w2 = q.write("b");
-    q.abort(new Error("gone"));
-    await expect(w2).rejects.toThrow("gone");
-    await expect(q.write("c")).rejects.toThrow("gone");
   });
 });
 

@@ -92,8 +92,8 @@ describe("cancellation reaches the user service's handlers", () => {
       req.close(http2.constants.NGHTTP2_CANCEL);
       await new Promise<void>((resolve) => req.once("close", () => resolve()));
       // Wait until the server has seen the reset (its list of live calls is empty), then let the first update complete.
-      const server = t.app.server as unknown as { liveHead: unknown };
-      while (server.liveHead !== undefined) await new Promise((r) => setTimeout(r, 20));
+      const server = t.app.server as unknown as { liveCalls: number };
+      while (server.liveCalls > 0) await new Promise((r) => setTimeout(r, 20));
       open();
       await settle(() => store.updates);
       expect(store.updates).toBe(1);

@@ -16,10 +16,12 @@ import { Status } from "../../src/wire/status.js";
 class RecordingWriter implements ServerWriter<HealthCheckResponse> {
   readonly sent: number[] = [];
   closed = false;
+  readonly writableNeedDrain = false;
   private waiters: { n: number; resolve: () => void }[] = [];
-  write(message: HealthCheckResponse): void {
+  write(message: HealthCheckResponse): Promise<void> {
     this.sent.push(message.status);
     this.waiters = this.waiters.filter((w) => (this.sent.length >= w.n ? (w.resolve(), false) : true));
+    return Promise.resolve();
   }
   /** Resolves once `n` messages have been written. */
   until(n: number): Promise<void> {

@@ -242,8 +242,8 @@ describe.each(STORE_KINDS)("user service on the $name store", (kind) => {
       // Wait until the server has finished both calls (its list of live calls is empty), then check
       // nothing was created. A call reset before its handler started never ran it (nor the logging
       // interceptor), so there may be fewer than two log lines.
-      const server = t.app.server as unknown as { liveHead: unknown };
-      await until(() => server.liveHead === undefined);
+      const server = t.app.server as unknown as { liveCalls: number };
+      await until(() => server.liveCalls === 0);
       // The server sees the expiry either by its own timer or by the client's RST_STREAM: never OK.
       const codes = callLogs(t, "BatchCreateUsers").slice(before).map((l) => l.code);
       for (const c of codes) expect(["CANCELLED", "DEADLINE_EXCEEDED"]).toContain(c);
