@@ -18,6 +18,7 @@ import {
   type FileOptions,
   type ServiceDescriptorProto,
 } from "../schema/descriptor.js";
+import { jsonName } from "../schema/file-descriptor.js";
 
 // protobufjs is loaded on first use only (a synchronous require of its CommonJS build): servers
 // that serve only the files declared in src/schema/files.ts never load it (docs/REFLECTION.md).
@@ -229,19 +230,7 @@ function mapEntryName(field: string): string {
   return field.replace(/(?:^|_)([a-z0-9]?)/g, (_m, c: string) => c.toUpperCase()) + "Entry";
 }
 
-/** protoc's default json_name: "full_name" → "fullName". */
-export function jsonName(field: string): string {
-  let out = "";
-  let upper = false;
-  for (const c of field) {
-    if (c === "_") upper = true;
-    else {
-      out += upper ? c.toUpperCase() : c;
-      upper = false;
-    }
-  }
-  return out;
-}
+export { jsonName };
 
 class FileBuilder {
   /** Files whose definitions this file may name: itself, its imports and what they publicly import. */
