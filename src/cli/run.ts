@@ -12,7 +12,7 @@ import { HealthServiceDescriptor } from "../service/health.js";
 import { UserServiceClient } from "../service/user-client.js";
 import { GrpcError } from "../wire/grpc-error.js";
 import { enableWireTrace } from "../wire/trace.js";
-import { DescriptorPool } from "../service/descriptors.js";
+import { DescriptorSet } from "../service/descriptor-set.js";
 import { addViewerSchema, DEFAULT_VIEWER_HOST, DEFAULT_VIEWER_PORT, enableWireViewer } from "../viewer/index.js";
 import { Metadata } from "../wire/metadata.js";
 import { Status, statusName } from "../wire/status.js";
@@ -122,7 +122,7 @@ async function startViewer(portText: string | undefined, host: string | undefine
   const port = Number(portText ?? DEFAULT_VIEWER_PORT);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError("--viewer-port must be a port number (0-65535)");
   const viewer = enableWireViewer({ port, host: host || DEFAULT_VIEWER_HOST, log: io.err });
-  addViewerSchema(DescriptorPool.load(["user.proto", "grpc/health/v1/health.proto", "google/rpc/status.proto", "google/rpc/error_details.proto"]));
+  addViewerSchema(DescriptorSet.declared(["user.proto", "grpc/health/v1/health.proto", "google/rpc/status.proto", "google/rpc/error_details.proto"])!);
   await viewer.url.catch(() => {
     throw new UsageError(`the wire viewer cannot listen on ${host || DEFAULT_VIEWER_HOST}:${port} (try --viewer-port 0)`);
   });

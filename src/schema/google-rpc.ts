@@ -2,6 +2,7 @@
 
 import type { MessageCodec } from "../codec/codec.js";
 import { defineMessage } from "../codec/message.js";
+import { LocalizedMessageCodec, type LocalizedMessage } from "./error-details.js";
 
 // ---- google.protobuf.Any ----------------------------------------------------------------------
 
@@ -57,17 +58,22 @@ export const StatusCodec = defineMessage<Status>("google.rpc.Status", [
 
 // ---- google.rpc.BadRequest --------------------------------------------------------------------
 
-/** google.rpc.BadRequest.FieldViolation (fields 1 and 2; later fields are kept as unknown). */
+/** google.rpc.BadRequest.FieldViolation. */
 export interface FieldViolation {
   /** Path to the offending field, e.g. "email" or "users[2].username". */
   field: string;
   description: string;
+  /** Optional in TypeScript so senders may leave it out; decoding fills "" as for any proto3 string. */
+  reason?: string;
+  localizedMessage?: LocalizedMessage;
   $unknown?: Uint8Array;
 }
 
 export const FieldViolationCodec = defineMessage<FieldViolation>("google.rpc.BadRequest.FieldViolation", [
   { no: 1, name: "field", type: "string" },
   { no: 2, name: "description", type: "string" },
+  { no: 3, name: "reason", type: "string" },
+  { no: 4, name: "localized_message", type: "message", message: () => LocalizedMessageCodec },
 ]);
 
 /** google.rpc.BadRequest: which request fields were invalid and why. */

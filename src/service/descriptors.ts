@@ -4,9 +4,10 @@
 // `dependency`, which breaks grpcurl on imports (grpc-node #2595, #3018): this module exists to avoid that.
 
 import { readFileSync, existsSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import protobuf from "protobufjs";
+import type * as protobuf from "protobufjs";
 import {
   FieldLabel,
   FieldType,
@@ -17,6 +18,15 @@ import {
   type FileOptions,
   type ServiceDescriptorProto,
 } from "../schema/descriptor.js";
+import { jsonName } from "../schema/file-descriptor.js";
+
+// protobufjs is loaded on first use only (a synchronous require of its CommonJS build): servers
+// that serve only the files declared in src/schema/files.ts never load it (docs/REFLECTION.md).
+let protobufjs: typeof protobuf | undefined;
+function pb(): typeof protobuf {
+  protobufjs ??= createRequire(import.meta.url)("protobufjs") as typeof protobuf;
+  return protobufjs;
+}
 
 /** The repository's `proto/` directory: where `import "grpc/health/v1/health.proto"` is looked up by default. */
 export const DEFAULT_PROTO_DIR = fileURLToPath(new URL("../../proto/", import.meta.url));
@@ -159,7 +169,7 @@ function parseFile(name: string, file: string): ParsedFile {
   const code = stripComments(source);
   if (/\bedition\s*=/.test(code)) throw new Error(`${name}: editions are not supported, only proto2 and proto3`);
   const syntax = /\bsyntax\s*=\s*["']proto3["']/.test(code) ? "proto3" : "proto2";
-  const result = protobuf.parse(source, new protobuf.Root(), { keepCase: true });
+  const result = pb().parse(source, new (pb().Root)(), { keepCase: true });
   // protobufjs keeps the imports but not which are public, nor the order of plain vs weak ones:
   // scan for them, keeping only what protobufjs saw (so text inside a string literal cannot count).
   const known = new Set([...(result.imports ?? []), ...(result.weakImports ?? [])]);
@@ -175,7 +185,7 @@ function parseFile(name: string, file: string): ParsedFile {
 
 function definitions(ns: protobuf.Namespace): protobuf.ReflectionObject[] {
   // A nested Field is an `extend` of some message: extensions are not served (see docs/REFLECTION.md).
-  return ns.nestedArray.filter((o) => o instanceof protobuf.Type || o instanceof protobuf.Enum || o instanceof protobuf.Service);
+  return ns.nestedArray.filter((o) => o instanceof pb().Type || o instanceof pb().Enum || o instanceof pb().Service);
 }
 
 function join(scope: string, name: string): string {
@@ -195,19 +205,19 @@ function indexSymbols(
   };
   const walk = (obj: protobuf.ReflectionObject, scope: string): void => {
     const full = join(scope, obj.name);
-    if (obj instanceof protobuf.Type) {
+    if (obj instanceof pb().Type) {
       add(full, "message");
       for (const f of obj.fieldsArray) {
         add(join(full, f.name), "field");
-        if (f instanceof protobuf.MapField) add(join(full, mapEntryName(f.name)), "message");
+        if (f instanceof pb().MapField) add(join(full, mapEntryName(f.name)), "message");
       }
       for (const o of obj.oneofsArray) add(join(full, o.name), "oneof");
       for (const n of definitions(obj)) walk(n, full);
-    } else if (obj instanceof protobuf.Enum) {
+    } else if (obj instanceof pb().Enum) {
       add(full, "enum");
       // Enum values are siblings of their enum (C++ scoping): "user.ROLE_ADMIN".
       for (const v of Object.keys(obj.values)) add(join(scope, v), "enum-value");
-    } else if (obj instanceof protobuf.Service) {
+    } else if (obj instanceof pb().Service) {
       add(full, "service");
       for (const m of obj.methodsArray) add(join(full, m.name), "method");
     }
@@ -220,19 +230,7 @@ function mapEntryName(field: string): string {
   return field.replace(/(?:^|_)([a-z0-9]?)/g, (_m, c: string) => c.toUpperCase()) + "Entry";
 }
 
-/** protoc's default json_name: "full_name" → "fullName". */
-export function jsonName(field: string): string {
-  let out = "";
-  let upper = false;
-  for (const c of field) {
-    if (c === "_") upper = true;
-    else {
-      out += upper ? c.toUpperCase() : c;
-      upper = false;
-    }
-  }
-  return out;
-}
+export { jsonName };
 
 class FileBuilder {
   /** Files whose definitions this file may name: itself, its imports and what they publicly import. */
@@ -268,9 +266,9 @@ class FileBuilder {
     const options = fileOptions(f.top.options);
     if (options) out.options = options;
     for (const d of definitions(f.top)) {
-      if (d instanceof protobuf.Type) out.messageType.push(this.message(d, f.pkg));
-      else if (d instanceof protobuf.Enum) out.enumType.push(enumDescriptor(d));
-      else if (d instanceof protobuf.Service) out.service.push(this.service(d, f.pkg));
+      if (d instanceof pb().Type) out.messageType.push(this.message(d, f.pkg));
+      else if (d instanceof pb().Enum) out.enumType.push(enumDescriptor(d));
+      else if (d instanceof pb().Service) out.service.push(this.service(d, f.pkg));
     }
     return out;
   }
@@ -311,19 +309,19 @@ class FileBuilder {
     const oneofs = [...real, ...type.oneofsArray.filter(isSynthetic)];
     out.oneofDecl = oneofs.map((o) => ({ name: o.name }));
     for (const d of definitions(type)) {
-      if (d instanceof protobuf.Type) out.nestedType.push(this.message(d, full));
-      else if (d instanceof protobuf.Enum) out.enumType.push(enumDescriptor(d));
+      if (d instanceof pb().Type) out.nestedType.push(this.message(d, full));
+      else if (d instanceof pb().Enum) out.enumType.push(enumDescriptor(d));
     }
     for (const field of type.fieldsArray) {
       const where = `field ${full}.${field.name}`;
       const fd: FieldDescriptorProto = {
         name: field.name,
         number: field.id,
-        label: field.repeated || field instanceof protobuf.MapField ? FieldLabel.REPEATED : field.required ? FieldLabel.REQUIRED : FieldLabel.OPTIONAL,
+        label: field.repeated || field instanceof pb().MapField ? FieldLabel.REPEATED : field.required ? FieldLabel.REQUIRED : FieldLabel.OPTIONAL,
         type: FieldType.MESSAGE,
         jsonName: typeof field.options?.json_name === "string" ? field.options.json_name : jsonName(field.name),
       };
-      if (field instanceof protobuf.MapField) {
+      if (field instanceof pb().MapField) {
         const entry = mapEntryName(field.name);
         out.nestedType.push(this.mapEntry(entry, field, full, where));
         fd.typeName = `.${full}.${entry}`;

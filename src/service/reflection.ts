@@ -1,5 +1,6 @@
 // Server reflection, grpc.reflection.v1 and grpc.reflection.v1alpha (grpc/grpc doc/server-reflection.md):
-// one bidirectional stream, one response per request, descriptors built from the real .proto files.
+// one bidirectional stream, one response per request. The repository's files are described from their
+// declarations in src/schema/files.ts; other .proto files are parsed (protobufjs, loaded only then).
 //
 // Registering it (src/service/main.ts):
 //   const reflection = new ReflectionService(
@@ -19,6 +20,7 @@ import {
 } from "../schema/reflection.js";
 import { defineService, type ServerCallContext, type ServerWriter, type ServiceImplementation } from "../server/types.js";
 import { Status } from "../wire/status.js";
+import { DescriptorSet } from "./descriptor-set.js";
 import { DescriptorPool, type LoadOptions } from "./descriptors.js";
 import { addViewerSchema } from "../viewer/schema.js";
 
@@ -41,13 +43,15 @@ export type ReflectionImplementation = ServiceImplementation<typeof ReflectionV1
 
 /**
  * Answers reflection requests from the descriptors of `protoFiles` and everything they import.
+ * When every file is declared in src/schema/files.ts (user.proto, health, reflection, google.rpc
+ * status and error details), those declarations are used and `includeDirs` is not read.
  * Files are named relative to an include dir (default: the repository's `proto/`), e.g.
  * "user.proto"; paths inside an include dir ("proto/user.proto") work too. `services` is what
  * `list_services` answers, in that order; each must be defined in the loaded files.
  * Throws at construction on a missing file, a missing import or an unknown type or service.
  */
 export class ReflectionService {
-  readonly pool: DescriptorPool;
+  readonly pool: DescriptorSet;
   private readonly services: readonly string[];
   /** Encoded FileDescriptorProto per file name. */
   private readonly encoded = new Map<string, Buffer>();
@@ -57,7 +61,8 @@ export class ReflectionService {
   readonly implementation: ReflectionImplementation;
 
   constructor(protoFiles: readonly string[], services: readonly string[], options: LoadOptions = {}) {
-    this.pool = DescriptorPool.load(protoFiles, options);
+    // Files declared in src/schema/files.ts need no parsing; anything else goes through protobufjs.
+    this.pool = DescriptorSet.declared(protoFiles) ?? new DescriptorSet(DescriptorPool.load(protoFiles, options).files);
     addViewerSchema(this.pool); // the browser viewer decodes messages by name with these (a no-op when it is off)
     for (const s of services) {
       if (!this.pool.service(s)) throw new Error(`reflection: service "${s}" is not defined in ${protoFiles.join(", ")} or their imports`);

@@ -5,7 +5,7 @@
 
 import type { DescriptorProto, EnumDescriptorProto, FileDescriptorProto } from "../schema/descriptor.js";
 
-/** Anything with the files of a descriptor set, such as src/service/descriptors.ts `DescriptorPool`. */
+/** Anything with the files of a descriptor set, such as src/service/descriptor-set.ts `DescriptorSet`. */
 export interface DescriptorSource {
   readonly files: ReadonlyMap<string, FileDescriptorProto>;
 }

@@ -26,7 +26,7 @@ export const googleRoot = protobuf.parse(`
   package google.rpc;
   message Any { string type_url = 1; bytes value = 2; }
   message Status { int32 code = 1; string message = 2; repeated Any details = 3; }
-  message FieldViolation { string field = 1; string description = 2; }
+  message FieldViolation { string field = 1; string description = 2; string reason = 3; }
   message BadRequest { repeated FieldViolation field_violations = 1; }
   message ErrorInfo { string reason = 1; string domain = 2; map<string, string> metadata = 3; }
   message Empty {}

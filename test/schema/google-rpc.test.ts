@@ -20,7 +20,7 @@ import { FUZZ_SEED } from "../support/fuzz-seed.js";
 const any = fc.record({ typeUrl: anyString, value: bytes });
 const status = fc.record({ code: int32, message: anyString, details: fc.array(any, { maxLength: 5 }) });
 const badRequest = fc.record({
-  fieldViolations: fc.array(fc.record({ field: anyString, description: anyString }), { maxLength: 6 }),
+  fieldViolations: fc.array(fc.record({ field: anyString, description: anyString, reason: anyString }), { maxLength: 6 }),
 });
 const errorInfo = fc.record({
   reason: anyString,
@@ -115,7 +115,7 @@ describe("packAny / unpackAny", () => {
   });
 
   it("carries details through google.rpc.Status and protobufjs", () => {
-    const br = BadRequestCodec.create({ fieldViolations: [{ field: "email", description: "not an address" }] });
+    const br = BadRequestCodec.create({ fieldViolations: [{ field: "email", description: "not an address", reason: "" }] });
     const info = ErrorInfoCodec.create({ reason: "USERNAME_TAKEN", domain: "user.example.com", metadata: { username: "ada" } });
     const st = StatusCodec.create({ code: 6, message: "already exists", details: [packAny(BadRequestCodec, br), packAny(ErrorInfoCodec, info)] });
     const bytes = StatusCodec.encode(st);

@@ -63,7 +63,7 @@ describe("string length limits", () => {
     t = await startTestService();
     const e = await grpcError(t.client().createUser({ username: "big", email: "big@example.com", fullName: "x".repeat(4 * MIB - 1024) }));
     expect(e.code).toBe(Status.INVALID_ARGUMENT);
-    expect(e.badRequest?.fieldViolations).toEqual([{ field: "full_name", description: "full_name must be at most 256 characters long" }]);
+    expect(e.badRequest?.fieldViolations).toEqual([{ field: "full_name", description: "full_name must be at most 256 characters long", reason: "" }]);
     expect(await t.app.store.count()).toBe(0);
     const ok = await t.client().createUser({ username: "max", email: "max@example.com", fullName: EMOJI.repeat(256) });
     expect((await t.client("user").getUser(ok.id)).fullName).toBe(EMOJI.repeat(256));
@@ -82,7 +82,7 @@ describe("string length limits", () => {
     for (const call of [(id: string) => t!.client().getUser(id), (id: string) => t!.client().deleteUser(id)]) {
       const long = await grpcError(call("i".repeat(2 * MIB)));
       expect(long.code).toBe(Status.INVALID_ARGUMENT);
-      expect(long.badRequest?.fieldViolations).toEqual([{ field: "id", description: `id must be at most 128 characters long (got ${2 * MIB})` }]);
+      expect(long.badRequest?.fieldViolations).toEqual([{ field: "id", description: `id must be at most 128 characters long (got ${2 * MIB})`, reason: "" }]);
       expect((await grpcError(call("i".repeat(LIMITS.idLength)))).code).toBe(Status.NOT_FOUND);
     }
   });

@@ -87,7 +87,7 @@ describe.each(STORE_KINDS)("user service on the $name store", (kind) => {
     it("answers INVALID_ARGUMENT for an empty id and NOT_FOUND for an unknown one", async () => {
       const e = await grpcError(t.client("user").getUser(""));
       expect(e.code).toBe(Status.INVALID_ARGUMENT);
-      expect(e.badRequest?.fieldViolations).toEqual([{ field: "id", description: "id is required" }]);
+      expect(e.badRequest?.fieldViolations).toEqual([{ field: "id", description: "id is required", reason: "" }]);
       expect((await grpcError(t.client("user").getUser("no-such-id"))).code).toBe(Status.NOT_FOUND);
     });
   });
