@@ -55,7 +55,8 @@ export interface FileDecl {
   readonly services?: readonly ServiceDecl[];
 }
 
-const SCALARS: Readonly<Record<ScalarType, FieldType>> = {
+/** protobuf scalar type names → FieldDescriptorProto.Type numbers (descriptor.proto). */
+export const SCALAR_FIELD_TYPES: Readonly<Record<ScalarType, FieldType>> = {
   double: FieldType.DOUBLE,
   float: FieldType.FLOAT,
   int64: FieldType.INT64,
@@ -97,7 +98,7 @@ function simpleName(typeName: string): string {
 }
 
 function scalarField(name: string, no: number, type: ScalarType): FieldDescriptorProto {
-  return { name, number: no, label: FieldLabel.OPTIONAL, type: SCALARS[type], jsonName: jsonName(name) };
+  return { name, number: no, label: FieldLabel.OPTIONAL, type: SCALAR_FIELD_TYPES[type], jsonName: jsonName(name) };
 }
 
 function enumDescriptor(e: EnumDecl): EnumDescriptorProto {
@@ -146,7 +147,7 @@ function messageDescriptor(m: MessageDecl): DescriptorProto {
       fd.type = FieldType.ENUM;
       fd.typeName = `.${d.enum!}`;
     } else {
-      fd.type = SCALARS[d.type];
+      fd.type = SCALAR_FIELD_TYPES[d.type];
     }
     if (d.oneof !== undefined) fd.oneofIndex = oneofs.indexOf(d.oneof);
     else if (synthetic.includes(d)) {

@@ -18,7 +18,10 @@ import {
   type FileOptions,
   type ServiceDescriptorProto,
 } from "../schema/descriptor.js";
-import { jsonName } from "../schema/file-descriptor.js";
+import { SCALAR_FIELD_TYPES, jsonName } from "../schema/file-descriptor.js";
+import { DescriptorSet, type SymbolKind } from "./descriptor-set.js";
+
+export type { SymbolKind };
 
 // protobufjs is loaded on first use only (a synchronous require of its CommonJS build): servers
 // that serve only the files declared in src/schema/files.ts never load it (docs/REFLECTION.md).
@@ -36,8 +39,6 @@ export interface LoadOptions {
   includeDirs?: readonly string[];
 }
 
-/** What a fully-qualified name denotes (for `file_containing_symbol`). */
-export type SymbolKind = "message" | "enum" | "enum-value" | "field" | "oneof" | "service" | "method";
 
 interface ParsedFile {
   name: string;
@@ -48,31 +49,14 @@ interface ParsedFile {
   top: protobuf.Namespace;
 }
 
-const SCALARS: Readonly<Record<string, FieldType>> = {
-  double: FieldType.DOUBLE,
-  float: FieldType.FLOAT,
-  int64: FieldType.INT64,
-  uint64: FieldType.UINT64,
-  int32: FieldType.INT32,
-  fixed64: FieldType.FIXED64,
-  fixed32: FieldType.FIXED32,
-  bool: FieldType.BOOL,
-  string: FieldType.STRING,
-  bytes: FieldType.BYTES,
-  uint32: FieldType.UINT32,
-  sfixed32: FieldType.SFIXED32,
-  sfixed64: FieldType.SFIXED64,
-  sint32: FieldType.SINT32,
-  sint64: FieldType.SINT64,
-};
+/** protobuf scalar names → FieldDescriptorProto.Type (one table, shared with the declared files). */
+const SCALARS: Readonly<Record<string, FieldType | undefined>> = SCALAR_FIELD_TYPES;
 
 /** Every file of a set of .proto files and their imports, as descriptors, with a symbol index. */
-export class DescriptorPool {
-  private constructor(
-    /** Every loaded file by name, each after the files it imports. */
-    readonly files: ReadonlyMap<string, FileDescriptorProto>,
-    private readonly symbols: ReadonlyMap<string, { file: string; kind: SymbolKind }>,
-  ) {}
+export class DescriptorPool extends DescriptorSet {
+  private constructor(files: ReadonlyMap<string, FileDescriptorProto>) {
+    super(files);
+  }
 
   /**
    * Parses `files` and, transitively, everything they import. A file is named by its path relative
@@ -99,42 +83,7 @@ export class DescriptorPool {
 
     const out = new Map<string, FileDescriptorProto>();
     for (const name of order) out.set(name, new FileBuilder(parsed.get(name)!, parsed, types).build());
-    return new DescriptorPool(out, symbols);
-  }
-
-  /** The file defining a fully-qualified name (no leading dot), or undefined. */
-  fileContainingSymbol(symbol: string): string | undefined {
-    return this.symbols.get(symbol.startsWith(".") ? symbol.slice(1) : symbol)?.file;
-  }
-
-  /** What a fully-qualified name denotes, or undefined. */
-  symbolKind(symbol: string): SymbolKind | undefined {
-    return this.symbols.get(symbol.startsWith(".") ? symbol.slice(1) : symbol)?.kind;
-  }
-
-  /** The service descriptor of a fully-qualified service name, or undefined. */
-  service(name: string): ServiceDescriptorProto | undefined {
-    const hit = this.symbols.get(name);
-    if (hit?.kind !== "service") return undefined;
-    const file = this.files.get(hit.file)!;
-    const prefix = file.package ? `${file.package}.` : "";
-    return file.service.find((s) => prefix + s.name === name);
-  }
-
-  /** `file` first, then every file it imports, directly or not, each once. Empty if unknown. */
-  withDependencies(file: string): string[] {
-    if (!this.files.has(file)) return [];
-    const seen = new Set<string>([file]);
-    const queue = [file];
-    for (let i = 0; i < queue.length; i++) {
-      for (const dep of this.files.get(queue[i])!.dependency) {
-        if (!seen.has(dep)) {
-          seen.add(dep);
-          queue.push(dep);
-        }
-      }
-    }
-    return queue;
+    return new DescriptorPool(out);
   }
 }
 
@@ -347,7 +296,8 @@ class FileBuilder {
   }
 
   private mapEntry(name: string, field: protobuf.MapField, scope: string, where: string): DescriptorProto {
-    const key: FieldDescriptorProto = { name: "key", number: 1, label: FieldLabel.OPTIONAL, type: SCALARS[field.keyType], jsonName: "key" };
+    // protobufjs rejects a map whose key is not a scalar type, so the lookup always hits.
+    const key: FieldDescriptorProto = { name: "key", number: 1, label: FieldLabel.OPTIONAL, type: SCALARS[field.keyType]!, jsonName: "key" };
     const value: FieldDescriptorProto = { name: "value", number: 2, label: FieldLabel.OPTIONAL, type: FieldType.MESSAGE, jsonName: "value" };
     this.setType(value, field.type, scope, where);
     return { name, field: [key, value], nestedType: [], enumType: [], oneofDecl: [], reservedRange: [], reservedName: [], options: { mapEntry: true } };

@@ -62,7 +62,7 @@ export class ReflectionService {
 
   constructor(protoFiles: readonly string[], services: readonly string[], options: LoadOptions = {}) {
     // Files declared in src/schema/files.ts need no parsing; anything else goes through protobufjs.
-    this.pool = DescriptorSet.declared(protoFiles) ?? new DescriptorSet(DescriptorPool.load(protoFiles, options).files);
+    this.pool = DescriptorSet.declared(protoFiles) ?? DescriptorPool.load(protoFiles, options);
     addViewerSchema(this.pool); // the browser viewer decodes messages by name with these (a no-op when it is off)
     for (const s of services) {
       if (!this.pool.service(s)) throw new Error(`reflection: service "${s}" is not defined in ${protoFiles.join(", ")} or their imports`);
