@@ -2,9 +2,8 @@
 
 import { constants, type OutgoingHttpHeaders, type ServerHttp2Stream } from "node:http2";
 import { ACCEPT_ENCODING } from "../wire/compression.js";
-import { CONTENT_TYPE } from "../wire/content-type.js";
 import type { GrpcError } from "../wire/grpc-error.js";
-import { Header } from "../wire/headers.js";
+import { Header, HeaderValue } from "../wire/headers.js";
 import type { Metadata } from "../wire/metadata.js";
 import type { StatusCode } from "../wire/status.js";
 import { statusToTrailers } from "../wire/trailers.js";
@@ -13,7 +12,7 @@ import type { CallTrace } from "../wire/trace.js";
 // Shared, immutable header objects: node:http2 copies them in respond()/sendTrailers().
 export const RESPONSE_HEADERS: OutgoingHttpHeaders = {
   [Header.status]: 200,
-  [Header.contentType]: CONTENT_TYPE,
+  [Header.contentType]: HeaderValue.contentTypeGrpc,
   [Header.grpcAcceptEncoding]: ACCEPT_ENCODING,
 };
 export const OK_TRAILERS: OutgoingHttpHeaders = { [Header.grpcStatus]: "0" };
@@ -42,7 +41,7 @@ export function respondTrailersOnly(
   httpStatus = 200,
 ): void {
   const headers: OutgoingHttpHeaders =
-    httpStatus === 200 ? { ...RESPONSE_HEADERS } : { [Header.status]: httpStatus, [Header.contentType]: CONTENT_TYPE };
+    httpStatus === 200 ? { ...RESPONSE_HEADERS } : { [Header.status]: httpStatus, [Header.contentType]: HeaderValue.contentTypeGrpc };
   statusToTrailers(code, message, metadata, details, headers);
   if (trace !== undefined) trace.headers("out", "TRAILERS-ONLY", headers);
   stream.respond(headers, RESPOND_END_OPTIONS);

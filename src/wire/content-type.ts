@@ -1,10 +1,5 @@
 // Implements PROTOCOL-HTTP2 "Requests": Content-Type → "application/grpc" [("+proto" / "+json" / {custom})] (https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md).
 
-import { HeaderValue } from "./headers.js";
-
-/** The content-type we send: plain "application/grpc" means protobuf. */
-export const CONTENT_TYPE = HeaderValue.contentTypeGrpc;
-
 /** Sub-types we can serve: none ("application/grpc") or "proto". */
 export type ContentTypeResult = { ok: true; subtype: "proto" } | { ok: false; subtype: string | undefined };
 

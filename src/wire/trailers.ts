@@ -36,11 +36,6 @@ export function statusToTrailers(
   return target;
 }
 
-/** The trailers for a GrpcError (or OK when `error` is undefined). */
-export function errorToTrailers(error: GrpcError, target: OutgoingHttpHeaders = {}): OutgoingHttpHeaders {
-  return statusToTrailers(error.code, error.rawMessage, error.metadata, error.details, target);
-}
-
 export type TrailersParseResult = { ok: true; status: CallStatus } | { ok: false; status: CallStatus };
 
 /**

@@ -3,7 +3,7 @@ import { GrpcError } from "../../src/wire/grpc-error.js";
 import { Metadata } from "../../src/wire/metadata.js";
 import { Status, parseStatusCode, statusName } from "../../src/wire/status.js";
 import { decodeRpcStatus, encodeRpcStatus, type DetailCodec } from "../../src/wire/status-details.js";
-import { errorToTrailers, trailersToStatus } from "../../src/wire/trailers.js";
+import { statusToTrailers, trailersToStatus } from "../../src/wire/trailers.js";
 import { parseContentType } from "../../src/wire/content-type.js";
 
 const TextCodec: DetailCodec<string> = {
@@ -40,7 +40,7 @@ describe("status, GrpcError and trailers", () => {
   it("writes and reads trailers with details and metadata", () => {
     const err = new GrpcError(Status.INVALID_ARGUMENT, "ünïcode\n", { metadata: new Metadata({ "t-bin": Buffer.from([9]), t: "v" }) });
     err.addDetail(TextCodec, "field x");
-    const headers = errorToTrailers(err);
+    const headers = statusToTrailers(err.code, err.rawMessage, err.metadata, err.details);
     expect(headers["grpc-status"]).toBe("3");
     expect(headers["grpc-message"]).toBe("%C3%BCn%C3%AFcode%0A");
     const parsed = trailersToStatus(headers as Record<string, string>);
@@ -70,7 +70,7 @@ describe("typed details", () => {
     const err = new GrpcError(Status.INVALID_ARGUMENT, "bad")
       .addBadRequest([{ field: "email", description: "not an address" }])
       .addErrorInfo("EMAIL_INVALID", "user.example.com", { k: "v" });
-    const parsed = trailersToStatus(errorToTrailers(err) as Record<string, string>);
+    const parsed = trailersToStatus(statusToTrailers(err.code, err.rawMessage, err.metadata, err.details) as Record<string, string>);
     const back = new GrpcError(parsed.status.code, parsed.status.message, { details: parsed.status.details });
     expect(back.badRequest?.fieldViolations[0]).toMatchObject({ field: "email", description: "not an address" });
     expect(back.errorInfo).toMatchObject({ reason: "EMAIL_INVALID", domain: "user.example.com", metadata: { k: "v" } });
