@@ -8,16 +8,8 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type * as protobuf from "protobufjs";
-import {
-  FieldLabel,
-  FieldType,
-  type DescriptorProto,
-  type EnumDescriptorProto,
-  type FieldDescriptorProto,
-  type FileDescriptorProto,
-  type FileOptions,
-  type ServiceDescriptorProto,
-} from "../schema/descriptor.js";
+import { FieldLabel, FieldType } from "../schema/descriptor.js";
+import type { DescriptorProto, EnumDescriptorProto, FieldDescriptorProto, FileDescriptorProto, FileOptions, ServiceDescriptorProto } from "../schema/descriptor.js";
 import { SCALAR_FIELD_TYPES, jsonName } from "../schema/file-descriptor.js";
 import { DescriptorSet, type SymbolKind } from "./descriptor-set.js";
 
