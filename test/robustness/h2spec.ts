@@ -163,7 +163,7 @@ async function main(): Promise<void> {
   const bare = await startBareServer();
   const oursRuns: RunResult[] = [];
   const bareRuns: RunResult[] = [];
-  const confirm = new Map<string, { ours: number; bare: number }>();
+  const confirm = new Map<string, { ours: number; bare: number; runs: number }>();
   try {
     // Interleaved full runs: some cases race the server's immediate answer (docs/RELIABILITY.md), so one run is not enough to tell.
     for (let i = 0; i < fullRuns; i++) {
@@ -173,11 +173,16 @@ async function main(): Promise<void> {
     // A case only ours failed: run it alone `reruns` times against each before calling it ours.
     const bareTally = tally(bareRuns);
     const suspects = [...tally(oursRuns).values()].filter((e) => e.failed > 0 && (bareTally.get(e.c.id)?.failed ?? 0) === 0).map((e) => e.c.id);
+    // A race (nghttp2 reading a frame before or after the answer is queued) fails now and then on either
+    // server: 6.9/2 measured 10/100 on the bare server and 2/60 on ours. So while ours has failed only
+    // sometimes and the bare server never, keep going, up to 5x `reruns`: a real difference of ours keeps
+    // failing on ours alone however long we look, a shared race shows up on the bare server too.
     for (const id of suspects) {
-      const n = { ours: 0, bare: 0 };
-      for (let i = 0; i < reruns; i++) {
+      const n = { ours: 0, bare: 0, runs: 0 };
+      while (n.runs < reruns || (n.runs < 5 * reruns && n.ours > 0 && n.ours < n.runs && n.bare === 0)) {
         if ((await runH2spec(ours.port, timeoutS, "ours", [id])).failed > 0) n.ours++;
         if ((await runH2spec(bare.port, timeoutS, "bare", [id])).failed > 0) n.bare++;
+        n.runs++;
       }
       confirm.set(id, n);
     }
@@ -196,13 +201,13 @@ async function main(): Promise<void> {
       const rerun = confirm.get(c.id);
       let cause: string;
       if (bareFailed > 0) cause = "node:http2 (the bare server fails it too)";
-      else if (rerun !== undefined && rerun.bare > 0) cause = `node:http2, racy (alone ${reruns}x: ours failed ${rerun.ours}, bare ${rerun.bare})`;
+      else if (rerun !== undefined && rerun.bare > 0) cause = `node:http2, racy (alone ${rerun.runs}x: ours failed ${rerun.ours}, bare ${rerun.bare})`;
       // Failed in a full run but never alone: the order in which our answer (a handler starts one
       // loop turn after its request: `admitPending` in src/server/call.ts) and h2spec's next frame reach nghttp2
       // decides these cases; under load a full run can flip them. Not counted as ours.
-      else if (rerun !== undefined && rerun.ours === 0) cause = `a race under load (failed in a full run; alone ${reruns}x: ours 0, bare 0)`;
+      else if (rerun !== undefined && rerun.ours === 0) cause = `a race under load (failed in a full run; alone ${rerun.runs}x: ours 0, bare 0)`;
       else if (EXPLAINED[c.id] !== undefined) cause = `ours, explained: ${EXPLAINED[c.id]}`;
-      else cause = rerun === undefined ? "ours" : `ours (alone ${reruns}x: ours failed ${rerun.ours}, bare ${rerun.bare})`;
+      else cause = rerun === undefined ? "ours" : `ours (alone ${rerun.runs}x: ours failed ${rerun.ours}, bare ${rerun.bare})`;
       return { id: c.id, section: c.section, title: c.title, failedRuns: `${failed}/${fullRuns}`, bareFailedRuns: `${bareFailed}/${fullRuns}`, cause, detail: c.detail };
     });
   const bareOnly = [...bareTally.values()].filter((e) => e.failed > 0 && (oursTally.get(e.c.id)?.failed ?? 0) === 0).map((e) => `${e.c.id} (${e.failed}/${fullRuns})`);
