@@ -109,6 +109,12 @@ export const uint32 = fc.oneof(fc.constantFrom(0, 1, 127, 128, 2 ** 32 - 1), fc.
 /** Every Role value, and unknown enum numbers (kept as they are). */
 export const role = fc.oneof(fc.constantFrom(0, 1, 2, 3), int32);
 
+/** The fields of a user.User, each over its whole range (spread into a record to add fields). */
+export const userFields = { id: anyString, username: anyString, email: anyString, fullName: anyString, role, createdAt: int64, updatedAt: int64 };
+
+/** Any user.User. */
+export const anyUser = fc.record(userFields);
+
 export const bytes = fc.oneof(fc.constant(new Uint8Array(0)), fc.uint8Array({ maxLength: 40 }), fc.uint8Array({ minLength: 128, maxLength: 300 }));
 
 export const NUM_RUNS = 300;

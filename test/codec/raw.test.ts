@@ -4,18 +4,12 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CodecError, decodeRaw, decodeRawFields, encodeRaw, formatRaw } from "../../src/codec/index.js";
 import type { RawField } from "../../src/codec/index.js";
-import { NUM_RUNS, anyString, googleRoot, int32, int64, pbEncode, role, uint64, userRoot } from "./oracle.js";
+import { NUM_RUNS, anyString, googleRoot, int32, int64, pbEncode, uint64, userFields, userRoot } from "./oracle.js";
 import { FUZZ_SEED } from "../support/fuzz-seed.js";
 
 const v2 = userRoot.lookupType("userv2.User");
 const message = fc.record({
-  id: anyString,
-  username: anyString,
-  email: anyString,
-  fullName: anyString,
-  role,
-  createdAt: int64,
-  updatedAt: int64,
+  ...userFields,
   f8: uint64,
   f9: fc.nat({ max: 2 ** 32 - 1 }),
   f10: fc.uint8Array({ maxLength: 50 }),

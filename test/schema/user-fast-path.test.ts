@@ -6,19 +6,11 @@ import { describe, expect, it } from "vitest";
 import { defineMessage, type FieldOf } from "../../src/codec/index.js";
 import { UserCodec, type User } from "../../src/schema/user.js";
 import { FUZZ_SEED } from "../support/fuzz-seed.js";
-import { NUM_RUNS, anyString, int64, role } from "../codec/oracle.js";
+import { NUM_RUNS, anyUser } from "../codec/oracle.js";
 
 const generic = defineMessage<User>("user.User", UserCodec.fields as readonly FieldOf<User>[]);
 
-const user: fc.Arbitrary<User> = fc.record({
-  id: anyString,
-  username: anyString,
-  email: anyString,
-  fullName: anyString,
-  role,
-  createdAt: int64,
-  updatedAt: int64,
-});
+const user: fc.Arbitrary<User> = anyUser;
 
 // Unknown fields after the known ones: field 8 (varint) and field 200 (LEN).
 const withUnknown = user.map((u): User => ({ ...u, $unknown: Buffer.from([0x40, 0x01, 0xc2, 0x0c, 0x01, 0x7a]) }));

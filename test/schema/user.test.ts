@@ -16,18 +16,10 @@ import {
   roleName,
 } from "../../src/schema/user.js";
 import type { Codec } from "../../src/codec/index.js";
-import { NUM_RUNS, anyString, int32, int64, oursToPlain, pbEncode, pbToPlain, pbType, role, userRoot } from "../codec/oracle.js";
+import { NUM_RUNS, anyString, anyUser, int32, int64, oursToPlain, pbEncode, pbToPlain, pbType, role, userRoot } from "../codec/oracle.js";
 import { FUZZ_SEED } from "../support/fuzz-seed.js";
 
-const user = fc.record({
-  id: anyString,
-  username: anyString,
-  email: anyString,
-  fullName: anyString,
-  role,
-  createdAt: int64,
-  updatedAt: int64,
-});
+const user = anyUser;
 
 interface Case {
   codec: Codec<unknown>;
