@@ -2,6 +2,7 @@
 
 import { afterAll, describe, expect, it } from "vitest";
 import { StoreError, type NewUser, type UserRecord } from "../../src/store/user-store.js";
+import { rejection } from "../support/outcomes.js";
 import { STORE_KINDS } from "../support/stores.js";
 
 const nu = (name: string, role = 1): NewUser => ({ username: name, email: `${name}@example.com`, fullName: name.toUpperCase(), role });
@@ -12,15 +13,8 @@ async function drain(it: AsyncIterable<UserRecord>): Promise<UserRecord[]> {
   return out;
 }
 
-async function rejection(p: Promise<unknown>): Promise<StoreError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof StoreError) return e;
-    throw e;
-  }
-  throw new Error("expected a StoreError");
-}
+/** The StoreError `p` rejects with. */
+const storeRejection = (p: Promise<unknown>): Promise<StoreError> => rejection(p, StoreError);
 
 describe.each(STORE_KINDS)("UserStore contract: $name", (kind) => {
   afterAll(() => kind.teardown());
@@ -41,10 +35,10 @@ describe.each(STORE_KINDS)("UserStore contract: $name", (kind) => {
     const t = await kind.fresh();
     const s = t.store;
     await s.create(nu("alice"));
-    const e1 = await rejection(s.create({ ...nu("ALICE"), email: "other@example.com" }));
+    const e1 = await storeRejection(s.create({ ...nu("ALICE"), email: "other@example.com" }));
     expect(e1.kind).toBe("already_exists");
     expect(e1.field).toBe("username");
-    const e2 = await rejection(s.create({ ...nu("bob"), email: "Alice@Example.COM" }));
+    const e2 = await storeRejection(s.create({ ...nu("bob"), email: "Alice@Example.COM" }));
     expect(e2.field).toBe("email");
     expect(await s.count()).toBe(1);
     expect(await t.invariants()).toEqual([]);
@@ -54,10 +48,10 @@ describe.each(STORE_KINDS)("UserStore contract: $name", (kind) => {
     const t = await kind.fresh();
     const s = t.store;
     await s.create(nu("taken"));
-    const e = await rejection(s.createMany([nu("a1x"), nu("b2x"), nu("taken")]));
+    const e = await storeRejection(s.createMany([nu("a1x"), nu("b2x"), nu("taken")]));
     expect(e.index).toBe(2);
     expect(await s.count()).toBe(1);
-    const e2 = await rejection(s.createMany([nu("c3x"), { ...nu("d4x"), email: "C3X@example.com" }]));
+    const e2 = await storeRejection(s.createMany([nu("c3x"), { ...nu("d4x"), email: "C3X@example.com" }]));
     expect(e2.index).toBe(1);
     expect(e2.field).toBe("email");
     expect(e2.message).toContain("earlier in this batch");
@@ -92,11 +86,11 @@ describe.each(STORE_KINDS)("UserStore contract: $name", (kind) => {
     await s.create(nu("bob"));
     await s.update(a.id, { username: "Alicia", email: "alicia@example.com" });
     await s.create(nu("alice")); // the old name and email are free again
-    const e = await rejection(s.update(a.id, { username: "BOB" }));
+    const e = await storeRejection(s.update(a.id, { username: "BOB" }));
     expect(e.field).toBe("username");
     expect((await s.get(a.id))?.username).toBe("Alicia");
     await s.update(a.id, { username: "ALICIA" }); // own name in another case is fine
-    const nf = await rejection(s.update("missing", { fullName: "x" }));
+    const nf = await storeRejection(s.update("missing", { fullName: "x" }));
     expect(nf.kind).toBe("not_found");
     expect(await t.invariants()).toEqual([]);
   });
