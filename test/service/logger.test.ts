@@ -2,7 +2,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { BatchedLineWriter } from "../../src/service/log-writer.js";
 import { createLogger, formatLine } from "../../src/service/logger.js";
 import { FUZZ_SEED } from "../support/fuzz-seed.js";
@@ -45,16 +45,19 @@ describe("formatLine", () => {
 });
 
 describe("BatchedLineWriter", () => {
-  it("writes a turn's lines together, in order, and flush() writes what is left at once", async () => {
+  it("writes the lines of its delay together, in order, and flush() writes what is left at once", async () => {
     const dir = mkdtempSync(join(tmpdir(), "log-writer-"));
     const file = join(dir, "log");
     const fd = openSync(file, "w");
     try {
-      const w = new BatchedLineWriter(fd, 64);
+      vi.useFakeTimers({ toFake: ["setTimeout"] });
+      const w = new BatchedLineWriter(fd, 64, 20);
       w.write("a\n");
-      w.write("b\n");
-      expect(readFileSync(file, "utf8")).toBe(""); // buffered until the end of the turn
       await new Promise((r) => setImmediate(r));
+      w.write("b\n");
+      vi.advanceTimersByTime(19);
+      expect(readFileSync(file, "utf8")).toBe(""); // buffered across turns, until the delay
+      vi.advanceTimersByTime(1);
       expect(readFileSync(file, "utf8")).toBe("a\nb\n");
       w.write("x".repeat(100) + "\n"); // past the bound: written at once, not buffered
       expect(readFileSync(file, "utf8")).toHaveLength(4 + 101);
@@ -62,6 +65,7 @@ describe("BatchedLineWriter", () => {
       w.flush();
       expect(readFileSync(file, "utf8").endsWith("c\n")).toBe(true);
     } finally {
+      vi.useRealTimers();
       closeSync(fd);
       rmSync(dir, { recursive: true, force: true });
     }
