@@ -118,7 +118,24 @@ function dispatchAt(call: ServerCall, interceptors: readonly ServerInterceptor[]
   });
 }
 
-/** The end of the chain: the handler's response is kept for `returned`. */
-async function invokeLast(call: ServerCall): Promise<void> {
-  call.response = await invoke(call);
+/** What the end of the chain returns after a synchronous handler: one shared, resolved promise. */
+const HANDLED: Promise<void> = Promise.resolve();
+
+/** The end of the chain: the handler's response is kept for `returned`. A synchronous handler's
+ *  result costs no promise of its own (an `async` function here cost one, and a microtask, per call);
+ *  its exception becomes a rejection, so `next()` never throws. */
+function invokeLast(call: ServerCall): Promise<void> {
+  let result: unknown;
+  try {
+    result = invoke(call);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  if (!isPromiseLike(result)) {
+    call.response = result;
+    return HANDLED;
+  }
+  return Promise.resolve(result).then((response) => {
+    call.response = response;
+  });
 }

@@ -11,6 +11,7 @@ import { Status, statusName } from "../wire/status.js";
 import type { Principal, TokenAuthenticator } from "./auth.js";
 import { PUBLIC_SERVICES, USER_SERVICE, isAllowed } from "./authorization.js";
 import { invalidArgument } from "./errors.js";
+import { formatCallLine } from "./call-log.js";
 import type { Logger } from "./logger.js";
 import { checkId, checkListUsers, createUserViolations, type FieldViolation } from "./validation.js";
 
@@ -75,17 +76,20 @@ export function loggingInterceptor(logger: Logger): ServerInterceptor {
     const level = code === Status.INTERNAL || code === Status.UNKNOWN || code === Status.DATA_LOSS ? "error" : "info";
     if (!logger.enabled(level)) return;
     const cause = error?.cause;
-    logger.log(level, "call", {
-      method: call.path,
-      code: statusName(code),
-      status: code,
-      duration_ms: Math.round((performance.now() - start) * 1000) / 1000,
-      request_id: call.metadata.get(REQUEST_ID_HEADER),
-      peer,
-      role: principalOf(call)?.role,
-      error: error?.rawMessage,
-      cause: cause instanceof Error ? cause.stack : cause === undefined ? undefined : String(cause),
-    });
+    logger.writeLine(
+      level,
+      formatCallLine(level, {
+        method: call.path,
+        code: statusName(code),
+        status: code,
+        durationMs: Math.round((performance.now() - start) * 1000) / 1000,
+        requestId: call.metadata.get(REQUEST_ID_HEADER),
+        peer,
+        role: principalOf(call)?.role,
+        error: error?.rawMessage,
+        cause: cause instanceof Error ? cause.stack : cause === undefined ? undefined : String(cause),
+      }),
+    );
   };
   return (call, next) => {
     const start = performance.now();

@@ -13,6 +13,8 @@ export interface Logger {
   readonly level: LogLevel;
   enabled(level: Exclude<LogLevel, "silent">): boolean;
   log(level: Exclude<LogLevel, "silent">, msg: string, fields?: LogFields): void;
+  /** Writes `line`, one JSON line already formatted (src/service/call-log.ts), if `level` is enabled. */
+  writeLine(level: Exclude<LogLevel, "silent">, line: string): void;
   /** Writes every buffered line now, synchronously (graceful shutdown, fatal errors, process exit). */
   flush(): void;
 }
@@ -28,7 +30,7 @@ export function jsonString(s: string): string {
 let lastMs = -1;
 let lastIso = "";
 /** new Date().toISOString(), made once per millisecond. */
-function isoNow(): string {
+export function isoNow(): string {
   const now = Date.now();
   if (now !== lastMs) {
     lastMs = now;
@@ -62,6 +64,9 @@ export function createLogger(level: LogLevel, sink: LineSink | ((line: string) =
     log(l, msg, fields) {
       if (RANK[l] < min) return;
       out.write(formatLine(l, msg, fields));
+    },
+    writeLine(l, line) {
+      if (RANK[l] >= min) out.write(line);
     },
     flush: () => out.flush(),
   };

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it, vi } from "vitest";
 import { BatchedLineWriter } from "../../src/service/log-writer.js";
+import { formatCallLine } from "../../src/service/call-log.js";
 import { createLogger, formatLine } from "../../src/service/logger.js";
 import { FUZZ_SEED } from "../support/fuzz-seed.js";
 
@@ -38,6 +39,32 @@ describe("formatLine", () => {
         // Keys that collide with time/level/msg would be reordered by the spread: not a shape we log.
         fc.pre(!("time" in fields) && !("level" in fields) && !("msg" in fields) && !("__proto__" in fields));
         expect(formatLine("info", msg, fields, "2026-01-01T00:00:00.000Z")).toBe(expected);
+      }),
+      { numRuns: 2000, seed: FUZZ_SEED },
+    );
+  });
+});
+
+describe("formatCallLine", () => {
+  it("gives exactly formatLine's call line (JSON.stringify's) for any field values", () => {
+    const text = fc.string({ unit: "binary" });
+    const maybe = fc.option(text, { nil: undefined });
+    const entry = fc.record({
+      method: text,
+      code: text,
+      status: fc.integer({ min: 0, max: 16 }),
+      durationMs: fc.oneof(fc.double(), fc.integer()),
+      requestId: maybe,
+      peer: text,
+      role: maybe,
+      error: maybe,
+      cause: maybe,
+    });
+    fc.assert(
+      fc.property(fc.constantFrom("info", "error"), entry, (level, e) => {
+        const time = "2026-01-01T00:00:00.000Z";
+        const fields = { method: e.method, code: e.code, status: e.status, duration_ms: e.durationMs, request_id: e.requestId, peer: e.peer, role: e.role, error: e.error, cause: e.cause };
+        expect(formatCallLine(level, e, time)).toBe(formatLine(level, "call", fields, time));
       }),
       { numRuns: 2000, seed: FUZZ_SEED },
     );
