@@ -16,9 +16,10 @@ server.addService(EchoService, {
   Unary: (request) => request,
   async ServerStream(request, _ctx, out) {
     const msg: Payload = { body: Buffer.alloc(request.size, 0x61) };
+    // The documented fast loop (docs/TRANSPORT.md): await a write only when it waits for 'drain'.
     for (let i = 0; i < request.count; i++) {
       const p = out.write(msg);
-      if (p !== undefined) await p;
+      if (out.writableNeedDrain) await p;
     }
   },
   async ClientStream(requests) {
@@ -33,7 +34,7 @@ server.addService(EchoService, {
   async Bidi(requests, _ctx, out) {
     for await (const m of requests) {
       const p = out.write(m);
-      if (p !== undefined) await p;
+      if (out.writableNeedDrain) await p;
     }
   },
 });

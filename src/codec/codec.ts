@@ -14,6 +14,12 @@ export interface MessageCodec<T> {
   encode(message: T, reserve?: number): Buffer;
   /** Decodes; throws CodecError on malformed input. */
   decode(bytes: Uint8Array): T;
+  /**
+   * Optional: encodes straight into `buf` at `offset` and returns the end position, or -1 (nothing
+   * written) when the codec's upper bound (`maxSize`) does not fit before `buf.length`. Lets a sender
+   * write small messages where they will leave from (the server's write batch): no Buffer per message.
+   */
+  encodeInto?(message: T, buf: Buffer, offset: number): number;
 }
 
 /**
@@ -101,7 +107,22 @@ export function encodeWith<T>(parts: CodecParts<T>, message: T, reserve = 0): Bu
   return buf;
 }
 
-/** Builds a {@link Codec} from its parts (adds `encode`/`decode`). */
+/** encodeInto (see MessageCodec): -1 when the codec has no upper bound or it does not fit. */
+export function encodeIntoWith<T>(parts: CodecParts<T>, message: T, buf: Buffer, offset: number): number {
+  if (parts.maxSize === undefined || offset + parts.maxSize(message) > buf.length) return -1;
+  const w = new Writer(buf, offset);
+  resetSizeCache();
+  try {
+    parts.write(message, w);
+  } finally {
+    resetSizeCache(true);
+  }
+  // maxSize() was not an upper bound (a codec bug): bytes past the end were dropped, not written.
+  if (w.pos > buf.length) throw new Error(`${parts.typeName}: wrote past its maxSize bound`);
+  return w.pos;
+}
+
+/** Builds a {@link Codec} from its parts (adds `encode`/`decode`/`encodeInto`). */
 export function defineCodec<T>(parts: CodecParts<T>): Codec<T> {
   return {
     typeName: parts.typeName,
@@ -112,6 +133,9 @@ export function defineCodec<T>(parts: CodecParts<T>): Codec<T> {
     maxSize: parts.maxSize,
     encode(message: T, reserve?: number): Buffer {
       return encodeWith(parts, message, reserve);
+    },
+    encodeInto(message: T, buf: Buffer, offset: number): number {
+      return encodeIntoWith(parts, message, buf, offset);
     },
     decode(bytes: Uint8Array): T {
       return parts.read(new Reader(bytes));

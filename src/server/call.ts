@@ -20,6 +20,7 @@ import type { ResolvedServerOptions } from "./options.js";
 import { OK_TRAILERS, RESPONSE_HEADERS, RESPOND_OPTIONS, closeNoError, respondTrailersOnly } from "./respond.js";
 import type { Route } from "./router.js";
 import type { ServerWriter, WriteOptions } from "./types.js";
+import { BATCH_MESSAGE_MAX, WriteBatch } from "./write-batch.js";
 
 /** What a call needs from its server: options and the registry of live calls (for shutdown). */
 export interface CallHost {
@@ -32,9 +33,6 @@ export interface CallHost {
 }
 
 const MAX_TIMER_MS = 0x7fffffff;
-/** Messages batched by write() smaller than this are copied into the batch; bigger ones go alone. */
-const BATCH_MESSAGE_MAX = 4096;
-const BATCH_SIZE = 16 * 1024;
 /** What write() returns when the message is on its way: one shared, already-resolved promise. */
 const WRITTEN: Promise<void> = Promise.resolve();
 
@@ -60,9 +58,8 @@ export class ServerCall extends CallContext implements ServerWriter<unknown>, En
   private pendingTrailers: OutgoingHttpHeaders = OK_TRAILERS;
   private timer: NodeJS.Timeout | undefined;
   private drainWaiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> | undefined;
-  /** Small response messages not yet handed to the stream (see write()); `batchUsed` bytes of it. */
-  private batch: Buffer | undefined;
-  private batchUsed = 0;
+  /** Small response messages not yet handed to the stream (see write()). */
+  private readonly batch = new WriteBatch();
   /** Set while a flushBatchLater is queued (process.nextTick). */
   private batchScheduled = false;
   /** Between `runHandler` and the handler's return: the call holds a handler-quota slot. */
@@ -249,41 +246,50 @@ export class ServerCall extends CallContext implements ServerWriter<unknown>, En
   write(message: unknown, options?: WriteOptions): Promise<void> {
     if (this.ended) return rejected(this.endError ?? new GrpcError(Status.CANCELLED, "call already ended"));
     if (this.stream.destroyed) return rejected(new GrpcError(Status.CANCELLED, "call cancelled by the client"));
-    const buf = this.frame(message, options === undefined || options.compress !== false);
-    if (buf instanceof GrpcError) {
-      this.close(buf);
-      return rejected(buf);
+    const compress = options === undefined || options.compress !== false;
+    // Small messages leave together at the next tick (write-batch.ts), encoded straight into the
+    // batch when no hook, trace or compression applies; larger ones go alone, after the batch.
+    let length: number | GrpcError = -1;
+    if (this.responseHooks === undefined && this.trace === undefined && (this.responseEncoding === "identity" || !compress)) {
+      const o = this.host.options;
+      length = this.batch.frameInto(this.route.responseCodec, message, o.maxSendMessageSize);
+      if (length === -1 && this.batch.used > 0) {
+        this.flushBatch(); // (a batch with bytes in it means headers are out)
+        length = this.batch.frameInto(this.route.responseCodec, message, o.maxSendMessageSize);
+      }
+    }
+    let written = true;
+    if (length === -1) {
+      const buf = this.frame(message, compress);
+      if (buf instanceof GrpcError) length = buf;
+      else {
+        length = buf.length;
+        this.ensureHeaders(); // before any stream.write: node would send default headers itself
+        if (this.trace !== undefined) this.trace.message("out", buf[0] === 1, buf, true);
+        if (buf.length > BATCH_MESSAGE_MAX) {
+          this.flushBatch();
+          written = this.stream.write(buf);
+        } else if (!this.batch.add(buf)) {
+          this.flushBatch();
+          this.batch.add(buf);
+        }
+      }
+    }
+    if (length instanceof GrpcError) {
+      this.close(length);
+      return rejected(length);
     }
     this.ensureHeaders();
-    if (this.connState !== undefined) excusePings(this.connState, buf.length);
-    if (this.trace !== undefined) this.trace.message("out", buf[0] === 1, buf, true);
-    // Small messages written in one go (a handler's synchronous loop) are copied into one batch
-    // buffer and leave in one stream.write, at the next tick or when the batch is full: a
-    // stream.write per message (a Writable entry, a native write and a callback each) cost
-    // small-message streams most of their time. Larger messages go out as they are, after the batch.
-    const limit = this.host.options.writeBufferSize;
-    let written: boolean;
-    if (buf.length <= BATCH_MESSAGE_MAX) {
-      let batch = this.batch;
-      if (batch === undefined || this.batchUsed + buf.length > batch.length) {
-        if (batch !== undefined) this.flushBatch();
-        batch = this.batch = Buffer.allocUnsafe(BATCH_SIZE);
-      }
-      if (!this.batchScheduled) {
-        this.batchScheduled = true;
-        process.nextTick(flushBatchLater, this);
-      }
-      batch.set(buf, this.batchUsed);
-      this.batchUsed += buf.length;
-      if (this.stream.writableLength + this.batchUsed < limit) return WRITTEN;
-      written = this.flushBatch();
-    } else {
-      this.flushBatch();
-      written = this.stream.write(buf);
+    if (this.connState !== undefined) excusePings(this.connState, length);
+    if (this.batch.used > 0 && !this.batchScheduled) {
+      this.batchScheduled = true;
+      process.nextTick(flushBatchLater, this);
     }
-    // stream.write() says "wait" once node's 16 KiB writable buffer is full; we wait only once the
-    // stream holds writeBufferSize bytes, so a handler keeps HTTP/2 busy with large messages while
-    // memory per stream stays bounded (writeBufferSize + one message).
+    // We wait only once the stream holds writeBufferSize bytes (not at node's 16 KiB): HTTP/2 stays
+    // busy with large messages, and memory per stream is bounded (writeBufferSize + one message).
+    const limit = this.host.options.writeBufferSize;
+    if (this.stream.writableLength + this.batch.used < limit) return WRITTEN;
+    if (this.batch.used > 0) written = this.flushBatch();
     if (written || this.stream.writableLength < limit) return WRITTEN;
     return new Promise<void>((resolve, reject) => {
       if (this.drainWaiters === undefined) {
@@ -296,15 +302,12 @@ export class ServerCall extends CallContext implements ServerWriter<unknown>, En
 
   /** Hands the batched messages to the stream (in order, before anything written after them). */
   flushBatch(): boolean {
-    const batch = this.batch;
-    if (batch === undefined) return true;
-    const used = this.batchUsed;
-    this.batch = undefined;
-    this.batchUsed = 0;
+    const bytes = this.batch.take();
+    if (bytes === undefined) return true;
     // Cancelled, or the stream is gone: nothing more goes out. (After an error status the batch
     // has already been written by close().)
     if ((this.ended && this.endError !== undefined) || this.stream.destroyed) return true;
-    return this.stream.write(batch.subarray(0, used));
+    return this.stream.write(bytes);
   }
 
   /** The tick after a write: what the handler's synchronous loop batched goes out. */
@@ -347,13 +350,10 @@ export class ServerCall extends CallContext implements ServerWriter<unknown>, En
     }
     this.pendingTrailers = statusToTrailers(status.code, status.rawMessage, md, status.details);
     // Messages the handler wrote before failing still go out, before the trailers.
-    const batched = this.batch;
-    const used = this.batchUsed;
-    this.batch = undefined;
-    this.batchUsed = 0;
+    const batched = this.batch.take();
     this.markEnded(status);
     if (!this.stream.destroyed) {
-      if (batched !== undefined) this.stream.write(batched.subarray(0, used));
+      if (batched !== undefined) this.stream.write(batched);
       this.stream.end();
     }
   }

@@ -36,6 +36,28 @@ export function frameMessage<T>(
 }
 
 /**
+ * frameMessage's identity path, written straight into `buf` at `offset` (the server's write batch):
+ * returns the end of the frame, -1 when the codec cannot bound the message or it does not fit (the
+ * caller frames it with frameMessage instead; nothing was written that counts), or the GrpcError
+ * (encode failure, over `maxSize`) that ends the call.
+ */
+export function frameMessageInto<T>(codec: MessageCodec<T>, message: T, maxSize: number, buf: Buffer, offset: number): number | GrpcError {
+  if (codec.encodeInto === undefined) return -1;
+  let end: number;
+  try {
+    end = codec.encodeInto(message, buf, offset + PREFIX_LENGTH);
+  } catch (err) {
+    return new GrpcError(Status.INTERNAL, `could not encode the message: ${(err as Error).message}`, { cause: err });
+  }
+  if (end < 0) return -1;
+  const size = end - offset - PREFIX_LENGTH;
+  if (size > maxSize) return new GrpcError(Status.RESOURCE_EXHAUSTED, `trying to send message larger than max (${size} vs. ${maxSize})`);
+  buf[offset] = 0; // Compressed-Flag: identity
+  buf.writeUInt32BE(size, offset + 1);
+  return end;
+}
+
+/**
  * Reads one received message (the EnvelopeDecoder has already checked its declared length against
  * `maxSize`): a compressed one is inflated under the same limit while inflating (a zip bomb costs
  * at most `maxSize` bytes), then decoded. Returns the message, or the GrpcError that ends the call:

@@ -3,6 +3,8 @@ import * as grpc from "@grpc/grpc-js";
 import { GrpcError, Metadata, Server, Status, type ServiceImplementation, type StatusCode } from "../../src/server/index.js";
 import { EchoService, echo, grpcJsEchoClient, grpcJsUnary, type EchoMessage, type GrpcJsEchoClient } from "../support/echo-service.js";
 
+const MIXED_SIZES = [0, 10, 3000, 5000, 20000, 1, 16000, 7, 4090, 9];
+
 const impl: ServiceImplementation<typeof EchoService> = {
   async Unary(req, ctx) {
     if (req.text.startsWith("fail:")) {
@@ -20,6 +22,15 @@ const impl: ServiceImplementation<typeof EchoService> = {
     return echo({ text: req.text, payload: req.payload, count: req.count + 1 });
   },
   async ServerStream(req, _ctx, out) {
+    if (req.text === "mixed") {
+      // Not awaited unless the writer says so: small ones share the write batch (encoded into it),
+      // others fill it past its 16 KiB or go alone (src/server/write-batch.ts).
+      for (let i = 0; i < req.count; i++) {
+        const p = out.write(echo({ text: `m-${i}-é`, payload: Buffer.alloc(MIXED_SIZES[i % MIXED_SIZES.length], i & 255), count: i }));
+        if (out.writableNeedDrain) await p;
+      }
+      return;
+    }
     for (let i = 0; i < req.count; i++) await out.write(echo({ text: `${req.text}-${i}`, count: i }));
     if (req.text === "fail-after") throw new GrpcError(Status.ABORTED, "stopped after writing");
   },
@@ -76,6 +87,16 @@ describe("our server with the @grpc/grpc-js client", () => {
     const { messages, error } = await collect(client.ServerStream(echo({ text: "s", count: 5 })));
     expect(error).toBeUndefined();
     expect(messages.map((m) => m.text)).toEqual(["s-0", "s-1", "s-2", "s-3", "s-4"]);
+  });
+
+  it("streams small and large messages written without awaiting, in order and intact", async () => {
+    const { messages, error } = await collect(client.ServerStream(echo({ text: "mixed", count: 300 })));
+    expect(error).toBeUndefined();
+    expect(messages).toHaveLength(300);
+    messages.forEach((m, i) => {
+      expect([m.text, m.count, m.payload.byteLength]).toEqual([`m-${i}-é`, i, MIXED_SIZES[i % MIXED_SIZES.length]]);
+      expect(m.payload.every((b) => b === (i & 255))).toBe(true);
+    });
   });
 
   it("streams zero server responses", async () => {

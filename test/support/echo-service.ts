@@ -1,11 +1,9 @@
-// Test support: a small echo service (test.Echo) with a hand-written codec, its descriptor for our
+// Test support: a small echo service (test.Echo) declared as a field table, its descriptor for our
 // server, and a @grpc/grpc-js client/server definition using the same codec. Shared by server and
 // client tests (see docs/TRANSPORT.md).
 
 import * as grpc from "@grpc/grpc-js";
-import { defineCodec, type Codec } from "../../src/codec/codec.js";
-import { WireType } from "../../src/codec/wire-types.js";
-import { sizeBytes, sizeInt32, sizeString } from "../../src/codec/writer.js";
+import { defineMessage } from "../../src/codec/message.js";
 import { defineService } from "../../src/server/types.js";
 
 /** message EchoMessage { string text = 1; bytes payload = 2; int32 count = 3; } */
@@ -15,35 +13,11 @@ export interface EchoMessage {
   count: number;
 }
 
-const EMPTY = new Uint8Array(0);
-
-export const EchoMessageCodec: Codec<EchoMessage> = defineCodec<EchoMessage>({
-  typeName: "test.EchoMessage",
-  create: (init) => ({ text: "", payload: EMPTY, count: 0, ...init }),
-  size(m) {
-    let n = 0;
-    if (m.text) n += 1 + sizeString(m.text);
-    if (m.payload && m.payload.byteLength) n += 1 + sizeBytes(m.payload);
-    if (m.count) n += 1 + sizeInt32(m.count);
-    return n;
-  },
-  write(m, w) {
-    if (m.text) w.tag(1, WireType.LEN).string(m.text);
-    if (m.payload && m.payload.byteLength) w.tag(2, WireType.LEN).bytes(m.payload);
-    if (m.count) w.tag(3, WireType.VARINT).int32(m.count);
-  },
-  read(r) {
-    const m: EchoMessage = { text: "", payload: EMPTY, count: 0 };
-    while (r.pos < r.end) {
-      const tag = r.tag();
-      if (tag === ((1 << 3) | WireType.LEN)) m.text = r.string();
-      else if (tag === ((2 << 3) | WireType.LEN)) m.payload = r.bytes();
-      else if (tag === ((3 << 3) | WireType.VARINT)) m.count = r.int32();
-      else r.skip(tag);
-    }
-    return m;
-  },
-});
+export const EchoMessageCodec = defineMessage<EchoMessage>("test.EchoMessage", [
+  { no: 1, name: "text", type: "string" },
+  { no: 2, name: "payload", type: "bytes" },
+  { no: 3, name: "count", type: "int32" },
+]);
 
 export function echo(init: Partial<EchoMessage> = {}): EchoMessage {
   return EchoMessageCodec.create(init);

@@ -1,7 +1,7 @@
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { GrpcError } from "../../src/wire/grpc-error.js";
-import { frameMessage, readMessage } from "../../src/wire/message.js";
+import { frameMessage, frameMessageInto, readMessage } from "../../src/wire/message.js";
 import { PREFIX_LENGTH } from "../../src/wire/framing.js";
 import { Status } from "../../src/wire/status.js";
 import { EchoMessageCodec, echo } from "../support/echo-service.js";
@@ -48,5 +48,23 @@ describe("frameMessage / readMessage: the message path both sides share", () => 
     const junk = readMessage(EchoMessageCodec, false, Buffer.from([0x0a, 0x10, 0x41]), "identity", MAX, undefined) as GrpcError;
     expect(junk.code).toBe(Status.INTERNAL);
     expect(junk.rawMessage).toMatch(/^could not parse the received message: /);
+  });
+
+  it("frameMessageInto writes frameMessage's bytes where it is told, or says it does not fit", () => {
+    const msg = echo({ text: "héllo", payload: Buffer.from([1, 2, 3]), count: 7 });
+    const plain = framed(frameMessage(EchoMessageCodec, msg, MAX, "identity", undefined));
+    const buf = Buffer.alloc(256, 0xee);
+    const end = frameMessageInto(EchoMessageCodec, msg, MAX, buf, 10);
+    expect(end).toBe(10 + plain.length);
+    expect(buf.subarray(10, end as number)).toEqual(plain);
+    expect(buf[9]).toBe(0xee); // nothing before the offset
+    // The codec's bound does not fit: -1, and the caller frames it alone.
+    expect(frameMessageInto(EchoMessageCodec, msg, MAX, Buffer.alloc(plain.length), 0)).toBe(-1);
+    expect(frameMessageInto({ encode: EchoMessageCodec.encode, decode: EchoMessageCodec.decode, typeName: "x", create: EchoMessageCodec.create }, msg, MAX, buf, 0)).toBe(-1);
+    const over = frameMessageInto(EchoMessageCodec, echo({ text: "x".repeat(200) }), 100, Buffer.alloc(1024), 0) as GrpcError;
+    expect([over.code, over.rawMessage]).toEqual([Status.RESOURCE_EXHAUSTED, "trying to send message larger than max (203 vs. 100)"]);
+    const bad = { ...EchoMessageCodec, encodeInto: (): number => { throw new Error("boom"); } };
+    const failed = frameMessageInto(bad, msg, MAX, buf, 0) as GrpcError;
+    expect([failed.code, failed.rawMessage]).toEqual([Status.INTERNAL, "could not encode the message: boom"]);
   });
 });
