@@ -4,7 +4,8 @@
 // thread, libuv's pool included):
 //   sync      JSON.stringify + process.stderr-style synchronous write per line (the old logger)
 //   pino      pino 10 with pino.destination({ sync: false }) (sonic-boom, writes on libuv's pool)
-//   ours      src/service/logger.ts formatLine + BatchedLineWriter (one write(2) per turn)
+//   pino16k   the same with minLength 16 000 (sonic-boom buffers before it writes; its maximum is below 16 KiB)
+//   ours      src/service/call-log.ts formatCallLine + BatchedLineWriter (one write(2) per 64 KiB or 10 ms)
 // Every line is counted in the file afterwards. Run it pinned like the server: taskset -c 0 npx tsx …
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,6 +13,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { randomUUID } from "node:crypto";
 import pino from "pino";
+import { formatCallLine } from "../src/service/call-log.js";
 import { createLogger } from "../src/service/logger.js";
 import { BatchedLineWriter } from "../src/service/log-writer.js";
 
@@ -62,13 +64,30 @@ const contenders: Contender[] = [
     },
   },
   {
-    name: "ours (formatLine + BatchedLineWriter)",
+    name: "pino 10 + destination({ sync: false, minLength: 16000 })",
+    open(file) {
+      const dest = pino.destination({ dest: file, sync: false, minLength: 16000 });
+      const log = pino({ base: undefined, timestamp: pino.stdTimeFunctions.isoTime, messageKey: "msg", formatters: { level: (l) => ({ level: l }) } }, dest);
+      return {
+        log: (i) => log.info(fields(i), "call"),
+        finish: () => new Promise<void>((resolve) => {
+          dest.on("close", () => resolve());
+          dest.end();
+        }),
+      };
+    },
+  },
+  {
+    name: "ours (formatCallLine + BatchedLineWriter)",
     open(file) {
       const fd = openSync(file, "w");
       const w = new BatchedLineWriter(fd);
       const log = createLogger("info", w);
       return {
-        log: (i) => log.log("info", "call", fields(i)),
+        log: (i) => {
+          const f = fields(i);
+          log.writeLine("info", formatCallLine("info", { method: f.method, code: f.code, status: f.status, durationMs: f.duration_ms, requestId: f.request_id, peer: f.peer, role: f.role, error: undefined, cause: undefined }));
+        },
         finish: async () => {
           log.flush();
           closeSync(fd);
