@@ -17,7 +17,7 @@ import { countPeerReset } from "./connection.js";
 import { admitCall, run } from "./dispatch.js";
 import { excusePings, type SessionState } from "./keepalive.js";
 import type { ResolvedServerOptions } from "./options.js";
-import { OK_TRAILERS, RESPONSE_HEADERS, RESPOND_OPTIONS, closeNoError, respondTrailersOnly } from "./respond.js";
+import { OK_TRAILERS, RESPONSE_HEADERS, RESPOND_OPTIONS, closeNoError, respondTrailersOnly, responseHeaders } from "./respond.js";
 import type { Route } from "./router.js";
 import type { ServerWriter, WriteOptions } from "./types.js";
 import { BATCH_MESSAGE_MAX, WriteBatch } from "./write-batch.js";
@@ -218,7 +218,7 @@ export class ServerCall extends CallContext implements ServerWriter<unknown>, En
     this.headersSent = true;
     let headers = RESPONSE_HEADERS;
     if (this.header !== undefined || this.responseEncoding !== "identity") {
-      headers = { ...RESPONSE_HEADERS };
+      headers = responseHeaders();
       if (this.responseEncoding !== "identity") headers[Header.grpcEncoding] = this.responseEncoding;
       if (this.header !== undefined) this.header.toHeaders(headers);
     }

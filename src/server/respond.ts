@@ -16,6 +16,19 @@ export const RESPONSE_HEADERS: OutgoingHttpHeaders = {
   [Header.grpcAcceptEncoding]: ACCEPT_ENCODING,
 };
 export const OK_TRAILERS: OutgoingHttpHeaders = { [Header.grpcStatus]: "0" };
+
+/**
+ * RESPONSE_HEADERS as a fresh object, for a response that adds headers (metadata, grpc-encoding).
+ * Written as a literal on purpose: a copy made with `{ ...RESPONSE_HEADERS }` that then gets one more
+ * key took V8 ~500 ns (the spread's map is migrated on the first added property), a literal ~25 ns.
+ */
+export function responseHeaders(): OutgoingHttpHeaders {
+  return {
+    [Header.status]: 200,
+    [Header.contentType]: HeaderValue.contentTypeGrpc,
+    [Header.grpcAcceptEncoding]: ACCEPT_ENCODING,
+  };
+}
 /**
  * respond() options. `sendDate: false` (the option node's own compat layer passes for
  * `response.sendDate = false`) drops the `date` header node adds by default: gRPC does not use it
@@ -41,7 +54,7 @@ export function respondTrailersOnly(
   httpStatus = 200,
 ): void {
   const headers: OutgoingHttpHeaders =
-    httpStatus === 200 ? { ...RESPONSE_HEADERS } : { [Header.status]: httpStatus, [Header.contentType]: HeaderValue.contentTypeGrpc };
+    httpStatus === 200 ? responseHeaders() : { [Header.status]: httpStatus, [Header.contentType]: HeaderValue.contentTypeGrpc };
   statusToTrailers(code, message, metadata, details, headers);
   if (trace !== undefined) trace.headers("out", "TRAILERS-ONLY", headers);
   stream.respond(headers, RESPOND_END_OPTIONS);
