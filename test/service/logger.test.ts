@@ -4,7 +4,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it, vi } from "vitest";
 import { BatchedLineWriter } from "../../src/service/log-writer.js";
-import { formatCallLine } from "../../src/service/call-log.js";
+import { durationText, formatCallLine } from "../../src/service/call-log.js";
 import { createLogger, formatLine } from "../../src/service/logger.js";
 import { FUZZ_SEED } from "../support/fuzz-seed.js";
 
@@ -68,6 +68,22 @@ describe("formatCallLine", () => {
       }),
       { numRuns: 2000, seed: FUZZ_SEED },
     );
+  });
+});
+
+describe("durationText", () => {
+  it("prints a duration rounded to the microsecond exactly as String() does", () => {
+    const micros = fc.oneof(fc.integer({ min: 0, max: 5_000_000 }), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }));
+    fc.assert(
+      fc.property(micros, (us) => {
+        const ms = Math.round(us) / 1000;
+        expect(durationText(ms)).toBe(String(ms));
+      }),
+      { numRuns: 5000, seed: FUZZ_SEED },
+    );
+    for (const ms of [0, 0.001, 0.01, 0.1, 0.5, 1, 1.2, 1.23, 10.05, 999.999, -1, 0.0001, 1e20, NaN, Infinity]) {
+      expect(durationText(ms)).toBe(Number.isFinite(ms) ? String(ms) : "null");
+    }
   });
 });
 
