@@ -50,7 +50,7 @@ export interface FieldDecl {
   readonly oneof?: string;
   readonly presence?: "explicit";
   readonly enum?: string;
-  readonly message?: () => SubMessage<never>;
+  readonly message?: () => SubMessage<unknown>;
   readonly key?: ScalarType;
   readonly value?: ScalarType;
 }
