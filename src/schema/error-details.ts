@@ -1,6 +1,6 @@
 // Implements the google.rpc error details of googleapis google/rpc/error_details.proto (proto/google/rpc) that google-rpc.ts does not, and google.protobuf.Duration (protobuf duration.proto), declared as field tables so reflection can describe those files without parsing them.
 
-import { defineMessage, type MessageOf } from "../codec/message.js";
+import { defineMessage } from "../codec/message.js";
 
 export const DurationCodec = defineMessage("google.protobuf.Duration", [
   { no: 1, name: "seconds", type: "int64" },
