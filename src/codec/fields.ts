@@ -1,4 +1,4 @@
-// Implements protobuf.dev "Language Guide (proto3)" § "Scalar Value Types" and "Encoding" (https://protobuf.dev/programming-guides/encoding/): the field table a message is declared with, checked against its TypeScript interface.
+// Implements protobuf.dev "Language Guide (proto3)" § "Scalar Value Types" and "Encoding" (https://protobuf.dev/programming-guides/encoding/): the rows of the field table a message is declared with, as the runtime reads them, and the check of a table against a hand-written type (message-type.ts reads the type from the table instead).
 
 import type { Reader } from "./reader.js";
 import type { Writer } from "./writer.js";
@@ -50,12 +50,12 @@ export interface FieldDecl {
   readonly oneof?: string;
   readonly presence?: "explicit";
   readonly enum?: string;
-  readonly message?: () => SubMessage<never>;
+  readonly message?: () => SubMessage<unknown>;
   readonly key?: ScalarType;
   readonly value?: ScalarType;
 }
 
-// ---- Type-checking a table against the message's interface -----------------------------------
+// ---- Type-checking a table against a hand-written type (defineMessage<T>: descriptor.ts) ---------
 
 /** "fullName" → "full_name": the .proto name a lowerCamelCase property comes from. */
 export type Snake<S extends string> = S extends `${infer C}${infer Rest}`

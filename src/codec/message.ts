@@ -3,15 +3,22 @@
 import { defineCodec, SLAB_MAX_MESSAGE, type Codec, type CodecParts } from "./codec.js";
 import type { FieldDecl, FieldOf, SubMessage } from "./fields.js";
 import { propertyName } from "./fields.js";
+import type { FieldRow, InferMessage } from "./message-type.js";
 import type { Reader } from "./reader.js";
 import { SCALARS, type ScalarRule } from "./scalars.js";
 import { tagOf, WireType } from "./wire-types.js";
 import { sizeMessage, sizeVarint32, type Writer } from "./writer.js";
 
+// What a schema file needs besides defineMessage: the type of a message read from its table.
+export type { FieldRow, InferMessage, MessageOf } from "./message-type.js";
+
 /** A codec built from a field table; `fields` is the table, for reflection and for readers. */
 export interface MessageType<T> extends Codec<T> {
   readonly fields: readonly FieldDecl[];
 }
+
+/** Hand-written replacements of the derived size/maxSize/write/read (see `defineMessage`). */
+export type FastPath<T> = Pick<CodecParts<T>, "size" | "maxSize" | "write" | "read">;
 
 // How a field is written and read, chosen once per field when the table is compiled.
 const SCALAR = 0; // proto3 implicit presence: written when not its default (NaN is not 0: written)
@@ -293,16 +300,26 @@ function readEntry(f: Field, r: Reader, into: Record<string, unknown>): void {
 }
 
 /**
- * Declares a message by its field table (see docs/CODEC.md "Declaring a message"). Each row is
- * type-checked against `T`: its snake_case name must be one of T's properties and its type must
- * fit that property's TypeScript type. The table is compiled the first time the codec is used, so
- * a row may refer to a message declared further down. `fastPath` replaces the derived
- * size/maxSize/write/read by hand-written ones (only where measurements demand it).
+ * Declares a message by its field table (see docs/CODEC.md "Declaring a message"), the one
+ * declaration of the message: its TypeScript type is read from the table
+ * (`export type User = MessageOf<typeof UserCodec>`, see message-type.ts). The second form,
+ * `defineMessage<T>(name, table)`, checks the table against a type written by hand instead (each
+ * row's snake_case name must be a property of T, its type must fit that property's type): for a
+ * message that contains itself, whose type TypeScript cannot read from its own table.
+ * The table is compiled the first time the codec is used, so a row may refer to a message declared
+ * further down. `fastPath` replaces the derived size/maxSize/write/read by hand-written ones (only
+ * where measurements demand it).
  */
+export function defineMessage<const F extends readonly FieldRow[]>(
+  typeName: string,
+  table: F,
+  fastPath?: FastPath<InferMessage<F>>,
+): MessageType<InferMessage<F>>;
+export function defineMessage<T extends object>(typeName: string, table: readonly FieldOf<T>[], fastPath?: FastPath<T>): MessageType<T>;
 export function defineMessage<T extends object>(
   typeName: string,
-  table: readonly FieldOf<T>[],
-  fastPath?: Pick<CodecParts<T>, "size" | "maxSize" | "write" | "read">,
+  table: readonly FieldRow[] | readonly FieldOf<T>[],
+  fastPath?: FastPath<T>,
 ): MessageType<T> {
   const decls = table as unknown as readonly FieldDecl[];
   let plan: Plan | undefined;

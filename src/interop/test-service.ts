@@ -22,7 +22,7 @@ import type {
   StreamingOutputCallRequest,
   StreamingOutputCallResponse,
 } from "../schema/interop.js";
-import { defineService } from "../server/types.js";
+import { defineService, rpc, stream } from "../server/types.js";
 import type { ServerCallContext, ServerWriter, ServiceImplementation } from "../server/types.js";
 import { GrpcError } from "../wire/grpc-error.js";
 import { Status, isStatusCode } from "../wire/status.js";
@@ -30,19 +30,19 @@ import type { StatusCode } from "../wire/status.js";
 
 /** grpc.testing.TestService as our server registers it (UnimplementedCall answers UNIMPLEMENTED). */
 export const TestService = defineService("grpc.testing.TestService", {
-  EmptyCall: { kind: "unary", requestCodec: EmptyCodec, responseCodec: EmptyCodec },
-  UnaryCall: { kind: "unary", requestCodec: SimpleRequestCodec, responseCodec: SimpleResponseCodec },
-  CacheableUnaryCall: { kind: "unary", requestCodec: SimpleRequestCodec, responseCodec: SimpleResponseCodec },
-  StreamingOutputCall: { kind: "server_streaming", requestCodec: StreamingOutputCallRequestCodec, responseCodec: StreamingOutputCallResponseCodec },
-  StreamingInputCall: { kind: "client_streaming", requestCodec: StreamingInputCallRequestCodec, responseCodec: StreamingInputCallResponseCodec },
-  FullDuplexCall: { kind: "bidi_streaming", requestCodec: StreamingOutputCallRequestCodec, responseCodec: StreamingOutputCallResponseCodec },
-  HalfDuplexCall: { kind: "bidi_streaming", requestCodec: StreamingOutputCallRequestCodec, responseCodec: StreamingOutputCallResponseCodec },
-  UnimplementedCall: { kind: "unary", requestCodec: EmptyCodec, responseCodec: EmptyCodec },
+  EmptyCall: rpc(EmptyCodec, EmptyCodec),
+  UnaryCall: rpc(SimpleRequestCodec, SimpleResponseCodec),
+  CacheableUnaryCall: rpc(SimpleRequestCodec, SimpleResponseCodec),
+  StreamingOutputCall: rpc(StreamingOutputCallRequestCodec, stream(StreamingOutputCallResponseCodec)),
+  StreamingInputCall: rpc(stream(StreamingInputCallRequestCodec), StreamingInputCallResponseCodec),
+  FullDuplexCall: rpc(stream(StreamingOutputCallRequestCodec), stream(StreamingOutputCallResponseCodec)),
+  HalfDuplexCall: rpc(stream(StreamingOutputCallRequestCodec), stream(StreamingOutputCallResponseCodec)),
+  UnimplementedCall: rpc(EmptyCodec, EmptyCodec),
 });
 
 /** grpc.testing.UnimplementedService: described for clients only; servers never register it. */
 export const UnimplementedService = defineService("grpc.testing.UnimplementedService", {
-  UnimplementedCall: { kind: "unary", requestCodec: EmptyCodec, responseCodec: EmptyCodec },
+  UnimplementedCall: rpc(EmptyCodec, EmptyCodec),
 });
 
 /** Zero-filled payload bodies are views into one shared buffer (read-only by contract). */

@@ -1,6 +1,6 @@
 // Implements google/protobuf/descriptor.proto's FileDescriptorProto and the messages it nests (package google.protobuf), as server reflection (grpc/grpc doc/server-reflection.md) sends them, declared as field tables.
 
-import { defineMessage, type MessageType } from "../codec/message.js";
+import { defineMessage, type MessageOf, type MessageType } from "../codec/message.js";
 
 /** FieldDescriptorProto.Type (descriptor.proto numbers). */
 export const FieldType = {
@@ -33,48 +33,60 @@ export const FieldLabel = {
 } as const;
 export type FieldLabel = (typeof FieldLabel)[keyof typeof FieldLabel];
 
-/** FileOptions.OptimizeMode. */
-export const OptimizeMode = {
-  SPEED: 1,
-  CODE_SIZE: 2,
-  LITE_RUNTIME: 3,
-} as const;
-export type OptimizeMode = (typeof OptimizeMode)[keyof typeof OptimizeMode];
+// ---------------------------------------------------------------------------------------------
+// Field tables (descriptor.proto field numbers). descriptor.proto is proto2: a field is written
+// when it is set, even at its default (`presence: "explicit"`). The few fields this model always
+// holds but protoc leaves unset at their default (`package`, `syntax`, the streaming flags) are
+// declared without it, so they are written only when not the default. Repeated numbers are not
+// packed in proto2.
+// ---------------------------------------------------------------------------------------------
+
+const X = "explicit" as const;
 
 /** The FileOptions this codec writes; other options (and custom ones) are not served. */
-export interface FileOptions {
-  javaPackage?: string;
-  javaOuterClassname?: string;
-  optimizeFor?: OptimizeMode;
-  javaMultipleFiles?: boolean;
-  goPackage?: string;
-  deprecated?: boolean;
-  ccEnableArenas?: boolean;
-  objcClassPrefix?: string;
-  csharpNamespace?: string;
-  phpNamespace?: string;
-  rubyPackage?: string;
-}
+export const FileOptionsCodec = defineMessage("google.protobuf.FileOptions", [
+  { no: 1, name: "java_package", type: "string", presence: X },
+  { no: 8, name: "java_outer_classname", type: "string", presence: X },
+  { no: 9, name: "optimize_for", type: "enum", enum: "google.protobuf.FileOptions.OptimizeMode", presence: X },
+  { no: 10, name: "java_multiple_files", type: "bool", presence: X },
+  { no: 11, name: "go_package", type: "string", presence: X },
+  { no: 23, name: "deprecated", type: "bool", presence: X },
+  { no: 31, name: "cc_enable_arenas", type: "bool", presence: X },
+  { no: 36, name: "objc_class_prefix", type: "string", presence: X },
+  { no: 37, name: "csharp_namespace", type: "string", presence: X },
+  { no: 41, name: "php_namespace", type: "string", presence: X },
+  { no: 45, name: "ruby_package", type: "string", presence: X },
+]);
+export type FileOptions = MessageOf<typeof FileOptionsCodec>;
 
-export interface MessageOptions {
-  deprecated?: boolean;
-  /** Set on the entry type protoc synthesizes for a `map<K, V>` field. */
-  mapEntry?: boolean;
-}
+export const MessageOptionsCodec = defineMessage("google.protobuf.MessageOptions", [
+  { no: 3, name: "deprecated", type: "bool", presence: X },
+  { no: 7, name: "map_entry", type: "bool", presence: X }, // set on the entry type protoc synthesizes for a `map<K, V>` field
+]);
 
-export interface FieldOptions {
-  packed?: boolean;
-  deprecated?: boolean;
-}
+export const FieldOptionsCodec = defineMessage("google.protobuf.FieldOptions", [
+  { no: 2, name: "packed", type: "bool", presence: X },
+  { no: 3, name: "deprecated", type: "bool", presence: X },
+]);
 
-export interface EnumOptions {
-  allowAlias?: boolean;
-  deprecated?: boolean;
-}
+export const EnumOptionsCodec = defineMessage("google.protobuf.EnumOptions", [
+  { no: 2, name: "allow_alias", type: "bool", presence: X },
+  { no: 3, name: "deprecated", type: "bool", presence: X },
+]);
 
-export interface DeprecatableOptions {
-  deprecated?: boolean;
-}
+export const EnumValueOptionsCodec = defineMessage("google.protobuf.EnumValueOptions", [{ no: 1, name: "deprecated", type: "bool", presence: X }]);
+export const ServiceOptionsCodec = defineMessage("google.protobuf.ServiceOptions", [{ no: 33, name: "deprecated", type: "bool", presence: X }]);
+export const MethodOptionsCodec = defineMessage("google.protobuf.MethodOptions", [{ no: 33, name: "deprecated", type: "bool", presence: X }]);
+/** EnumValueOptions, ServiceOptions and MethodOptions, of which this model writes only `deprecated`. */
+type DeprecatableOptions = MessageOf<typeof MethodOptionsCodec>;
+
+// ---- The descriptors: types written by hand, tables checked against them ----------------------
+// Unlike every other message, these types are not read from their tables, for two reasons:
+// DescriptorProto contains itself (`nested_type`), which TypeScript cannot read from a table that
+// refers to that same type; and this is the model reflection builds, in which every descriptor has
+// its name, number, label and type, while descriptor.proto declares them `optional` (so a type read
+// from the table would make them optional). `defineMessage<T>` checks each table against its type:
+// a row's name must be a property of T and its type must fit that property.
 
 export interface FieldDescriptorProto {
   name: string;
@@ -88,7 +100,7 @@ export interface FieldDescriptorProto {
   /** Index into the containing message's `oneofDecl`. */
   oneofIndex?: number;
   jsonName?: string;
-  options?: FieldOptions;
+  options?: MessageOf<typeof FieldOptionsCodec>;
   /** A proto3 `optional` field (its oneof is synthetic). */
   proto3Optional?: boolean;
 }
@@ -115,7 +127,7 @@ export interface DescriptorProto {
   nestedType: DescriptorProto[];
   enumType: EnumDescriptorProto[];
   oneofDecl: OneofDescriptorProto[];
-  options?: MessageOptions;
+  options?: MessageOf<typeof MessageOptionsCodec>;
   reservedRange: ReservedRange[];
   reservedName: string[];
 }
@@ -129,7 +141,7 @@ export interface EnumValueDescriptorProto {
 export interface EnumDescriptorProto {
   name: string;
   value: EnumValueDescriptorProto[];
-  options?: EnumOptions;
+  options?: MessageOf<typeof EnumOptionsCodec>;
   reservedRange: EnumReservedRange[];
   reservedName: string[];
 }
@@ -169,57 +181,6 @@ export interface FileDescriptorProto {
   /** "proto3", or "" for proto2 (protoc leaves the field unset then). */
   syntax: string;
 }
-
-// ---------------------------------------------------------------------------------------------
-// Field tables (descriptor.proto field numbers). descriptor.proto is proto2: a field is written
-// when it is set, even at its default (`presence: "explicit"`). The few fields this model always
-// holds but protoc leaves unset at their default (`package`, `syntax`, the streaming flags,
-// `proto3_optional`) are declared without it, so they are written only when not the default.
-// Repeated numbers are not packed in proto2.
-// ---------------------------------------------------------------------------------------------
-
-const X = "explicit" as const;
-
-export const FileOptionsCodec = defineMessage<FileOptions>("google.protobuf.FileOptions", [
-  { no: 1, name: "java_package", type: "string", presence: X },
-  { no: 8, name: "java_outer_classname", type: "string", presence: X },
-  { no: 9, name: "optimize_for", type: "enum", enum: "google.protobuf.FileOptions.OptimizeMode", presence: X },
-  { no: 10, name: "java_multiple_files", type: "bool", presence: X },
-  { no: 11, name: "go_package", type: "string", presence: X },
-  { no: 23, name: "deprecated", type: "bool", presence: X },
-  { no: 31, name: "cc_enable_arenas", type: "bool", presence: X },
-  { no: 36, name: "objc_class_prefix", type: "string", presence: X },
-  { no: 37, name: "csharp_namespace", type: "string", presence: X },
-  { no: 41, name: "php_namespace", type: "string", presence: X },
-  { no: 45, name: "ruby_package", type: "string", presence: X },
-]);
-
-export const MessageOptionsCodec = defineMessage<MessageOptions>("google.protobuf.MessageOptions", [
-  { no: 3, name: "deprecated", type: "bool", presence: X },
-  { no: 7, name: "map_entry", type: "bool", presence: X },
-]);
-
-export const FieldOptionsCodec = defineMessage<FieldOptions>("google.protobuf.FieldOptions", [
-  { no: 2, name: "packed", type: "bool", presence: X },
-  { no: 3, name: "deprecated", type: "bool", presence: X },
-]);
-
-export const EnumOptionsCodec = defineMessage<EnumOptions>("google.protobuf.EnumOptions", [
-  { no: 2, name: "allow_alias", type: "bool", presence: X },
-  { no: 3, name: "deprecated", type: "bool", presence: X },
-]);
-
-export const EnumValueOptionsCodec = defineMessage<DeprecatableOptions>("google.protobuf.EnumValueOptions", [
-  { no: 1, name: "deprecated", type: "bool", presence: X },
-]);
-
-export const ServiceOptionsCodec = defineMessage<DeprecatableOptions>("google.protobuf.ServiceOptions", [
-  { no: 33, name: "deprecated", type: "bool", presence: X },
-]);
-
-export const MethodOptionsCodec = defineMessage<DeprecatableOptions>("google.protobuf.MethodOptions", [
-  { no: 33, name: "deprecated", type: "bool", presence: X },
-]);
 
 export const FieldDescriptorProtoCodec = defineMessage<FieldDescriptorProto>("google.protobuf.FieldDescriptorProto", [
   { no: 1, name: "name", type: "string", presence: X },

@@ -63,30 +63,26 @@ function reflectionFile(version: "v1" | "v1alpha", c: ReflectionCodecs): FileDec
 export const REFLECTION_V1_FILE = reflectionFile("v1", reflectionV1);
 export const REFLECTION_V1ALPHA_FILE = reflectionFile("v1alpha", reflectionV1alpha);
 
-const wellKnown = (outer: string, go: string) => ({
-  javaPackage: "com.google.protobuf",
-  javaOuterClassname: outer,
-  javaMultipleFiles: true,
-  goPackage: `google.golang.org/protobuf/types/known/${go}`,
-  objcClassPrefix: "GPB",
-  csharpNamespace: "Google.Protobuf.WellKnownTypes",
-});
+/** A file of protobuf's well-known types with one message: `google/protobuf/<stem>.proto`, with its file options. */
+function wellKnownFile(stem: string, type: Table): FileDecl {
+  return {
+    name: `google/protobuf/${stem}.proto`,
+    package: "google.protobuf",
+    dependency: [],
+    options: {
+      javaPackage: "com.google.protobuf",
+      javaOuterClassname: `${stem[0].toUpperCase()}${stem.slice(1)}Proto`,
+      javaMultipleFiles: true,
+      goPackage: `google.golang.org/protobuf/types/known/${stem}pb`,
+      objcClassPrefix: "GPB",
+      csharpNamespace: "Google.Protobuf.WellKnownTypes",
+    },
+    messages: [m(type)],
+  };
+}
 
-export const ANY_FILE: FileDecl = {
-  name: "google/protobuf/any.proto",
-  package: "google.protobuf",
-  dependency: [],
-  options: wellKnown("AnyProto", "anypb"),
-  messages: [m(AnyCodec)],
-};
-
-export const DURATION_FILE: FileDecl = {
-  name: "google/protobuf/duration.proto",
-  package: "google.protobuf",
-  dependency: [],
-  options: wellKnown("DurationProto", "durationpb"),
-  messages: [m(DurationCodec)],
-};
+export const ANY_FILE = wellKnownFile("any", AnyCodec);
+export const DURATION_FILE = wellKnownFile("duration", DurationCodec);
 
 const rpcOptions = (outer: string, go: string) => ({
   javaPackage: "com.google.rpc",

@@ -1,6 +1,6 @@
 // Implements the messages of grpc/grpc doc/health-checking.md (package grpc.health.v1, proto/grpc/health/v1/health.proto), declared as field tables.
 
-import { defineMessage } from "../codec/message.js";
+import { defineMessage, type MessageOf } from "../codec/message.js";
 
 /** grpc.health.v1.HealthCheckResponse.ServingStatus. */
 export const ServingStatus = {
@@ -14,22 +14,13 @@ export const ServingStatus = {
 export type ServingStatus = number;
 
 /** grpc.health.v1.HealthCheckRequest */
-export interface HealthCheckRequest {
-  /** Fully-qualified service name; "" means the whole server. */
-  service: string;
-  $unknown?: Uint8Array;
-}
-
-/** grpc.health.v1.HealthCheckResponse */
-export interface HealthCheckResponse {
-  status: ServingStatus;
-  $unknown?: Uint8Array;
-}
-
-export const HealthCheckRequestCodec = defineMessage<HealthCheckRequest>("grpc.health.v1.HealthCheckRequest", [
-  { no: 1, name: "service", type: "string" },
+export const HealthCheckRequestCodec = defineMessage("grpc.health.v1.HealthCheckRequest", [
+  { no: 1, name: "service", type: "string" }, // fully-qualified service name; "" means the whole server
 ]);
+export type HealthCheckRequest = MessageOf<typeof HealthCheckRequestCodec>;
 
-export const HealthCheckResponseCodec = defineMessage<HealthCheckResponse>("grpc.health.v1.HealthCheckResponse", [
+/** grpc.health.v1.HealthCheckResponse: `status` is a {@link ServingStatus}. */
+export const HealthCheckResponseCodec = defineMessage("grpc.health.v1.HealthCheckResponse", [
   { no: 1, name: "status", type: "enum", enum: "grpc.health.v1.HealthCheckResponse.ServingStatus" },
 ]);
+export type HealthCheckResponse = MessageOf<typeof HealthCheckResponseCodec>;

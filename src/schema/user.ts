@@ -1,6 +1,6 @@
 // Implements proto/user.proto (package user): every message and enum, declared once as a field table (docs/CODEC.md "Declaring a message").
 
-import { defineMessage, enumName } from "../codec/message.js";
+import { defineMessage, enumName, type FieldRow, type InferMessage, type MessageOf } from "../codec/message.js";
 import { userFastPath } from "./user-fast-path.js";
 
 /** user.Role. Unknown numbers received on the wire are kept as they are. */
@@ -17,114 +17,63 @@ export function roleName(role: Role): keyof typeof Role | undefined {
   return enumName(Role, role);
 }
 
-export interface User {
-  id: string;
-  username: string;
-  email: string;
-  fullName: string;
-  role: Role;
-  /** Milliseconds since the Unix epoch (UTC). */
-  createdAt: bigint;
-  /** Milliseconds since the Unix epoch (UTC). */
-  updatedAt: bigint;
-  $unknown?: Uint8Array;
-}
+// Each message's TypeScript type is read from its table: `string` → string, `int64` → bigint,
+// an enum → number, `repeated` → an array (docs/CODEC.md "Declaring a message").
 
-export const UserCodec = defineMessage<User>("user.User", [
+// user.User, the hot message, has a hand-written fast path (user-fast-path.ts) that is typed with
+// User, so its table is a constant of its own and User is read from the table, not from UserCodec
+// (which would make User depend on itself).
+const USER = [
   { no: 1, name: "id", type: "string" },
   { no: 2, name: "username", type: "string" },
   { no: 3, name: "email", type: "string" },
   { no: 4, name: "full_name", type: "string" },
   { no: 5, name: "role", type: "enum", enum: "user.Role" },
-  { no: 6, name: "created_at", type: "int64" },
-  { no: 7, name: "updated_at", type: "int64" },
-], userFastPath); // the hot message: hand-written size/write/read, see user-fast-path.ts
+  { no: 6, name: "created_at", type: "int64" }, // milliseconds since the Unix epoch (UTC)
+  { no: 7, name: "updated_at", type: "int64" }, // milliseconds since the Unix epoch (UTC)
+] as const satisfies readonly FieldRow[];
+export type User = InferMessage<typeof USER>;
+export const UserCodec = defineMessage("user.User", USER, userFastPath);
 
-export interface CreateUserRequest {
-  username: string;
-  email: string;
-  fullName: string;
-  role: Role;
-  $unknown?: Uint8Array;
-}
-
-export const CreateUserRequestCodec = defineMessage<CreateUserRequest>("user.CreateUserRequest", [
+export const CreateUserRequestCodec = defineMessage("user.CreateUserRequest", [
   { no: 1, name: "username", type: "string" },
   { no: 2, name: "email", type: "string" },
   { no: 3, name: "full_name", type: "string" },
   { no: 4, name: "role", type: "enum", enum: "user.Role" },
 ]);
+export type CreateUserRequest = MessageOf<typeof CreateUserRequestCodec>;
 
-export interface GetUserRequest {
-  id: string;
-  $unknown?: Uint8Array;
-}
+export const GetUserRequestCodec = defineMessage("user.GetUserRequest", [{ no: 1, name: "id", type: "string" }]);
+export type GetUserRequest = MessageOf<typeof GetUserRequestCodec>;
 
-export const GetUserRequestCodec = defineMessage<GetUserRequest>("user.GetUserRequest", [{ no: 1, name: "id", type: "string" }]);
-
-export interface ListUsersRequest {
-  /** Empty means every role; else "ROLE_ADMIN", "admin", … (see proto/user.proto). */
-  roleFilter: string;
-  /** 0 means no limit. */
-  limit: number;
-  $unknown?: Uint8Array;
-}
-
-export const ListUsersRequestCodec = defineMessage<ListUsersRequest>("user.ListUsersRequest", [
-  { no: 1, name: "role_filter", type: "string" },
-  { no: 2, name: "limit", type: "int32" },
+export const ListUsersRequestCodec = defineMessage("user.ListUsersRequest", [
+  { no: 1, name: "role_filter", type: "string" }, // empty means every role; else "ROLE_ADMIN", "admin", … (see proto/user.proto)
+  { no: 2, name: "limit", type: "int32" }, // 0 means no limit
 ]);
+export type ListUsersRequest = MessageOf<typeof ListUsersRequestCodec>;
 
-export interface BatchCreateResponse {
-  createdCount: number;
-  /** The new ids, in request order. */
-  userIds: string[];
-  $unknown?: Uint8Array;
-}
-
-export const BatchCreateResponseCodec = defineMessage<BatchCreateResponse>("user.BatchCreateResponse", [
+export const BatchCreateResponseCodec = defineMessage("user.BatchCreateResponse", [
   { no: 1, name: "created_count", type: "int32" },
-  { no: 2, name: "user_ids", type: "string", repeated: true },
+  { no: 2, name: "user_ids", type: "string", repeated: true }, // the new ids, in request order
 ]);
+export type BatchCreateResponse = MessageOf<typeof BatchCreateResponseCodec>;
 
-export interface UserUpdateRequest {
-  userId: string;
-  /** One of "username", "email", "full_name", "role". */
-  field: string;
-  value: string;
-  $unknown?: Uint8Array;
-}
-
-export const UserUpdateRequestCodec = defineMessage<UserUpdateRequest>("user.UserUpdateRequest", [
+export const UserUpdateRequestCodec = defineMessage("user.UserUpdateRequest", [
   { no: 1, name: "user_id", type: "string" },
-  { no: 2, name: "field", type: "string" },
+  { no: 2, name: "field", type: "string" }, // one of "username", "email", "full_name", "role"
   { no: 3, name: "value", type: "string" },
 ]);
+export type UserUpdateRequest = MessageOf<typeof UserUpdateRequestCodec>;
 
-export interface UserUpdateResponse {
-  userId: string;
-  success: boolean;
-  /** Empty on success; on failure says why. */
-  message: string;
-  $unknown?: Uint8Array;
-}
-
-export const UserUpdateResponseCodec = defineMessage<UserUpdateResponse>("user.UserUpdateResponse", [
+export const UserUpdateResponseCodec = defineMessage("user.UserUpdateResponse", [
   { no: 1, name: "user_id", type: "string" },
   { no: 2, name: "success", type: "bool" },
-  { no: 3, name: "message", type: "string" },
+  { no: 3, name: "message", type: "string" }, // empty on success; on failure says why
 ]);
+export type UserUpdateResponse = MessageOf<typeof UserUpdateResponseCodec>;
 
-export interface DeleteUserRequest {
-  id: string;
-  $unknown?: Uint8Array;
-}
+export const DeleteUserRequestCodec = defineMessage("user.DeleteUserRequest", [{ no: 1, name: "id", type: "string" }]);
+export type DeleteUserRequest = MessageOf<typeof DeleteUserRequestCodec>;
 
-export const DeleteUserRequestCodec = defineMessage<DeleteUserRequest>("user.DeleteUserRequest", [{ no: 1, name: "id", type: "string" }]);
-
-export interface DeleteUserResponse {
-  success: boolean;
-  $unknown?: Uint8Array;
-}
-
-export const DeleteUserResponseCodec = defineMessage<DeleteUserResponse>("user.DeleteUserResponse", [{ no: 1, name: "success", type: "bool" }]);
+export const DeleteUserResponseCodec = defineMessage("user.DeleteUserResponse", [{ no: 1, name: "success", type: "bool" }]);
+export type DeleteUserResponse = MessageOf<typeof DeleteUserResponseCodec>;

@@ -1,11 +1,12 @@
 // Implements the public server API of this gRPC implementation (https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md): re-exports.
 
 export { Server, DEFAULT_SHUTDOWN_GRACE_MS } from "./server.js";
-export { defineService } from "./types.js";
+export { defineService, rpc, stream } from "./types.js";
 export type {
   MethodKind,
   MethodDescriptor,
   MethodMap,
+  Stream,
   ServiceDescriptor,
   ServiceImplementation,
   HandlerFor,

@@ -26,11 +26,48 @@ export interface ServiceDescriptor<M extends MethodMap = MethodMap> {
 }
 
 /**
- * Builds a typed descriptor. Example:
- * `defineService("user.UserService", { GetUser: { kind: "unary", requestCodec: GetUserRequestCodec, responseCodec: UserCodec } })`
+ * Builds a typed descriptor, one method a line, as the .proto's `rpc` lines read:
+ * ```ts
+ * defineService("user.UserService", {
+ *   GetUser: rpc(GetUserRequestCodec, UserCodec),            // rpc GetUser(GetUserRequest) returns (User)
+ *   ListUsers: rpc(ListUsersRequestCodec, stream(UserCodec)), // rpc ListUsers(ListUsersRequest) returns (stream User)
+ * })
+ * ```
  */
 export function defineService<const M extends MethodMap>(typeName: string, methods: M): ServiceDescriptor<M> {
   return { typeName, methods };
+}
+
+/** A side of a method that carries a stream of messages: `stream` in the .proto (see {@link rpc}). */
+export interface Stream<T> {
+  readonly stream: MessageCodec<T>;
+}
+
+/** Marks a request or response of {@link rpc} as a stream: `rpc(stream(ReqCodec), ResCodec)`. */
+export function stream<T>(codec: MessageCodec<T>): Stream<T> {
+  return { stream: codec };
+}
+
+type Side = MessageCodec<unknown> | Stream<unknown>;
+type MessageOfSide<S> = S extends Stream<infer T> ? T : S extends MessageCodec<infer T> ? T : never;
+/** The call kind of `rpc(request, response)`: which of the two sides are streams. */
+type KindOf<Q, R> = Q extends Stream<unknown>
+  ? R extends Stream<unknown> ? "bidi_streaming" : "client_streaming"
+  : R extends Stream<unknown> ? "server_streaming" : "unary";
+
+/**
+ * One method, read like its .proto line: `rpc(Req, Res)` is unary, `rpc(Req, stream(Res))` server
+ * streaming, `rpc(stream(Req), Res)` client streaming, `rpc(stream(Req), stream(Res))` bidirectional.
+ */
+export function rpc<Q extends Side, R extends Side>(request: Q, response: R): MethodDescriptor<MessageOfSide<Q>, MessageOfSide<R>, KindOf<Q, R>> {
+  const clientStreams = "stream" in request;
+  const serverStreams = "stream" in response;
+  const kind = clientStreams ? (serverStreams ? "bidi_streaming" : "client_streaming") : serverStreams ? "server_streaming" : "unary";
+  return {
+    kind: kind as KindOf<Q, R>,
+    requestCodec: (clientStreams ? request.stream : request) as MessageCodec<MessageOfSide<Q>>,
+    responseCodec: (serverStreams ? response.stream : response) as MessageCodec<MessageOfSide<R>>,
+  };
 }
 
 /** Writes response messages. `write` resolves when the message is handed to HTTP/2 (at once while

@@ -12,7 +12,7 @@ import {
   type HealthCheckRequest,
   type HealthCheckResponse,
 } from "../schema/health.js";
-import { defineService, type ServerCallContext, type ServerWriter, type ServiceImplementation } from "../server/types.js";
+import { defineService, rpc, stream, type ServerCallContext, type ServerWriter, type ServiceImplementation } from "../server/types.js";
 import { GrpcError } from "../wire/grpc-error.js";
 import { Status } from "../wire/status.js";
 
@@ -20,8 +20,8 @@ export { ServingStatus } from "../schema/health.js";
 
 /** The descriptor to register: `/grpc.health.v1.Health/Check` (unary) and `/Watch` (server streaming). */
 export const HealthServiceDescriptor = defineService("grpc.health.v1.Health", {
-  Check: { kind: "unary", requestCodec: HealthCheckRequestCodec, responseCodec: HealthCheckResponseCodec },
-  Watch: { kind: "server_streaming", requestCodec: HealthCheckRequestCodec, responseCodec: HealthCheckResponseCodec },
+  Check: rpc(HealthCheckRequestCodec, HealthCheckResponseCodec),
+  Watch: rpc(HealthCheckRequestCodec, stream(HealthCheckResponseCodec)),
 });
 
 export interface HealthShutdownOptions {

@@ -18,7 +18,7 @@ import {
   type ServerReflectionRequest,
   type ServerReflectionResponse,
 } from "../schema/reflection.js";
-import { defineService, type ServerCallContext, type ServerWriter, type ServiceImplementation } from "../server/types.js";
+import { defineService, rpc, stream, type ServerCallContext, type ServerWriter, type ServiceImplementation } from "../server/types.js";
 import { Status } from "../wire/status.js";
 import { DescriptorSet } from "./descriptor-set.js";
 import { DescriptorPool, type LoadOptions } from "./descriptors.js";
@@ -30,11 +30,11 @@ export const REFLECTION_PROTO_FILES = ["grpc/reflection/v1/reflection.proto", "g
 export const REFLECTION_SERVICE_NAMES = ["grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection"] as const;
 
 export const ReflectionV1Descriptor = defineService("grpc.reflection.v1.ServerReflection", {
-  ServerReflectionInfo: { kind: "bidi_streaming", requestCodec: reflectionV1.request, responseCodec: reflectionV1.response },
+  ServerReflectionInfo: rpc(stream(reflectionV1.request), stream(reflectionV1.response)),
 });
 
 export const ReflectionV1alphaDescriptor = defineService("grpc.reflection.v1alpha.ServerReflection", {
-  ServerReflectionInfo: { kind: "bidi_streaming", requestCodec: reflectionV1alpha.request, responseCodec: reflectionV1alpha.response },
+  ServerReflectionInfo: rpc(stream(reflectionV1alpha.request), stream(reflectionV1alpha.response)),
 });
 
 /** Both descriptors take the same implementation: the two packages have the same messages. */

@@ -12,7 +12,7 @@ import {
   UserUpdateRequestCodec,
   UserUpdateResponseCodec,
 } from "../schema/user.js";
-import { defineService, type ServerCallContext, type ServiceImplementation } from "../server/types.js";
+import { defineService, rpc, stream, type ServerCallContext, type ServiceImplementation } from "../server/types.js";
 import { GrpcError } from "../wire/grpc-error.js";
 import { Status } from "../wire/status.js";
 import { USER_SERVICE } from "./authorization.js";
@@ -21,12 +21,12 @@ import type { UserCallContext, UserHandlers } from "./user-handlers.js";
 
 /** The six methods, their kinds and codecs. The client derives its method table from this too. */
 export const UserServiceDescriptor = defineService(USER_SERVICE, {
-  CreateUser: { kind: "unary", requestCodec: CreateUserRequestCodec, responseCodec: UserCodec },
-  GetUser: { kind: "unary", requestCodec: GetUserRequestCodec, responseCodec: UserCodec },
-  ListUsers: { kind: "server_streaming", requestCodec: ListUsersRequestCodec, responseCodec: UserCodec },
-  BatchCreateUsers: { kind: "client_streaming", requestCodec: CreateUserRequestCodec, responseCodec: BatchCreateResponseCodec },
-  StreamUserUpdates: { kind: "bidi_streaming", requestCodec: UserUpdateRequestCodec, responseCodec: UserUpdateResponseCodec },
-  DeleteUser: { kind: "unary", requestCodec: DeleteUserRequestCodec, responseCodec: DeleteUserResponseCodec },
+  CreateUser: rpc(CreateUserRequestCodec, UserCodec),
+  GetUser: rpc(GetUserRequestCodec, UserCodec),
+  ListUsers: rpc(ListUsersRequestCodec, stream(UserCodec)),
+  BatchCreateUsers: rpc(stream(CreateUserRequestCodec), BatchCreateResponseCodec),
+  StreamUserUpdates: rpc(stream(UserUpdateRequestCodec), stream(UserUpdateResponseCodec)),
+  DeleteUser: rpc(DeleteUserRequestCodec, DeleteUserResponseCodec),
 });
 
 /**

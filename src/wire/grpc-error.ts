@@ -61,7 +61,7 @@ export class GrpcError extends Error {
 
   /** Adds a `google.rpc.BadRequest` with these field violations. */
   addBadRequest(fieldViolations: Array<Pick<FieldViolation, "field" | "description">>): this {
-    return this.addDetail<BadRequest>(BadRequestCodec, { fieldViolations: fieldViolations.map((v) => ({ field: v.field, description: v.description })) });
+    return this.addDetail<BadRequest>(BadRequestCodec, { fieldViolations: fieldViolations.map((v) => ({ field: v.field, description: v.description, reason: "" })) });
   }
 
   /** Adds a `google.rpc.ErrorInfo`. */

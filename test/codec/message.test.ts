@@ -4,8 +4,8 @@
 
 import fc from "fast-check";
 import protobuf from "protobufjs";
-import { describe, expect, it } from "vitest";
-import { defineMessage, type MessageType } from "../../src/codec/index.js";
+import { describe, expect, expectTypeOf, it } from "vitest";
+import { defineMessage, type MessageOf, type MessageType } from "../../src/codec/index.js";
 import { FUZZ_SEED } from "../support/fuzz-seed.js";
 import { NUM_RUNS, anyString, bytes, int32, int64, oursToPlain, pbEncode, pbToPlain, uint32, uint64 } from "./oracle.js";
 
@@ -52,7 +52,8 @@ const InnerCodec: MessageType<Inner> = defineMessage<Inner>("t.Inner", [
   { no: 2, name: "child", type: "message", message: () => InnerCodec },
 ]);
 
-const KindsCodec = defineMessage<Kinds>("t.Kinds", [
+// Its type is read from the table (message-type.ts); the interface above is what it must be.
+const KindsCodec = defineMessage("t.Kinds", [
   { no: 1, name: "f_double", type: "double" },
   { no: 2, name: "f_float", type: "float" },
   { no: 3, name: "f_int32", type: "int32" },
@@ -188,6 +189,12 @@ describe("a field table with every kind of field, against protobufjs", () => {
       }),
       { numRuns: NUM_RUNS, seed: FUZZ_SEED },
     );
+  });
+
+  it("has the TypeScript type the table declares (checked by tsc: npm run typecheck)", () => {
+    expectTypeOf<MessageOf<typeof KindsCodec>>().toEqualTypeOf<Kinds>();
+    expectTypeOf(KindsCodec.create()).toEqualTypeOf<Kinds>();
+    expectTypeOf(KindsCodec.decode).returns.toEqualTypeOf<Kinds>();
   });
 
   it("create() fills proto3 defaults, with fresh lists and null-prototype maps", () => {
