@@ -1,5 +1,6 @@
 // Implements protobuf.dev "Encoding" (https://protobuf.dev/programming-guides/encoding/): the message-codec contract of docs/DEVELOPING.md and the encode/decode driver shared by every hand-written codec.
 
+import { Buffer } from "node:buffer";
 import { Reader } from "./reader.js";
 import { Writer, resetSizeCache, rewindSizeCache } from "./writer.js";
 

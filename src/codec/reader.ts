@@ -1,6 +1,6 @@
 // Implements protobuf.dev "Encoding" (https://protobuf.dev/programming-guides/encoding/): bounds-checked decoding of varints, fixed-width values and LEN records.
 
-import { isUtf8 } from "node:buffer";
+import { Buffer, isUtf8 } from "node:buffer";
 import { CodecError } from "./errors.js";
 import { WireType } from "./wire-types.js";
 import { SHORT_STRING, asciiShort } from "./ascii.js";
@@ -143,50 +143,55 @@ export class Reader {
     return this.uint32() !== 0;
   }
 
-  // 64-bit varints. Values below 2^49 (seven bytes) are read with number arithmetic, which is
-  // exact there; longer ones go through (lo, hi) 32-bit halves. The result is always a bigint.
-  private lo = 0;
-  private hi = 0;
+  // 64-bit varints are read as three int32 parts, bits 0..27 (returned by varint64), 28..55
+  // (`mid`) and 56..63 (`top`), and joined with BigInt(int32), shifts and BigInt.asUintN/asIntN(64):
+  // TurboFan compiles those to 64-bit integer operations and one inline allocation, where
+  // BigInt(number) above 2^31 is a builtin call (about 3× the cost; docs/CODEC.md "Performance").
+  private mid = 0;
+  private top = 0;
 
-  /** Reads a varint of up to 10 bytes. Returns it as a number when it took at most 7 bytes
-   *  (value < 2^49), else returns -1 and leaves the value in `lo`/`hi`. */
+  /** Reads a varint of up to 10 bytes: returns bits 0..27, leaves bits 28..55 in `mid` and
+   *  56..63 in `top` (bits past 63, in the 10th byte, are dropped as the spec says). */
   private varint64(): number {
     const buf = this.buf;
     const end = this.end;
     let pos = this.pos;
-    // Bytes 1..4 (28 bits) with integer operations, bytes 5..7 with exact float arithmetic.
-    let v = 0;
+    let lo = 0;
+    let b = 0x80;
     for (let shift = 0; shift < 28; shift += 7) {
       if (pos >= end) this.fail("truncated", "input ends inside a varint", pos);
-      const b = buf[pos++];
-      v |= (b & 0x7f) << shift;
+      b = buf[pos++];
+      lo |= (b & 0x7f) << shift;
       if (b < 0x80) {
         this.pos = pos;
-        return v;
+        this.mid = 0;
+        this.top = 0;
+        return lo;
       }
     }
-    for (let mul = 268435456; mul < 562949953421312; mul *= 128) {
+    let mid = 0;
+    for (let shift = 0; shift < 28; shift += 7) {
       if (pos >= end) this.fail("truncated", "input ends inside a varint", pos);
-      const b = buf[pos++];
-      v += (b & 0x7f) * mul;
+      b = buf[pos++];
+      mid |= (b & 0x7f) << shift;
       if (b < 0x80) {
         this.pos = pos;
-        return v;
+        this.mid = mid;
+        this.top = 0;
+        return lo;
       }
     }
-    // 49 bits so far in v; split into halves and continue.
-    const lo = v % TWO_32;
-    let hi = (v - lo) / TWO_32; // 17 bits
-    // Byte 8 carries bits 49..55, byte 9 bits 56..62, byte 10 bit 63.
-    for (let shift = 17; shift < 38; shift += 7) {
+    // Byte 9 carries bits 56..62, byte 10 bit 63 (its other bits lie past 64 and are dropped).
+    let top = 0;
+    for (let shift = 0; shift < 14; shift += 7) {
       if (pos >= end) this.fail("truncated", "input ends inside a varint", pos);
-      const b = buf[pos++];
-      hi |= (b & 0x7f) << shift; // at shift 31 only bit 63 survives, as it should
+      b = buf[pos++];
+      top |= (b & 0x7f) << shift;
       if (b < 0x80) {
         this.pos = pos;
-        this.lo = lo >>> 0;
-        this.hi = hi >>> 0;
-        return -1;
+        this.mid = mid;
+        this.top = top & 0xff;
+        return lo;
       }
     }
     this.fail("varint-too-long", "varint longer than 10 bytes", pos);
@@ -194,27 +199,21 @@ export class Reader {
 
   /** uint64 as an exact bigint. */
   uint64(): bigint {
-    const v = this.varint64();
-    if (v >= 0) return BigInt(v);
-    return (BigInt(this.hi) << 32n) | BigInt(this.lo);
+    const lo = this.varint64();
+    return BigInt.asUintN(64, BigInt(this.top | 0) * 0x100000000000000n + BigInt(this.mid | 0) * 0x10000000n + BigInt(lo | 0));
   }
 
   /** int64 as an exact bigint (two's complement of the 64-bit varint). */
   int64(): bigint {
-    const v = this.varint64();
-    if (v >= 0) return BigInt(v);
-    const hi = this.hi;
-    // Negative values within ±2^53 still convert through a number.
-    if (hi >= 0xffe00000) return BigInt((hi | 0) * TWO_32 + this.lo);
-    return BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(this.lo));
+    const lo = this.varint64();
+    return BigInt.asIntN(64, BigInt(this.top | 0) * 0x100000000000000n + BigInt(this.mid | 0) * 0x10000000n + BigInt(lo | 0));
   }
 
   /** sint64: zigzag-decoded, as an exact bigint. */
   sint64(): bigint {
-    const v = this.varint64();
-    if (v >= 0) return BigInt(v % 2 === 0 ? v / 2 : -(v + 1) / 2);
-    const u = (BigInt(this.hi) << 32n) | BigInt(this.lo);
-    return (u >> 1n) ^ -(u & 1n);
+    const lo = this.varint64();
+    const u = BigInt.asUintN(64, BigInt(this.top | 0) * 0x100000000000000n + BigInt(this.mid | 0) * 0x10000000n + BigInt(lo | 0));
+    return BigInt.asIntN(64, (u >> 1n) ^ (0n - (u & 1n)));
   }
 
   private need(n: number): number {

@@ -1,5 +1,6 @@
 // Implements protobuf.dev "Encoding" (https://protobuf.dev/programming-guides/encoding/): sizing and writing varints, fixed-width values and LEN records into one buffer.
 
+import { Buffer } from "node:buffer";
 import { tagOf, WireType } from "./wire-types.js";
 
 /** The part of a codec the Writer needs to write a sub-message (see codec.ts `Codec<T>`). */
