@@ -78,11 +78,40 @@ function encodeInSlab<T>(parts: CodecParts<T>, message: T, reserve: number, boun
   return buf.subarray(start, w.pos);
 }
 
-/** Encodes `message` with `parts`: sizes it once, allocates once, writes once. */
+// Bigger messages whose bound is at most BOUNDED_MAX_MESSAGE are written into a scratch buffer
+// kept between encodes, then copied into a Buffer of their exact size: one copy instead of the
+// exact size pass, which measures every string (and every sub-message) before the write pass.
+/** Messages whose `maxSize` is at most this many bytes skip the exact size pass (see above). */
+export const BOUNDED_MAX_MESSAGE = 256 * 1024;
+let scratch: Buffer | undefined;
+
+function encodeBounded<T>(parts: CodecParts<T>, message: T, reserve: number, bound: number): Buffer {
+  let buf = scratch;
+  if (buf === undefined || buf.length < bound) buf = Buffer.allocUnsafeSlow(Math.max(bound, SLAB_SIZE));
+  scratch = undefined; // taken: an encode nested inside write() gets a buffer of its own
+  const w = new Writer(buf, reserve);
+  resetSizeCache();
+  try {
+    parts.write(message, w);
+  } finally {
+    resetSizeCache(true);
+    scratch = buf;
+  }
+  const end = w.pos;
+  if (end > bound) throw new Error(`${parts.typeName}: wrote ${end - reserve} bytes, maxSize said ${bound - reserve}`);
+  const out = Buffer.allocUnsafe(end);
+  out.set(new Uint8Array(buf.buffer, buf.byteOffset + reserve, end - reserve), reserve);
+  for (let i = 0; i < reserve; i++) out[i] = 0;
+  return out;
+}
+
+/** Encodes `message` with `parts` into one Buffer: into the slab or through the scratch buffer
+ *  when the codec gives a bound, else sized once, allocated once, written once. */
 export function encodeWith<T>(parts: CodecParts<T>, message: T, reserve = 0): Buffer {
   if (parts.maxSize !== undefined) {
     const bound = reserve + parts.maxSize(message);
     if (bound <= SLAB_MAX_MESSAGE) return encodeInSlab(parts, message, reserve, bound);
+    if (bound <= BOUNDED_MAX_MESSAGE) return encodeBounded(parts, message, reserve, bound);
   }
   resetSizeCache();
   const size = parts.size(message);

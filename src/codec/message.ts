@@ -1,6 +1,6 @@
 // Implements protobuf.dev "Encoding" (https://protobuf.dev/programming-guides/encoding/) for any message declared as a field table: defaults, size, an upper bound of the size, write and read, derived from the table.
 
-import { defineCodec, SLAB_MAX_MESSAGE, type Codec, type CodecParts } from "./codec.js";
+import { BOUNDED_MAX_MESSAGE, defineCodec, type Codec, type CodecParts } from "./codec.js";
 import type { FieldDecl, FieldOf, SubMessage } from "./fields.js";
 import { propertyName } from "./fields.js";
 import type { Reader } from "./reader.js";
@@ -150,8 +150,8 @@ function entrySize(f: Field, k: never, v: never): number {
   return sizeVarint32(body) + body;
 }
 
-/** An upper bound of sizeOf(), or Infinity as soon as it passes SLAB_MAX_MESSAGE (only small
- *  messages take the slab path of codec.ts, so there is no point in adding further). */
+/** An upper bound of sizeOf(), or Infinity as soon as it passes BOUNDED_MAX_MESSAGE (bigger
+ *  messages take the exact path of codec.ts, so there is no point in adding further). */
 function boundOf(plan: Plan, m: Msg): number {
   const fields = plan.sizedFields;
   let n = plan.fixedBound;
@@ -173,7 +173,7 @@ function boundOf(plan: Plan, m: Msg): number {
         break;
       case LIST: {
         const list = v as readonly never[];
-        for (let j = 0; j < list.length && n <= SLAB_MAX_MESSAGE; j++) {
+        for (let j = 0; j < list.length && n <= BOUNDED_MAX_MESSAGE; j++) {
           const x = list[j];
           if (f.sub) n += f.tagSize + 5 + (f.sub.maxSize === undefined ? f.sub.size(x) : f.sub.maxSize(x));
           else n += f.tagSize + rule.bound + (rule.perUnit === 0 ? 0 : rule.perUnit * (x as string).length);
@@ -188,7 +188,7 @@ function boundOf(plan: Plan, m: Msg): number {
         }
         break;
     }
-    if (n > SLAB_MAX_MESSAGE) return Infinity;
+    if (n > BOUNDED_MAX_MESSAGE) return Infinity;
   }
   const unknown = m.$unknown;
   return unknown ? n + unknown.byteLength : n;

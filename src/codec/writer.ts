@@ -153,15 +153,6 @@ export function sizeMessage<T>(codec: MessageWriter<T>, message: T): number {
   return sizeVarint32(n) + n;
 }
 
-function cachedSize<T>(codec: MessageWriter<T>, message: T): number {
-  const k = cacheCursor;
-  if (k < cacheLength && cachedMessages[k] === message) {
-    cacheCursor = k + 1;
-    return cachedSizes[k];
-  }
-  return codec.size(message);
-}
-
 // ---------------------------------------------------------------------------------------------
 // Writer
 // ---------------------------------------------------------------------------------------------
@@ -347,10 +338,35 @@ export class Writer {
     return this;
   }
 
-  /** Embedded message: length prefix + body written by `codec`. */
+  /**
+   * Embedded message: length prefix + body written by `codec`. The length comes from the size
+   * cache when the size pass measured this message (the exact path of `encodeWith`). Otherwise
+   * (the slab and bounded paths, which have no size pass) the body is written after a one-byte
+   * prefix and moved up when its length needs more bytes (a body of 128 bytes or more): the final
+   * bytes never reach past where they end up, so this is safe in an exact-size buffer too.
+   */
   message<T>(codec: MessageWriter<T>, message: T): this {
-    this.uint32(cachedSize(codec, message));
+    const k = cacheCursor;
+    if (k < cacheLength && cachedMessages[k] === message) {
+      cacheCursor = k + 1;
+      this.uint32(cachedSizes[k]);
+      codec.write(message, this);
+      return this;
+    }
+    const buf = this.buf;
+    const start = this.pos;
+    this.pos = start + 1;
     codec.write(message, this);
+    const end = this.pos;
+    const len = end - start - 1;
+    if (len < 0x80) buf[start] = len;
+    else {
+      const body = start + sizeVarint32(len);
+      buf.copyWithin(body, start + 1, end);
+      this.pos = start;
+      this.uint32(len);
+      this.pos = body + len;
+    }
     return this;
   }
 }
