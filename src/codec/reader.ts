@@ -13,11 +13,14 @@ export interface MessageReader<T> {
   read(r: Reader): T;
 }
 
-// Node's native slice methods (present on every Buffer, not in @types/node).
+// Node's native slice methods (present on every Buffer, not in @types/node), called through the
+// functions themselves (`latin1Slice.call(buf, …)`): no property load on the Buffer, whose inline
+// cache optimized code can find megamorphic (see writer.ts `charCodeAt`).
 interface NativeSlices {
-  latin1Slice(start: number, end: number): string;
-  utf8Slice(start: number, end: number): string;
+  latin1Slice(this: Buffer, start: number, end: number): string;
+  utf8Slice(this: Buffer, start: number, end: number): string;
 }
+const { latin1Slice, utf8Slice } = Buffer.prototype as unknown as NativeSlices;
 
 const TWO_32 = 4294967296;
 /** Bytes of input copied per latin1 window for ASCII strings (see Reader.string). */
@@ -324,7 +327,7 @@ export class Reader {
     // A new window from here. A string of 13+ characters cut from it keeps the window's string
     // alive (at most TEXT_WINDOW bytes, or the string itself when it is longer).
     const textEnd = Math.min(buf.length, Math.max(end, start + TEXT_WINDOW));
-    this.text = (buf as unknown as NativeSlices).latin1Slice(start, textEnd);
+    this.text = latin1Slice.call(buf, start, textEnd);
     this.textStart = start;
     this.textEnd = textEnd;
     return end === textEnd ? this.text : this.text.substring(0, len);
@@ -334,7 +337,7 @@ export class Reader {
    *  a string that contains U+FFFD needs the strict check (it may be a genuine U+FFFD too). */
   private utf8(start: number, end: number): string {
     const buf = this.buf;
-    const s = (buf as unknown as NativeSlices).utf8Slice(start, end);
+    const s = utf8Slice.call(buf, start, end);
     if (s.indexOf("\uFFFD") !== -1 && !isUtf8(buf.subarray(start, end))) {
       this.fail("invalid-utf8", "string field is not valid UTF-8", start);
     }
