@@ -293,6 +293,16 @@ function readEntry(f: Field, r: Reader, into: Record<string, unknown>): void {
 }
 
 /**
+ * A hand-written replacement of the derived size/maxSize/write/read of one message (see
+ * src/schema/user-fast-path.ts). `read` gets `rest(m, r)`, which reads the remaining fields into
+ * `m` the generic way (unknown, repeated or out-of-order fields), so a fast path only needs to
+ * handle the usual case: every field once, in field-number order, as encoders write them.
+ */
+export interface FastPath<T> extends Pick<CodecParts<T>, "size" | "maxSize" | "write"> {
+  read(r: Reader, rest: (m: T, r: Reader) => T): T;
+}
+
+/**
  * Declares a message by its field table (see docs/CODEC.md "Declaring a message"). Each row is
  * type-checked against `T`: its snake_case name must be one of T's properties and its type must
  * fit that property's TypeScript type. The table is compiled the first time the codec is used, so
@@ -302,7 +312,7 @@ function readEntry(f: Field, r: Reader, into: Record<string, unknown>): void {
 export function defineMessage<T extends object>(
   typeName: string,
   table: readonly FieldOf<T>[],
-  fastPath?: Pick<CodecParts<T>, "size" | "maxSize" | "write" | "read">,
+  fastPath?: FastPath<T>,
 ): MessageType<T> {
   const decls = table as unknown as readonly FieldDecl[];
   let plan: Plan | undefined;
@@ -334,10 +344,17 @@ export function defineMessage<T extends object>(
     maxSize: (m) => boundOf(plan ?? ready(), m as unknown as Msg),
     write: (m, w) => writeTo(plan ?? ready(), m as unknown as Msg, w),
     read: (r) => readFrom(plan ?? ready(), blank(), r) as unknown as T,
+  };
+  if (fastPath !== undefined) {
     // A hand-written replacement of the four derived functions, for a message whose generic
     // path measured too slow (see src/schema/user-fast-path.ts); tests compare it with the generic one.
-    ...fastPath,
-  };
+    const rest = (m: T, r: Reader): T => readFrom(plan ?? ready(), m as unknown as Msg, r) as unknown as T;
+    const fast = fastPath;
+    parts.size = fast.size;
+    if (fast.maxSize !== undefined) parts.maxSize = fast.maxSize;
+    parts.write = fast.write;
+    parts.read = (r) => fast.read(r, rest);
+  }
   return { ...defineCodec(parts), fields: decls };
 }
 

@@ -80,6 +80,19 @@ export class Reader {
   }
 
   /**
+   * For a fast path reading fields in their usual order: true, with the tag consumed, when the next
+   * field has the one-byte tag `tag` (a known field 1..15 with its wire type, so no check is due);
+   * false, with nothing read, when another field comes next or the message ends.
+   */
+  at(tag: number): boolean {
+    const pos = this.pos;
+    if (pos >= this.end || this.buf[pos] !== tag) return false;
+    this.tagStart = pos;
+    this.pos = pos + 1;
+    return true;
+  }
+
+  /**
    * A tag of two or more bytes. Tags are uint32 varints (field numbers stop at 2^29 − 1), so unlike
    * a uint32 value, which keeps the low 32 bits of a longer varint, a tag over 32 bits is an error.
    */
