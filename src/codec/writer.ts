@@ -14,6 +14,15 @@ const MAX_SAFE = 9007199254740991;
 // Number(v) is exact when it lands within ±(2^53 - 1): a bigint outside that range rounds to at
 // least 2^53 in magnitude. So one Number() and number compares pick the fast path, no bigint math.
 
+// int64/uint64/fixed64 values are split into unsigned 32-bit halves by storing them into a
+// BigInt64Array (which takes them modulo 2^64, as these types are written) and loading the halves
+// through a Uint32Array over the same 8 bytes: V8's optimizer compiles both to plain memory
+// operations, where Number(v) is a runtime call (about twice the cost on this machine).
+const INT64 = new BigInt64Array(1);
+const HALVES = new Uint32Array(INT64.buffer);
+const LO = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 1; // the low half's index (0 on little-endian)
+const HI = 1 - LO;
+
 // ---------------------------------------------------------------------------------------------
 // Size helpers: a codec's `size()` adds these up so `encode` can allocate the exact Buffer once.
 // ---------------------------------------------------------------------------------------------
@@ -230,24 +239,17 @@ export class Writer {
     return this;
   }
 
-  /** uint64 (taken modulo 2^64). */
+  /** uint64 (taken modulo 2^64; halves: see {@link INT64}). */
   uint64(v: bigint): this {
-    const n = Number(v);
-    if (n >= 0 && n <= MAX_SAFE) this.varintNumber(n);
-    else this.big64(BigInt.asUintN(64, v));
+    INT64[0] = v;
+    this.varint64(HALVES[LO], HALVES[HI]);
     return this;
   }
 
-  /** int64 (two's complement, so negative values take 10 bytes). */
+  /** int64 (two's complement, so negative values take 10 bytes; halves: see {@link INT64}). */
   int64(v: bigint): this {
-    const n = Number(v);
-    if (n >= 0 && n <= MAX_SAFE) this.varintNumber(n);
-    else if (n < 0 && n >= -MAX_SAFE) {
-      // Two's complement halves computed with numbers.
-      const lo = n % TWO_32; // in (-2^32, 0]
-      const hi = Math.floor(n / TWO_32);
-      this.varint64(lo >>> 0, hi >>> 0);
-    } else this.big64(BigInt.asUintN(64, v));
+    INT64[0] = v;
+    this.varint64(HALVES[LO], HALVES[HI]);
     return this;
   }
 
@@ -286,10 +288,10 @@ export class Writer {
 
   /** fixed64 / sfixed64 (taken modulo 2^64, little-endian). */
   fixed64(v: bigint): this {
-    const u = BigInt.asUintN(64, v);
+    INT64[0] = v;
     const buf = this.buf;
-    this.pos = buf.writeUInt32LE(Number(u & 0xffffffffn), this.pos);
-    this.pos = buf.writeUInt32LE(Number(u >> 32n), this.pos);
+    this.pos = buf.writeUInt32LE(HALVES[LO], this.pos);
+    this.pos = buf.writeUInt32LE(HALVES[HI], this.pos);
     return this;
   }
 

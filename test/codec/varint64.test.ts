@@ -1,8 +1,8 @@
-// Tests the Reader's 64-bit varints (protobuf.dev "Encoding" § Base 128 Varints) on raw, possibly non-canonical byte runs, against a bigint reference.
+// Tests the Reader's and Writer's 64-bit varints (protobuf.dev "Encoding" § Base 128 Varints) on raw, possibly non-canonical byte runs, against a bigint reference.
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { CodecError, Reader } from "../../src/codec/index.js";
+import { CodecError, Reader, Writer } from "../../src/codec/index.js";
 import { FUZZ_SEED } from "../support/fuzz-seed.js";
 
 /** The value of a varint of 1..10 bytes, modulo 2^64 (bits past 63 dropped, as parsers do). */
@@ -64,6 +64,24 @@ describe("Reader 64-bit varints", () => {
     for (let n = 1; n <= 10; n++) {
       const r = new Reader(new Uint8Array(n).fill(0x80));
       expect(() => r.uint64()).toThrowError(expect.objectContaining({ reason: n === 10 ? "varint-too-long" : "truncated" }));
+    }
+  });
+
+  it("Writer.int64/uint64/fixed64 take values modulo 2^64, whatever their range", () => {
+    const write = (f: (w: Writer) => void): number[] => {
+      const w = new Writer(Buffer.alloc(10));
+      f(w);
+      return Array.from(w.buf.subarray(0, w.pos));
+    };
+    for (const v of [0n, 1n, -1n, 2n ** 53n + 1n, -(2n ** 53n) - 1n, 2n ** 63n - 1n, -(2n ** 63n), 2n ** 64n - 1n]) {
+      const u = BigInt.asUintN(64, v);
+      for (const k of [0n, 1n, -1n, 3n]) {
+        const x = v + k * 2n ** 64n; // the same value modulo 2^64
+        expect(write((w) => w.int64(x))).toEqual(write((w) => w.uint64(u)));
+        expect(write((w) => w.uint64(x))).toEqual(write((w) => w.uint64(u)));
+        expect(write((w) => w.fixed64(x))).toEqual(write((w) => w.fixed64(u)));
+      }
+      expect(new Reader(Uint8Array.from(write((w) => w.uint64(u)))).uint64()).toBe(u);
     }
   });
 });
