@@ -50,6 +50,15 @@ export const SLAB_MAX_MESSAGE = 4 * 1024;
 let slab: Buffer = Buffer.allocUnsafeSlow(SLAB_SIZE);
 let slabOffset = 0;
 
+/** `parts.write` after the size cache was started (or filled, on the exact path); empties it after. */
+function writeBody<T>(parts: CodecParts<T>, message: T, w: Writer): void {
+  try {
+    parts.write(message, w);
+  } finally {
+    resetSizeCache(true);
+  }
+}
+
 function encodeInSlab<T>(parts: CodecParts<T>, message: T, reserve: number, bound: number): Buffer {
   if (slabOffset + bound > SLAB_SIZE) {
     slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
@@ -63,11 +72,7 @@ function encodeInSlab<T>(parts: CodecParts<T>, message: T, reserve: number, boun
   for (let i = start, end = start + reserve; i < end; i++) buf[i] = 0;
   const w = new Writer(buf, start + reserve);
   resetSizeCache();
-  try {
-    parts.write(message, w);
-  } finally {
-    resetSizeCache(true);
-  }
+  writeBody(parts, message, w);
   if (w.pos > start + bound) {
     // maxSize() was not an upper bound: a codec bug. Nothing outside [start, slab end) was touched.
     throw new Error(`${parts.typeName}: wrote ${w.pos - start - reserve} bytes, maxSize said ${bound - reserve}`);
@@ -91,12 +96,8 @@ function encodeBounded<T>(parts: CodecParts<T>, message: T, reserve: number, bou
   scratch = undefined; // taken: an encode nested inside write() gets a buffer of its own
   const w = new Writer(buf, reserve);
   resetSizeCache();
-  try {
-    parts.write(message, w);
-  } finally {
-    resetSizeCache(true);
-    scratch = buf;
-  }
+  writeBody(parts, message, w);
+  scratch = buf;
   const end = w.pos;
   if (end > bound) throw new Error(`${parts.typeName}: wrote ${end - reserve} bytes, maxSize said ${bound - reserve}`);
   const out = Buffer.allocUnsafe(end);
@@ -119,11 +120,7 @@ export function encodeWith<T>(parts: CodecParts<T>, message: T, reserve = 0): Bu
   if (reserve > 0) buf.fill(0, 0, reserve);
   const w = new Writer(buf, reserve);
   rewindSizeCache();
-  try {
-    parts.write(message, w);
-  } finally {
-    resetSizeCache(true);
-  }
+  writeBody(parts, message, w);
   if (w.pos !== buf.length) {
     // A codec bug (size() and write() disagree), or the message changed while being encoded.
     throw new Error(`${parts.typeName}: wrote ${w.pos - reserve} bytes, sized ${size}`);

@@ -175,36 +175,15 @@ export class Reader {
     const end = this.end;
     let pos = this.pos;
     let lo = 0;
-    let b = 0x80;
-    for (let shift = 0; shift < 28; shift += 7) {
-      if (pos >= end) this.fail("truncated", "input ends inside a varint", pos);
-      b = buf[pos++];
-      lo |= (b & 0x7f) << shift;
-      if (b < 0x80) {
-        this.pos = pos;
-        this.mid = 0;
-        this.top = 0;
-        return lo;
-      }
-    }
     let mid = 0;
-    for (let shift = 0; shift < 28; shift += 7) {
-      if (pos >= end) this.fail("truncated", "input ends inside a varint", pos);
-      b = buf[pos++];
-      mid |= (b & 0x7f) << shift;
-      if (b < 0x80) {
-        this.pos = pos;
-        this.mid = mid;
-        this.top = 0;
-        return lo;
-      }
-    }
-    // Byte 9 carries bits 56..62, byte 10 bit 63 (its other bits lie past 64 and are dropped).
     let top = 0;
-    for (let shift = 0; shift < 14; shift += 7) {
+    for (let i = 0; i < 10; i++) {
       if (pos >= end) this.fail("truncated", "input ends inside a varint", pos);
-      b = buf[pos++];
-      top |= (b & 0x7f) << shift;
+      const b = buf[pos++];
+      // Bytes 1-4 fill `lo`, 5-8 `mid`, 9 and 10 `top` (bit 63, then bits past 64, dropped below).
+      if (i < 4) lo |= (b & 0x7f) << (7 * i);
+      else if (i < 8) mid |= (b & 0x7f) << (7 * i - 28);
+      else top |= (b & 0x7f) << (7 * i - 56);
       if (b < 0x80) {
         this.pos = pos;
         this.mid = mid;
