@@ -90,4 +90,21 @@ describe("encode paths", () => {
     expect(NodeCodec.decode(ea).text).toBe(a.text);
     expect(NodeCodec.decode(eb).text).toBe(b.text);
   });
+
+  it("an encode nested inside a bounded-path write() gets a buffer of its own", () => {
+    const inner: Node = { text: "i".repeat(6000), kids: [] };
+    let innerBytes: Buffer | undefined;
+    const Outer: CodecParts<Node> = {
+      ...exactOnly,
+      maxSize: NodeCodec.maxSize,
+      write(m, w) {
+        innerBytes = NodeCodec.encode(inner); // bounded path too, while the outer one holds the scratch buffer
+        NodeCodec.write(m, w);
+      },
+    };
+    const outer: Node = { text: "o".repeat(5000), kids: [{ text: "k".repeat(300), kids: [] }] };
+    expect(NodeCodec.maxSize!(outer)).toBeGreaterThan(4096);
+    expect(encodeWith(Outer, outer).equals(pbEncode(outer))).toBe(true);
+    expect(innerBytes?.equals(pbEncode(inner))).toBe(true);
+  });
 });
