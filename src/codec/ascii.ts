@@ -4,12 +4,9 @@
  *  (one native call costs about as much as building 12 characters in JS). */
 export const SHORT_STRING = 12;
 
-/** Decodes the 1..12 bytes at [i, end) as ASCII in one String.fromCharCode call (one flat
- *  string, no intermediate ones), or returns undefined if one is >= 0x80. */
-export function asciiShort(b: Buffer, i: number, end: number): string | undefined {
-  let bits = 0;
-  for (let j = i; j < end; j++) bits |= b[j];
-  if (bits & 0x80) return undefined;
+/** Decodes the 1..12 ASCII bytes at [i, end) in one String.fromCharCode call (one flat string,
+ *  no intermediate ones). The caller has checked that they are ASCII. */
+export function asciiShort(b: Buffer, i: number, end: number): string {
   switch (end - i) {
     case 1:
       return String.fromCharCode(b[i]);

@@ -1,5 +1,6 @@
 // Implements protobuf.dev "Encoding" (https://protobuf.dev/programming-guides/encoding/): the message-codec contract of docs/DEVELOPING.md and the encode/decode driver shared by every hand-written codec.
 
+import { Buffer } from "node:buffer";
 import { Reader } from "./reader.js";
 import { Writer, resetSizeCache, rewindSizeCache } from "./writer.js";
 
@@ -55,6 +56,15 @@ export const SLAB_MAX_MESSAGE = 4 * 1024;
 let slab: Buffer = Buffer.allocUnsafeSlow(SLAB_SIZE);
 let slabOffset = 0;
 
+/** `parts.write` after the size cache was started (or filled, on the exact path); empties it after. */
+function writeBody<T>(parts: CodecParts<T>, message: T, w: Writer): void {
+  try {
+    parts.write(message, w);
+  } finally {
+    resetSizeCache(true);
+  }
+}
+
 function encodeInSlab<T>(parts: CodecParts<T>, message: T, reserve: number, bound: number): Buffer {
   if (slabOffset + bound > SLAB_SIZE) {
     slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
@@ -68,11 +78,7 @@ function encodeInSlab<T>(parts: CodecParts<T>, message: T, reserve: number, boun
   for (let i = start, end = start + reserve; i < end; i++) buf[i] = 0;
   const w = new Writer(buf, start + reserve);
   resetSizeCache();
-  try {
-    parts.write(message, w);
-  } finally {
-    resetSizeCache(true);
-  }
+  writeBody(parts, message, w);
   if (w.pos > start + bound) {
     // maxSize() was not an upper bound: a codec bug. Nothing outside [start, slab end) was touched.
     throw new Error(`${parts.typeName}: wrote ${w.pos - start - reserve} bytes, maxSize said ${bound - reserve}`);
@@ -83,11 +89,36 @@ function encodeInSlab<T>(parts: CodecParts<T>, message: T, reserve: number, boun
   return buf.subarray(start, w.pos);
 }
 
-/** Encodes `message` with `parts`: sizes it once, allocates once, writes once. */
+// Bigger messages whose bound is at most BOUNDED_MAX_MESSAGE are written into a scratch buffer
+// kept between encodes, then copied into a Buffer of their exact size: one copy instead of the
+// exact size pass, which measures every string (and every sub-message) before the write pass.
+/** Messages whose `maxSize` is at most this many bytes skip the exact size pass (see above). */
+export const BOUNDED_MAX_MESSAGE = 256 * 1024;
+let scratch: Buffer | undefined;
+
+function encodeBounded<T>(parts: CodecParts<T>, message: T, reserve: number, bound: number): Buffer {
+  let buf = scratch;
+  if (buf === undefined || buf.length < bound) buf = Buffer.allocUnsafeSlow(Math.max(bound, SLAB_SIZE));
+  scratch = undefined; // taken: an encode nested inside write() gets a buffer of its own
+  const w = new Writer(buf, reserve);
+  resetSizeCache();
+  writeBody(parts, message, w);
+  scratch = buf;
+  const end = w.pos;
+  if (end > bound) throw new Error(`${parts.typeName}: wrote ${end - reserve} bytes, maxSize said ${bound - reserve}`);
+  const out = Buffer.allocUnsafe(end);
+  out.set(new Uint8Array(buf.buffer, buf.byteOffset + reserve, end - reserve), reserve);
+  for (let i = 0; i < reserve; i++) out[i] = 0;
+  return out;
+}
+
+/** Encodes `message` with `parts` into one Buffer: into the slab or through the scratch buffer
+ *  when the codec gives a bound, else sized once, allocated once, written once. */
 export function encodeWith<T>(parts: CodecParts<T>, message: T, reserve = 0): Buffer {
   if (parts.maxSize !== undefined) {
     const bound = reserve + parts.maxSize(message);
     if (bound <= SLAB_MAX_MESSAGE) return encodeInSlab(parts, message, reserve, bound);
+    if (bound <= BOUNDED_MAX_MESSAGE) return encodeBounded(parts, message, reserve, bound);
   }
   resetSizeCache();
   const size = parts.size(message);
@@ -95,11 +126,7 @@ export function encodeWith<T>(parts: CodecParts<T>, message: T, reserve = 0): Bu
   if (reserve > 0) buf.fill(0, 0, reserve);
   const w = new Writer(buf, reserve);
   rewindSizeCache();
-  try {
-    parts.write(message, w);
-  } finally {
-    resetSizeCache(true);
-  }
+  writeBody(parts, message, w);
   if (w.pos !== buf.length) {
     // A codec bug (size() and write() disagree), or the message changed while being encoded.
     throw new Error(`${parts.typeName}: wrote ${w.pos - reserve} bytes, sized ${size}`);
@@ -112,11 +139,7 @@ export function encodeIntoWith<T>(parts: CodecParts<T>, message: T, buf: Buffer,
   if (parts.maxSize === undefined || offset + parts.maxSize(message) > buf.length) return -1;
   const w = new Writer(buf, offset);
   resetSizeCache();
-  try {
-    parts.write(message, w);
-  } finally {
-    resetSizeCache(true);
-  }
+  writeBody(parts, message, w);
   // maxSize() was not an upper bound (a codec bug): bytes past the end were dropped, not written.
   if (w.pos > buf.length) throw new Error(`${parts.typeName}: wrote past its maxSize bound`);
   return w.pos;

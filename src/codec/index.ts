@@ -6,7 +6,7 @@ export { CodecError } from "./errors.js";
 export type { CodecErrorReason } from "./errors.js";
 export { WireType, tagOf } from "./wire-types.js";
 export { defineMessage, enumName } from "./message.js";
-export type { MessageType, FastPath } from "./message.js";
+export type { FastPath, MessageType } from "./message.js";
 export type { FieldRow, InferMessage, MessageOf } from "./message-type.js";
 export type { FieldDecl, FieldOf, ScalarType, SubMessage } from "./fields.js";
 export { Reader, MAX_DEPTH } from "./reader.js";

@@ -1,6 +1,6 @@
 // Implements protobuf.dev "Encoding" (https://protobuf.dev/programming-guides/encoding/) for any message declared as a field table: defaults, size, an upper bound of the size, write and read, derived from the table.
 
-import { defineCodec, SLAB_MAX_MESSAGE, type Codec, type CodecParts } from "./codec.js";
+import { BOUNDED_MAX_MESSAGE, defineCodec, type Codec, type CodecParts } from "./codec.js";
 import type { FieldDecl, FieldOf, SubMessage } from "./fields.js";
 import { propertyName } from "./fields.js";
 import type { FieldRow, InferMessage } from "./message-type.js";
@@ -18,7 +18,6 @@ export interface MessageType<T> extends Codec<T> {
 }
 
 /** Hand-written replacements of the derived size/maxSize/write/read (see `defineMessage`). */
-export type FastPath<T> = Pick<CodecParts<T>, "size" | "maxSize" | "write" | "read">;
 
 // How a field is written and read, chosen once per field when the table is compiled.
 const SCALAR = 0; // proto3 implicit presence: written when not its default (NaN is not 0: written)
@@ -157,8 +156,8 @@ function entrySize(f: Field, k: never, v: never): number {
   return sizeVarint32(body) + body;
 }
 
-/** An upper bound of sizeOf(), or Infinity as soon as it passes SLAB_MAX_MESSAGE (only small
- *  messages take the slab path of codec.ts, so there is no point in adding further). */
+/** An upper bound of sizeOf(), or Infinity as soon as it passes BOUNDED_MAX_MESSAGE (bigger
+ *  messages take the exact path of codec.ts, so there is no point in adding further). */
 function boundOf(plan: Plan, m: Msg): number {
   const fields = plan.sizedFields;
   let n = plan.fixedBound;
@@ -180,7 +179,7 @@ function boundOf(plan: Plan, m: Msg): number {
         break;
       case LIST: {
         const list = v as readonly never[];
-        for (let j = 0; j < list.length && n <= SLAB_MAX_MESSAGE; j++) {
+        for (let j = 0; j < list.length && n <= BOUNDED_MAX_MESSAGE; j++) {
           const x = list[j];
           if (f.sub) n += f.tagSize + 5 + (f.sub.maxSize === undefined ? f.sub.size(x) : f.sub.maxSize(x));
           else n += f.tagSize + rule.bound + (rule.perUnit === 0 ? 0 : rule.perUnit * (x as string).length);
@@ -195,7 +194,7 @@ function boundOf(plan: Plan, m: Msg): number {
         }
         break;
     }
-    if (n > SLAB_MAX_MESSAGE) return Infinity;
+    if (n > BOUNDED_MAX_MESSAGE) return Infinity;
   }
   const unknown = m.$unknown;
   return unknown ? n + unknown.byteLength : n;
@@ -300,6 +299,16 @@ function readEntry(f: Field, r: Reader, into: Record<string, unknown>): void {
 }
 
 /**
+ * A hand-written replacement of the derived size/maxSize/write/read of one message (see
+ * src/schema/user-fast-path.ts). `read` gets `rest(m, r)`, which reads the remaining fields into
+ * `m` the generic way (unknown, repeated or out-of-order fields), so a fast path only needs to
+ * handle the usual case: every field once, in field-number order, as encoders write them.
+ */
+export interface FastPath<T> extends Pick<CodecParts<T>, "size" | "maxSize" | "write"> {
+  read(r: Reader, rest: (m: T, r: Reader) => T): T;
+}
+
+/**
  * Declares a message by its field table (see docs/CODEC.md "Declaring a message"), the one
  * declaration of the message: its TypeScript type is read from the table
  * (`export type User = MessageOf<typeof UserCodec>`, see message-type.ts). The second form,
@@ -351,10 +360,17 @@ export function defineMessage<T extends object>(
     maxSize: (m) => boundOf(plan ?? ready(), m as unknown as Msg),
     write: (m, w) => writeTo(plan ?? ready(), m as unknown as Msg, w),
     read: (r) => readFrom(plan ?? ready(), blank(), r) as unknown as T,
+  };
+  if (fastPath !== undefined) {
     // A hand-written replacement of the four derived functions, for a message whose generic
     // path measured too slow (see src/schema/user-fast-path.ts); tests compare it with the generic one.
-    ...fastPath,
-  };
+    const rest = (m: T, r: Reader): T => readFrom(plan ?? ready(), m as unknown as Msg, r) as unknown as T;
+    const fast = fastPath;
+    parts.size = fast.size;
+    if (fast.maxSize !== undefined) parts.maxSize = fast.maxSize;
+    parts.write = fast.write;
+    parts.read = (r) => fast.read(r, rest);
+  }
   return { ...defineCodec(parts), fields: decls };
 }
 

@@ -1,6 +1,6 @@
 // Implements protobuf.dev "Encoding" (https://protobuf.dev/programming-guides/encoding/): bounds-checked decoding of varints, fixed-width values and LEN records.
 
-import { isUtf8 } from "node:buffer";
+import { Buffer, isUtf8 } from "node:buffer";
 import { CodecError } from "./errors.js";
 import { WireType } from "./wire-types.js";
 import { SHORT_STRING, asciiShort } from "./ascii.js";
@@ -13,13 +13,18 @@ export interface MessageReader<T> {
   read(r: Reader): T;
 }
 
-// Node's native slice methods (present on every Buffer, not in @types/node).
+// Node's native slice methods (present on every Buffer, not in @types/node), called through the
+// functions themselves (`latin1Slice.call(buf, …)`): no property load on the Buffer, whose inline
+// cache optimized code can find megamorphic (see writer.ts `charCodeAt`).
 interface NativeSlices {
-  latin1Slice(start: number, end: number): string;
-  utf8Slice(start: number, end: number): string;
+  latin1Slice(this: Buffer, start: number, end: number): string;
+  utf8Slice(this: Buffer, start: number, end: number): string;
 }
+const { latin1Slice, utf8Slice } = Buffer.prototype as unknown as NativeSlices;
 
 const TWO_32 = 4294967296;
+/** Bytes of input copied per latin1 window for ASCII strings (see Reader.string). */
+const TEXT_WINDOW = 256;
 
 /**
  * A cursor over one input buffer. Every read is checked against `end`, the end of the message
@@ -72,6 +77,19 @@ export class Reader {
     if (tag >>> 3 === 0) throw new CodecError("field-zero", "field number 0 is reserved", start);
     if ((tag & 7) === WireType.EGROUP) throw new CodecError("invalid-group", `end-group tag for field ${tag >>> 3} outside a group`, start);
     throw new CodecError("invalid-wire-type", `invalid wire type ${tag & 7} for field ${tag >>> 3}`, start);
+  }
+
+  /**
+   * For a fast path reading fields in their usual order: true, with the tag consumed, when the next
+   * field has the one-byte tag `tag` (a known field 1..15 with its wire type, so no check is due);
+   * false, with nothing read, when another field comes next or the message ends.
+   */
+  at(tag: number): boolean {
+    const pos = this.pos;
+    if (pos >= this.end || this.buf[pos] !== tag) return false;
+    this.tagStart = pos;
+    this.pos = pos + 1;
+    return true;
   }
 
   /**
@@ -143,50 +161,34 @@ export class Reader {
     return this.uint32() !== 0;
   }
 
-  // 64-bit varints. Values below 2^49 (seven bytes) are read with number arithmetic, which is
-  // exact there; longer ones go through (lo, hi) 32-bit halves. The result is always a bigint.
-  private lo = 0;
-  private hi = 0;
+  // 64-bit varints are read as three int32 parts, bits 0..27 (returned by varint64), 28..55
+  // (`mid`) and 56..63 (`top`), and joined with BigInt(int32), shifts and BigInt.asUintN/asIntN(64):
+  // TurboFan compiles those to 64-bit integer operations and one inline allocation, where
+  // BigInt(number) above 2^31 is a builtin call (about 3× the cost; docs/CODEC.md "Performance").
+  private mid = 0;
+  private top = 0;
 
-  /** Reads a varint of up to 10 bytes. Returns it as a number when it took at most 7 bytes
-   *  (value < 2^49), else returns -1 and leaves the value in `lo`/`hi`. */
+  /** Reads a varint of up to 10 bytes: returns bits 0..27, leaves bits 28..55 in `mid` and
+   *  56..63 in `top` (bits past 63, in the 10th byte, are dropped as the spec says). */
   private varint64(): number {
     const buf = this.buf;
     const end = this.end;
     let pos = this.pos;
-    // Bytes 1..4 (28 bits) with integer operations, bytes 5..7 with exact float arithmetic.
-    let v = 0;
-    for (let shift = 0; shift < 28; shift += 7) {
+    let lo = 0;
+    let mid = 0;
+    let top = 0;
+    for (let i = 0; i < 10; i++) {
       if (pos >= end) this.fail("truncated", "input ends inside a varint", pos);
       const b = buf[pos++];
-      v |= (b & 0x7f) << shift;
+      // Bytes 1-4 fill `lo`, 5-8 `mid`, 9 and 10 `top` (bit 63, then bits past 64, dropped below).
+      if (i < 4) lo |= (b & 0x7f) << (7 * i);
+      else if (i < 8) mid |= (b & 0x7f) << (7 * i - 28);
+      else top |= (b & 0x7f) << (7 * i - 56);
       if (b < 0x80) {
         this.pos = pos;
-        return v;
-      }
-    }
-    for (let mul = 268435456; mul < 562949953421312; mul *= 128) {
-      if (pos >= end) this.fail("truncated", "input ends inside a varint", pos);
-      const b = buf[pos++];
-      v += (b & 0x7f) * mul;
-      if (b < 0x80) {
-        this.pos = pos;
-        return v;
-      }
-    }
-    // 49 bits so far in v; split into halves and continue.
-    const lo = v % TWO_32;
-    let hi = (v - lo) / TWO_32; // 17 bits
-    // Byte 8 carries bits 49..55, byte 9 bits 56..62, byte 10 bit 63.
-    for (let shift = 17; shift < 38; shift += 7) {
-      if (pos >= end) this.fail("truncated", "input ends inside a varint", pos);
-      const b = buf[pos++];
-      hi |= (b & 0x7f) << shift; // at shift 31 only bit 63 survives, as it should
-      if (b < 0x80) {
-        this.pos = pos;
-        this.lo = lo >>> 0;
-        this.hi = hi >>> 0;
-        return -1;
+        this.mid = mid;
+        this.top = top & 0xff;
+        return lo;
       }
     }
     this.fail("varint-too-long", "varint longer than 10 bytes", pos);
@@ -194,27 +196,21 @@ export class Reader {
 
   /** uint64 as an exact bigint. */
   uint64(): bigint {
-    const v = this.varint64();
-    if (v >= 0) return BigInt(v);
-    return (BigInt(this.hi) << 32n) | BigInt(this.lo);
+    const lo = this.varint64();
+    return BigInt.asUintN(64, BigInt(this.top | 0) * 0x100000000000000n + BigInt(this.mid | 0) * 0x10000000n + BigInt(lo | 0));
   }
 
   /** int64 as an exact bigint (two's complement of the 64-bit varint). */
   int64(): bigint {
-    const v = this.varint64();
-    if (v >= 0) return BigInt(v);
-    const hi = this.hi;
-    // Negative values within ±2^53 still convert through a number.
-    if (hi >= 0xffe00000) return BigInt((hi | 0) * TWO_32 + this.lo);
-    return BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(this.lo));
+    const lo = this.varint64();
+    return BigInt.asIntN(64, BigInt(this.top | 0) * 0x100000000000000n + BigInt(this.mid | 0) * 0x10000000n + BigInt(lo | 0));
   }
 
   /** sint64: zigzag-decoded, as an exact bigint. */
   sint64(): bigint {
-    const v = this.varint64();
-    if (v >= 0) return BigInt(v % 2 === 0 ? v / 2 : -(v + 1) / 2);
-    const u = (BigInt(this.hi) << 32n) | BigInt(this.lo);
-    return (u >> 1n) ^ -(u & 1n);
+    const lo = this.varint64();
+    const u = BigInt.asUintN(64, BigInt(this.top | 0) * 0x100000000000000n + BigInt(this.mid | 0) * 0x10000000n + BigInt(lo | 0));
+    return BigInt.asIntN(64, (u >> 1n) ^ (0n - (u & 1n)));
   }
 
   private need(n: number): number {
@@ -296,6 +292,14 @@ export class Reader {
     return this.buf.subarray(start, start + len);
   }
 
+  // ASCII strings are cut from a latin1 copy of a window of the input (`text`, bytes
+  // [textStart, textEnd)): one native latin1Slice per TEXT_WINDOW bytes, then String#substring,
+  // which V8 does without leaving JS (a flat copy below 13 characters, a slice of `text` from 13
+  // on). A native call per string costs about 40 ns on this machine, a substring about 5.
+  private text = "";
+  private textStart = 0;
+  private textEnd = 0;
+
   /** string: UTF-8, validated (ill-formed bytes are a CodecError, not U+FFFD). */
   string(): string {
     const len = this.length();
@@ -303,23 +307,29 @@ export class Reader {
     const start = this.pos;
     const end = start + len;
     this.pos = end;
-    if (len === 0) return "";
-    if (len <= SHORT_STRING) {
-      // Short ASCII: building in JS beats a native call (and the result is flat).
-      const s = asciiShort(buf, start, end);
-      if (s !== undefined) return s;
+    let bits = 0;
+    let i = start;
+    for (const end4 = end - 3; i < end4; i += 4) bits |= buf[i] | buf[i + 1] | buf[i + 2] | buf[i + 3];
+    for (; i < end; i++) bits |= buf[i];
+    if (bits >= 0x80) return this.utf8(start, end);
+    if (start >= this.textStart && end <= this.textEnd) {
+      return this.text.substring(start - this.textStart, end - this.textStart);
     }
-    // Longer ones: the native UTF-8 decoder has its own fast ASCII path, faster than an ASCII scan
-    // in JS followed by latin1Slice; an all-ASCII result (a one-byte string) cannot contain U+FFFD,
-    // so the validity check below costs nothing then.
-    return this.utf8(start, end);
+    if (len <= SHORT_STRING) return len === 0 ? "" : asciiShort(buf, start, end);
+    // A new window from here. A string of 13+ characters cut from it keeps the window's string
+    // alive (at most TEXT_WINDOW bytes, or the string itself when it is longer).
+    const textEnd = Math.min(buf.length, Math.max(end, start + TEXT_WINDOW));
+    this.text = latin1Slice.call(buf, start, textEnd);
+    this.textStart = start;
+    this.textEnd = textEnd;
+    return end === textEnd ? this.text : this.text.substring(0, len);
   }
 
   /** Non-ASCII string bytes. Node's decoder turns every ill-formed sequence into U+FFFD, so only
    *  a string that contains U+FFFD needs the strict check (it may be a genuine U+FFFD too). */
   private utf8(start: number, end: number): string {
     const buf = this.buf;
-    const s = (buf as unknown as NativeSlices).utf8Slice(start, end);
+    const s = utf8Slice.call(buf, start, end);
     if (s.indexOf("\uFFFD") !== -1 && !isUtf8(buf.subarray(start, end))) {
       this.fail("invalid-utf8", "string field is not valid UTF-8", start);
     }

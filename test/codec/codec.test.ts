@@ -106,7 +106,7 @@ describe("encoding into the shared slab (codecs with maxSize)", () => {
     });
   });
 
-  it("a message bigger than the slab limit takes the exact path", () => {
+  it("a message bigger than the slab limit (the bounded path) gets a Buffer of its exact size", () => {
     const u = UserCodec.create({ fullName: "x".repeat(5000) });
     const b = UserCodec.encode(u);
     expect(b.length).toBe(UserCodec.size(u));
