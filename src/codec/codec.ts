@@ -92,8 +92,10 @@ function encodeInSlab<T>(parts: CodecParts<T>, message: T, reserve: number, boun
 // Bigger messages whose bound is at most BOUNDED_MAX_MESSAGE are written into a scratch buffer
 // kept between encodes, then copied into a Buffer of their exact size: one copy instead of the
 // exact size pass, which measures every string (and every sub-message) before the write pass.
-/** Messages whose `maxSize` is at most this many bytes skip the exact size pass (see above). */
-export const BOUNDED_MAX_MESSAGE = 256 * 1024;
+/** Messages whose `maxSize` is at most this many bytes skip the exact size pass (see above). Not
+ *  more: a large message is mostly `bytes`, whose size pass is free and whose copy is not (server
+ *  streaming 100 × 64 KiB: 3.25 ms of server CPU per call at 256 KiB here, 2.36 ms at 64 KiB). */
+export const BOUNDED_MAX_MESSAGE = 64 * 1024;
 let scratch: Buffer | undefined;
 
 function encodeBounded<T>(parts: CodecParts<T>, message: T, reserve: number, bound: number): Buffer {
