@@ -3,6 +3,9 @@
 import { Buffer } from "node:buffer";
 import { tagOf, WireType } from "./wire-types.js";
 
+/** Up to this many bytes, `bytes()` copies in a loop (see there). */
+const SMALL_COPY = 32;
+
 /** The part of a codec the Writer needs to write a sub-message (see codec.ts `Codec<T>`). */
 export interface MessageWriter<T> {
   size(message: T): number;
@@ -327,9 +330,15 @@ export class Writer {
 
   /** bytes: length prefix + the bytes. */
   bytes(b: Uint8Array): this {
-    this.uint32(b.byteLength);
-    this.buf.set(b, this.pos);
-    this.pos += b.byteLength;
+    const n = b.byteLength;
+    this.uint32(n);
+    if (n <= SMALL_COPY) {
+      // A loop for a few bytes: TypedArray#set is a builtin call that costs more than the copy.
+      const buf = this.buf;
+      const pos = this.pos;
+      for (let i = 0; i < n; i++) buf[pos + i] = b[i];
+    } else this.buf.set(b, this.pos);
+    this.pos += n;
     return this;
   }
 
