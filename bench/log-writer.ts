@@ -38,6 +38,24 @@ const fields = (i: number) => ({
   role: "admin",
 });
 
+/** pino with its asynchronous destination (sonic-boom), buffering `minLength` bytes before a write. */
+function pinoContender(minLength: number): Contender {
+  return {
+    name: `pino 10 + destination({ sync: false${minLength > 0 ? `, minLength: ${minLength}` : ""} })`,
+    open(file) {
+      const dest = pino.destination({ dest: file, sync: false, minLength });
+      const log = pino({ base: undefined, timestamp: pino.stdTimeFunctions.isoTime, messageKey: "msg", formatters: { level: (l) => ({ level: l }) } }, dest);
+      return {
+        log: (i) => log.info(fields(i), "call"),
+        finish: () => new Promise<void>((resolve) => {
+          dest.on("close", () => resolve());
+          dest.end();
+        }),
+      };
+    },
+  };
+}
+
 const contenders: Contender[] = [
   {
     name: "sync (JSON.stringify, write per line)",
@@ -49,34 +67,8 @@ const contenders: Contender[] = [
       };
     },
   },
-  {
-    name: "pino 10 + destination({ sync: false })",
-    open(file) {
-      const dest = pino.destination({ dest: file, sync: false, minLength: 0 });
-      const log = pino({ base: undefined, timestamp: pino.stdTimeFunctions.isoTime, messageKey: "msg", formatters: { level: (l) => ({ level: l }) } }, dest);
-      return {
-        log: (i) => log.info(fields(i), "call"),
-        finish: () => new Promise<void>((resolve) => {
-          dest.on("close", () => resolve());
-          dest.end();
-        }),
-      };
-    },
-  },
-  {
-    name: "pino 10 + destination({ sync: false, minLength: 16000 })",
-    open(file) {
-      const dest = pino.destination({ dest: file, sync: false, minLength: 16000 });
-      const log = pino({ base: undefined, timestamp: pino.stdTimeFunctions.isoTime, messageKey: "msg", formatters: { level: (l) => ({ level: l }) } }, dest);
-      return {
-        log: (i) => log.info(fields(i), "call"),
-        finish: () => new Promise<void>((resolve) => {
-          dest.on("close", () => resolve());
-          dest.end();
-        }),
-      };
-    },
-  },
+  pinoContender(0),
+  pinoContender(16000),
   {
     name: "ours (formatCallLine + BatchedLineWriter)",
     open(file) {
