@@ -13,14 +13,10 @@ export interface MessageReader<T> {
   read(r: Reader): T;
 }
 
-// Node's native slice methods (present on every Buffer, not in @types/node), called through the
-// functions themselves (`latin1Slice.call(buf, …)`): no property load on the Buffer, whose inline
-// cache optimized code can find megamorphic (see writer.ts `charCodeAt`).
-interface NativeSlices {
-  latin1Slice(this: Buffer, start: number, end: number): string;
-  utf8Slice(this: Buffer, start: number, end: number): string;
-}
-const { latin1Slice, utf8Slice } = Buffer.prototype as unknown as NativeSlices;
+// Node's native slice methods (on every Buffer, not in @types/node), called through the functions
+// (`latin1Slice.call(buf, …)`): no property load on a Buffer whose inline cache may be megamorphic.
+type NativeSlice = (this: Buffer, start: number, end: number) => string;
+const { latin1Slice, utf8Slice } = Buffer.prototype as unknown as { latin1Slice: NativeSlice; utf8Slice: NativeSlice };
 
 const TWO_32 = 4294967296;
 /** Bytes of input copied per latin1 window for ASCII strings (see Reader.string). */
