@@ -272,7 +272,8 @@ export class Http2Call<I, O> implements EnvelopeSink, StreamEvents, CallTiming {
     // The message path in (src/wire/message.ts): the decoder checked the length; inflate, decode.
     const message = readMessage(this.method.responseCodec, compressed, data, this.responseEncoding, this.channel.maxReceiveMessageSize, this.trace);
     if (message instanceof GrpcError) {
-      this.finish(message, new Metadata());
+      // Said as the framing errors above say it: whose bytes they were.
+      this.finish(new GrpcError(message.code, `response from ${this.peer}: ${message.rawMessage}`, { cause: message.cause }), new Metadata());
       return;
     }
     this.received++;

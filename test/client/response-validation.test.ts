@@ -176,7 +176,7 @@ describe("response validation", () => {
     handler = (s) => reply(s, frame(Buffer.from([0xff, 0xff, 0xff])), { "grpc-status": "0" });
     const err = await rejection(call());
     expect(err.code).toBe(Status.INTERNAL);
-    expect(err.message).toMatch(/could not parse the received message/);
+    expect(err.rawMessage).toMatch(/^response from 127\.0\.0\.1:\d+: could not parse the received message/);
   });
 
   it("unary: zero or two response messages with OK are INTERNAL", async () => {
