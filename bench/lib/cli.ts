@@ -56,14 +56,15 @@ function opt<K extends string>(k: K, v: string | undefined): { [P in K]?: string
 }
 
 /** Parses argv, runs the scenarios, writes results, charts and the doc. Returns the exit code. */
-export async function main(argv: string[], defaults: { scenarios: string[]; name: string }): Promise<number> {
+/** `defaults.repeats`: how many interleaved repetitions when --repeats is not given (2 unless said). */
+export async function main(argv: string[], defaults: { scenarios: string[]; name: string; repeats?: number }): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
       scenario: { type: "string" },
       duration: { type: "string", default: "1" },
       warmup: { type: "string", default: "0.5" },
-      repeats: { type: "string", default: "2" },
+      repeats: { type: "string", default: String(defaults.repeats ?? 2) },
       quick: { type: "boolean", default: false },
       "cpu-prof": { type: "boolean", default: false },
       servers: { type: "string" },
