@@ -19,21 +19,25 @@ export const DEFAULT_MAX_SEND_MESSAGE_SIZE = 0x7fffffff;
  */
 export const DEFAULT_WRITE_BUFFER_SIZE = 256 * 1024;
 
+/** Writes the 5-byte prefix (Compressed-Flag, Message-Length) at `offset` of `buf`. */
+export function writePrefix(buf: Buffer, offset: number, messageLength: number, compressed: boolean): void {
+  buf[offset] = compressed ? FLAG_COMPRESSED : FLAG_UNCOMPRESSED;
+  buf.writeUInt32BE(messageLength, offset + 1);
+}
+
 /**
  * Writes the prefix into the first 5 bytes of `buf`, which the codec reserved
  * (`codec.encode(msg, 5)`): the message is framed in place, without a copy. Returns `buf`.
  */
 export function writeEnvelopePrefix(buf: Buffer, compressed: boolean): Buffer {
-  buf[0] = compressed ? FLAG_COMPRESSED : FLAG_UNCOMPRESSED;
-  buf.writeUInt32BE(buf.length - PREFIX_LENGTH, 1);
+  writePrefix(buf, 0, buf.length - PREFIX_LENGTH, compressed);
   return buf;
 }
 
 /** Frames a payload that has no reserved room (e.g. zlib output): one allocation and one copy. */
 export function encodeEnvelope(payload: Uint8Array, compressed: boolean): Buffer {
   const buf = Buffer.allocUnsafe(PREFIX_LENGTH + payload.byteLength);
-  buf[0] = compressed ? FLAG_COMPRESSED : FLAG_UNCOMPRESSED;
-  buf.writeUInt32BE(payload.byteLength, 1);
+  writePrefix(buf, 0, payload.byteLength, compressed);
   buf.set(payload, PREFIX_LENGTH);
   return buf;
 }

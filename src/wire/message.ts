@@ -2,7 +2,7 @@
 
 import type { MessageCodec } from "../codec/codec.js";
 import { compress, decompress, type Encoding } from "./compression.js";
-import { PREFIX_LENGTH, encodeEnvelope, writeEnvelopePrefix } from "./framing.js";
+import { PREFIX_LENGTH, encodeEnvelope, writeEnvelopePrefix, writePrefix } from "./framing.js";
 import { GrpcError } from "./grpc-error.js";
 import { Status } from "./status.js";
 import type { CallTrace } from "./trace.js";
@@ -25,10 +25,10 @@ export function frameMessage<T>(
   try {
     buf = codec.encode(message, PREFIX_LENGTH);
   } catch (err) {
-    return new GrpcError(Status.INTERNAL, `could not encode the message: ${(err as Error).message}`, { cause: err });
+    return encodeFailed(err);
   }
   const size = buf.length - PREFIX_LENGTH;
-  if (size > maxSize) return new GrpcError(Status.RESOURCE_EXHAUSTED, `trying to send message larger than max (${size} vs. ${maxSize})`);
+  if (size > maxSize) return tooLargeToSend(size, maxSize);
   if (encoding === "identity") return writeEnvelopePrefix(buf, false);
   const payload = buf.subarray(PREFIX_LENGTH);
   if (trace !== undefined) trace.beforeCompression(payload);
@@ -47,14 +47,22 @@ export function frameMessageInto<T>(codec: MessageCodec<T>, message: T, maxSize:
   try {
     end = codec.encodeInto(message, buf, offset + PREFIX_LENGTH);
   } catch (err) {
-    return new GrpcError(Status.INTERNAL, `could not encode the message: ${(err as Error).message}`, { cause: err });
+    return encodeFailed(err);
   }
   if (end < 0) return -1;
   const size = end - offset - PREFIX_LENGTH;
-  if (size > maxSize) return new GrpcError(Status.RESOURCE_EXHAUSTED, `trying to send message larger than max (${size} vs. ${maxSize})`);
-  buf[offset] = 0; // Compressed-Flag: identity
-  buf.writeUInt32BE(size, offset + 1);
+  if (size > maxSize) return tooLargeToSend(size, maxSize);
+  writePrefix(buf, offset, size, false);
   return end;
+}
+
+// The two ways framing a message fails, worded once for both paths above.
+function encodeFailed(err: unknown): GrpcError {
+  return new GrpcError(Status.INTERNAL, `could not encode the message: ${(err as Error).message}`, { cause: err });
+}
+
+function tooLargeToSend(size: number, maxSize: number): GrpcError {
+  return new GrpcError(Status.RESOURCE_EXHAUSTED, `trying to send message larger than max (${size} vs. ${maxSize})`);
 }
 
 /**
