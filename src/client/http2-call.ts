@@ -259,7 +259,7 @@ export class Http2Call<I, O> implements EnvelopeSink, StreamEvents, CallTiming {
     }
     const err = (this.decoder as EnvelopeDecoder).push(chunk);
     if (err !== undefined && !this.done) {
-      this.finish(new GrpcError(err.code, `response from ${this.peer}: ${err.message}`), new Metadata());
+      this.failResponse(err.code, err.message, undefined);
     }
   }
 
@@ -272,12 +272,16 @@ export class Http2Call<I, O> implements EnvelopeSink, StreamEvents, CallTiming {
     // The message path in (src/wire/message.ts): the decoder checked the length; inflate, decode.
     const message = readMessage(this.method.responseCodec, compressed, data, this.responseEncoding, this.channel.maxReceiveMessageSize, this.trace);
     if (message instanceof GrpcError) {
-      // Said as the framing errors above say it: whose bytes they were.
-      this.finish(new GrpcError(message.code, `response from ${this.peer}: ${message.rawMessage}`, { cause: message.cause }), new Metadata());
+      this.failResponse(message.code, message.rawMessage, message.cause);
       return;
     }
     this.received++;
     this.sink.onMessage(message);
+  }
+
+  /** Ends the call over response bytes that cannot be read, saying whose bytes they were. */
+  private failResponse(code: StatusCode, message: string, cause: unknown): void {
+    this.finish(new GrpcError(code, `response from ${this.peer}: ${message}`, { cause }), new Metadata());
   }
 
   onTrailers(trailers: IncomingHttpHeaders): void {
