@@ -65,6 +65,18 @@ function writeBody<T>(parts: CodecParts<T>, message: T, w: Writer): void {
   }
 }
 
+/**
+ * Writes `message` at `start` of `buf`, where its bound ends at `limit`; returns the end. Past the
+ * limit maxSize() was not an upper bound: a codec bug, thrown (writes past `buf`'s end are dropped).
+ */
+function writeBounded<T>(parts: CodecParts<T>, message: T, buf: Buffer, start: number, limit: number): number {
+  const w = new Writer(buf, start);
+  resetSizeCache();
+  writeBody(parts, message, w);
+  if (w.pos > limit) throw new Error(`${parts.typeName}: wrote ${w.pos - start} bytes, maxSize said ${limit - start}`);
+  return w.pos;
+}
+
 function encodeInSlab<T>(parts: CodecParts<T>, message: T, reserve: number, bound: number): Buffer {
   if (slabOffset + bound > SLAB_SIZE) {
     slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
@@ -76,17 +88,11 @@ function encodeInSlab<T>(parts: CodecParts<T>, message: T, reserve: number, boun
   slabOffset = start + bound;
   // Zeroed byte by byte: Buffer.fill is a native call, a measurable share of a small message's encode.
   for (let i = start, end = start + reserve; i < end; i++) buf[i] = 0;
-  const w = new Writer(buf, start + reserve);
-  resetSizeCache();
-  writeBody(parts, message, w);
-  if (w.pos > start + bound) {
-    // maxSize() was not an upper bound: a codec bug. Nothing outside [start, slab end) was touched.
-    throw new Error(`${parts.typeName}: wrote ${w.pos - start - reserve} bytes, maxSize said ${bound - reserve}`);
-  }
+  const end = writeBounded(parts, message, buf, start + reserve, start + bound);
   // Give back the unused part of the claim, unless a nested encode allocated after it; keep the
   // next message 8-byte aligned, as Node's pool does.
-  if (slab === buf && slabOffset === start + bound) slabOffset = (w.pos + 7) & ~7;
-  return buf.subarray(start, w.pos);
+  if (slab === buf && slabOffset === start + bound) slabOffset = (end + 7) & ~7;
+  return buf.subarray(start, end);
 }
 
 // Bigger messages whose bound is at most BOUNDED_MAX_MESSAGE are written into a scratch buffer
@@ -102,12 +108,8 @@ function encodeBounded<T>(parts: CodecParts<T>, message: T, reserve: number, bou
   let buf = scratch;
   if (buf === undefined || buf.length < bound) buf = Buffer.allocUnsafeSlow(Math.max(bound, SLAB_SIZE));
   scratch = undefined; // taken: an encode nested inside write() gets a buffer of its own
-  const w = new Writer(buf, reserve);
-  resetSizeCache();
-  writeBody(parts, message, w);
+  const end = writeBounded(parts, message, buf, reserve, bound);
   scratch = buf;
-  const end = w.pos;
-  if (end > bound) throw new Error(`${parts.typeName}: wrote ${end - reserve} bytes, maxSize said ${bound - reserve}`);
   const out = Buffer.allocUnsafe(end);
   out.set(new Uint8Array(buf.buffer, buf.byteOffset + reserve, end - reserve), reserve);
   for (let i = 0; i < reserve; i++) out[i] = 0;
@@ -138,13 +140,9 @@ export function encodeWith<T>(parts: CodecParts<T>, message: T, reserve = 0): Bu
 
 /** encodeInto (see MessageCodec): -1 when the codec has no upper bound or it does not fit. */
 export function encodeIntoWith<T>(parts: CodecParts<T>, message: T, buf: Buffer, offset: number): number {
-  if (parts.maxSize === undefined || offset + parts.maxSize(message) > buf.length) return -1;
-  const w = new Writer(buf, offset);
-  resetSizeCache();
-  writeBody(parts, message, w);
-  // maxSize() was not an upper bound (a codec bug): bytes past the end were dropped, not written.
-  if (w.pos > buf.length) throw new Error(`${parts.typeName}: wrote past its maxSize bound`);
-  return w.pos;
+  if (parts.maxSize === undefined) return -1;
+  const limit = offset + parts.maxSize(message);
+  return limit > buf.length ? -1 : writeBounded(parts, message, buf, offset, limit);
 }
 
 /** Builds a {@link Codec} from its parts (adds `encode`/`decode`/`encodeInto`). */
