@@ -32,7 +32,12 @@ export class CodecError extends Error {
     message: string,
     readonly offset: number = -1,
   ) {
+    // No stack trace: malformed input is the sender's fault, answered with a status; capturing a
+    // stack costs about 4 µs (bench/error-cost.ts) on a path a hostile client chooses.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(offset >= 0 ? `${message} (at byte ${offset})` : message);
+    Error.stackTraceLimit = limit;
   }
 }
 
