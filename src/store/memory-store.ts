@@ -4,8 +4,8 @@
 // `await` in the middle can never be observed half-done. Every mutation below checks everything first
 // and then applies, synchronously; the async methods of UserStore only wrap that.
 //
-// Snapshots without copying: users live in an append-only log in creation order. Each entry keeps its
-// current version and, only while some snapshot is open, the chain of versions it replaced; a delete
+// Snapshots without copying: users live in an append-only log in creation order. Each entry is its
+// current version and keeps, only while some snapshot is open, the chain of versions it replaced; a delete
 // leaves a tombstone stamped with the commit sequence. A snapshot remembers the sequence number at which
 // it was taken and walks the log, skipping entries created after it or deleted before it and reading
 // each user as it was at that sequence. Nothing is copied up front, so a million-user ListUsers costs
@@ -23,8 +23,12 @@ interface Version {
   readonly prev: Version | undefined;
 }
 
+/** A stored user: its current version (one object per user, not an entry plus a version: fewer
+ *  objects for the garbage collector to copy and trace per stored user) and its life span. */
 interface Entry {
-  head: Version;
+  record: UserRecord;
+  seq: number;
+  prev: Version | undefined;
   readonly createdSeq: number;
   /** Sequence of the delete; Infinity while the user exists. */
   deletedSeq: number;
@@ -67,7 +71,7 @@ export class MemoryUserStore implements UserStore {
   }
 
   async get(id: string): Promise<UserRecord | undefined> {
-    return this.byId.get(id)?.head.record;
+    return this.byId.get(id)?.record;
   }
 
   async update(id: string, patch: UserPatch): Promise<UserRecord> {
@@ -95,7 +99,7 @@ export class MemoryUserStore implements UserStore {
     if (this.byUsername.has(uKey)) throw taken("username", user.username);
     if (this.byEmail.has(eKey)) throw taken("email", user.email);
     const seq = ++this.seq;
-    return this.insert(user, uKey, eKey, seq, BigInt(this.now())).head.record;
+    return this.insert(user, uKey, eKey, seq, BigInt(this.now())).record;
   }
 
   createManySync(users: readonly NewUser[]): UserRecord[] {
@@ -121,14 +125,14 @@ export class MemoryUserStore implements UserStore {
     const seq = ++this.seq;
     const ts = BigInt(this.now());
     const out = new Array<UserRecord>(users.length);
-    for (let i = 0; i < users.length; i++) out[i] = this.insert(users[i], uKeys[i], eKeys[i], seq, ts).head.record;
+    for (let i = 0; i < users.length; i++) out[i] = this.insert(users[i], uKeys[i], eKeys[i], seq, ts).record;
     return out;
   }
 
   updateSync(id: string, patch: UserPatch): UserRecord {
     const entry = this.byId.get(id);
     if (entry === undefined) throw new StoreError("not_found", `no user with id "${id}"`, "id");
-    const old = entry.head.record;
+    const old = entry.record;
     const username = patch.username ?? old.username;
     const email = patch.email ?? old.email;
     const oldUKey = usernameKey(old.username);
@@ -154,7 +158,9 @@ export class MemoryUserStore implements UserStore {
     };
     const seq = ++this.seq;
     // Keep the old version only if an open snapshot might still have to read it.
-    entry.head = { record, seq, prev: this.openSnapshots > 0 ? entry.head : undefined };
+    entry.prev = this.openSnapshots > 0 ? { record: old, seq: entry.seq, prev: entry.prev } : undefined;
+    entry.record = record;
+    entry.seq = seq;
     if (uKey !== oldUKey) {
       this.byUsername.delete(oldUKey);
       this.byUsername.set(uKey, entry);
@@ -169,7 +175,7 @@ export class MemoryUserStore implements UserStore {
   deleteSync(id: string): boolean {
     const entry = this.byId.get(id);
     if (entry === undefined) return false;
-    const rec = entry.head.record;
+    const rec = entry.record;
     this.byId.delete(id);
     this.byUsername.delete(usernameKey(rec.username));
     this.byEmail.delete(emailKey(rec.email));
@@ -180,7 +186,7 @@ export class MemoryUserStore implements UserStore {
   }
 
   getSync(id: string): UserRecord | undefined {
-    return this.byId.get(id)?.head.record;
+    return this.byId.get(id)?.record;
   }
 
   stats(): MemoryStoreStats {
@@ -200,7 +206,7 @@ export class MemoryUserStore implements UserStore {
     for (const e of this.log) {
       if (e.deletedSeq !== Infinity) continue;
       live++;
-      const r = e.head.record;
+      const r = e.record;
       if (this.byId.get(r.id) !== e) problems.push(`id index misses ${r.id}`);
       if (this.byUsername.get(usernameKey(r.username)) !== e) problems.push(`username index misses ${r.username}`);
       if (this.byEmail.get(emailKey(r.email)) !== e) problems.push(`email index misses ${r.email}`);
@@ -220,7 +226,7 @@ export class MemoryUserStore implements UserStore {
 
   private insert(user: NewUser, uKey: string, eKey: string, seq: number, ts: bigint): Entry {
     const record = newUserRecord(this.newId(), user, ts);
-    const entry: Entry = { head: { record, seq, prev: undefined }, createdSeq: seq, deletedSeq: Infinity };
+    const entry: Entry = { record, seq, prev: undefined, createdSeq: seq, deletedSeq: Infinity };
     this.log.push(entry);
     this.byId.set(record.id, entry);
     this.byUsername.set(uKey, entry);
@@ -235,7 +241,7 @@ export class MemoryUserStore implements UserStore {
     const live: Entry[] = [];
     for (const e of this.log) {
       if (e.deletedSeq !== Infinity) continue;
-      if (e.head.prev !== undefined) e.head = { record: e.head.record, seq: e.head.seq, prev: undefined };
+      e.prev = undefined;
       live.push(e);
     }
     this.log = live;
@@ -276,7 +282,7 @@ class MemorySnapshot extends SnapshotIterator {
       while (this.i < this.end) {
         const e = this.log[this.i++];
         if (e.createdSeq > this.seq || e.deletedSeq <= this.seq) continue;
-        let v = e.head;
+        let v: Version = e;
         while (v.seq > this.seq) v = v.prev as Version; // the chain is kept while we are open
         const r = v.record;
         if (this.role !== undefined && r.role !== this.role) continue;
