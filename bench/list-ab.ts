@@ -74,7 +74,7 @@ try {
     const [what, shape] = spec.split(":");
     const [cn, st] = shape.split("x").map(Number);
     for (const c of contenders) {
-      const gen = what === "CreateUser" ? "ours-client" : "h2load";
+      const gen = what === "CreateUser" ? "h2raw" : "h2load";
       const pre: Load = { call: "unary", connections: cn, streams: st, payload: 0, count: 1, warmupS: 0, durationS: Number(values["pre-duration"]) };
       const res = await runUserLoad(gen, c.srv.port, c.srv.pid, what as UserCall, c.fixture, pre);
       process.stderr.write(`pre ${spec} on ${c.root}: ${res.calls} calls, ${res.errors} errors\n`);
@@ -89,8 +89,8 @@ try {
     }
     const order = r % 2 === 0 ? contenders : [...contenders].reverse();
     for (const c of order) {
-      // CreateUser needs a new user per call: our client's load generator (h2load sends one fixed body).
-      const res = await runUserLoad(call === "CreateUser" ? "ours-client" : "h2load", c.srv.port, c.srv.pid, call, c.fixture, load);
+      // CreateUser needs a new user per call: the raw HTTP/2 generator (h2load sends one fixed body).
+      const res = await runUserLoad(call === "CreateUser" ? "h2raw" : "h2load", c.srv.port, c.srv.pid, call, c.fixture, load);
       if (res.errors > 0) throw new Error(`${c.root}: ${res.firstError ?? "errors"}`);
       const perCall = call === "ListUsers" ? c.fixture.listSize : 1;
       c.rates.push((res.calls * perCall) / res.elapsedS);

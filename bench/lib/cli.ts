@@ -77,7 +77,7 @@ export async function main(argv: string[], defaults: { scenarios: string[]; name
   if (values.help) {
     process.stdout.write(
       `usage: npm run ${defaults.name} -- [--scenario a,b] [--duration S] [--warmup S] [--repeats N] [--quick] [--cpu-prof] [--doc-only]\n` +
-        `       [--servers ${Object.keys(SERVERS).join(",")}] [--generators h2load,ghz,grpcjs-client,ours-client] [--no-doc]\n` +
+        `       [--servers ${Object.keys(SERVERS).join(",")}] [--generators h2load,ghz,grpcjs-client,ours-client,h2raw] [--no-doc]\n` +
         `scenarios: ${ALL_SCENARIOS.map((s) => s.id).join(", ")}\n`,
     );
     return 0;

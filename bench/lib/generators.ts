@@ -15,7 +15,8 @@ import { fieldSummary, rawCall, splitFrames } from "./raw-call.js";
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const ECHO_PROTO = join(ROOT, "bench/proto/echo.proto");
 
-export type GeneratorId = "h2load" | "ghz" | "grpcjs-client" | "ours-client";
+/** h2raw: bench/loadgen/h2raw-loadgen.ts, HTTP/2 frames written by hand, for the user service's CreateUser only. */
+export type GeneratorId = "h2load" | "ghz" | "grpcjs-client" | "ours-client" | "h2raw";
 export type CallShape = "unary" | "server-stream" | "client-stream" | "bidi";
 
 export interface Load {
@@ -68,6 +69,7 @@ export function toolPath(name: string): string | undefined {
 export function supports(gen: GeneratorId, call: CallShape): boolean {
   if (gen === "h2load") return call !== "bidi"; // h2load sends a whole body, then reads: no ping-pong
   if (gen === "ghz") return call === "unary";
+  if (gen === "h2raw") return call === "unary"; // the user service's CreateUser only (bench/lib/service-load.ts)
   return true;
 }
 
@@ -81,6 +83,8 @@ export function runLoad(gen: GeneratorId, port: number, serverPid: number, load:
       return runNode("grpcjs", port, serverPid, load, onTick);
     case "ours-client":
       return runNode("ours", port, serverPid, load, onTick);
+    case "h2raw":
+      return Promise.resolve(failed("h2raw drives only the user service's CreateUser"));
   }
 }
 
@@ -95,10 +99,16 @@ async function runNode(impl: string, port: number, serverPid: number, load: Load
     ...["--warmup", String(load.warmupS), "--duration", String(load.durationS)],
     ...(load.maxCalls !== undefined ? ["--max-calls", String(load.maxCalls)] : []),
   ];
+  return runNodeGenerator(`${impl} client`, args, serverPid, onTick);
+}
+
+/** Runs one of the node load generators (bench/loadgen/loop.ts's protocol: MEASURING / STOPPED
+ *  markers, then one JSON result line) and reads its result. */
+export async function runNodeGenerator(what: string, args: string[], serverPid: number, onTick?: () => void): Promise<GenResult> {
   const out = await runGenerator(process.execPath, args, serverPid, { startMarker: /MEASURING/, endMarker: /STOPPED/, onTick });
   const line = out.stdout.trim().split("\n").pop() ?? "";
   if (out.code !== 0 || !line.startsWith("{")) {
-    return failed(`${impl} client exited ${out.code}: ${out.stderr.trim().split("\n").slice(-6).join(" | ")}`, out.serverCpuS);
+    return failed(`${what} exited ${out.code}: ${out.stderr.trim().split("\n").slice(-6).join(" | ")}`, out.serverCpuS);
   }
   const r = JSON.parse(line) as Omit<GenResult, "serverCpuS"> & { cpuS: number };
   return { ...r, generatorCpuS: r.cpuS, serverCpuS: out.serverCpuS, machineBusyS: out.machineBusyS };

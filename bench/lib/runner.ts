@@ -91,6 +91,7 @@ export const GENERATOR_LABEL: Record<GeneratorId, string> = {
   ghz: "ghz",
   "grpcjs-client": "grpc-js client",
   "ours-client": "our client",
+  h2raw: "raw HTTP/2 generator",
 };
 
 export function subjectLabel(s: Subject, c: Case): string {
@@ -103,7 +104,7 @@ export function subjectLabel(s: Subject, c: Case): string {
  * the node generators are new processes every run and warm themselves up, so they always get one.
  */
 function loadOf(c: Case, o: RunOptions, rep: number, generator: GeneratorId): Load {
-  const warm = rep === 0 || generator === "grpcjs-client" || generator === "ours-client";
+  const warm = rep === 0 || generator === "grpcjs-client" || generator === "ours-client" || generator === "h2raw";
   return {
     call: c.load.call,
     connections: c.load.connections,

@@ -129,13 +129,14 @@ export const SCENARIOS: Scenario[] = [
     about:
       "The user service started as `npm start` starts it, call log on (default level, stderr to a file), against its grpc-js twin " +
       "(one pino JSON line per call, same fields) and the floor (canned users); GetUser and CreateUser at 1×10 and 4×16 " +
-      "(connections × calls in flight), GetUser driven by h2load, CreateUser by our client (h2load's one fixed body cannot " +
-      "create a new user per call); our echo server at the same loads, for the service layer's CPU per call above the " +
+      "(connections × calls in flight), GetUser driven by h2load, CreateUser by bench/loadgen/h2raw-loadgen.ts (HTTP/2 frames " +
+      "written by hand, a new user per call: h2load's one fixed body cannot create one, and node's HTTP/2 client saturates its core " +
+      "first); our echo server at the same loads, for the service layer's CPU per call above the " +
       "transport; ListUsers (10 000 users) 1×1 with h2load.",
     cases: [
       ...([[1, 10], [4, 16]] as const).flatMap(([c, m]): Case[] => [
         userCase("GetUser", c, m, "h2load", USER_SERVERS()),
-        userCase("CreateUser", c, m, "ours-client", USER_SERVERS()),
+        userCase("CreateUser", c, m, "h2raw", USER_SERVERS()),
         {
           id: `echo-${c}x${m}`,
           title: `echo unary ${c}×${m}, 0 B (the transport alone)`,

@@ -2,9 +2,8 @@
 // fixed requests (for h2load's check), and running the load generators against the service.
 import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
-import { failed, ROOT, runH2loadCall } from "./generators.js";
+import { failed, ROOT, runH2loadCall, runNodeGenerator } from "./generators.js";
 import type { GenResult, GeneratorId, Load } from "./generators.js";
-import { runGenerator } from "./procs.js";
 import { frame } from "./wire-bytes.js";
 import { rawCall, splitFrames } from "./raw-call.js";
 import { loadUserService } from "./grpcjs-user.js";
@@ -104,6 +103,10 @@ export async function runUserLoad(gen: GeneratorId, port: number, serverPid: num
     );
   }
   if (gen === "ghz") return failed("ghz is not used for the user service");
+  if (gen === "h2raw") {
+    if (call !== "CreateUser") return failed("h2raw drives only CreateUser");
+    return runH2raw(port, serverPid, load, onTick);
+  }
   const args = [
     "--import",
     "tsx",
@@ -114,11 +117,19 @@ export async function runUserLoad(gen: GeneratorId, port: number, serverPid: num
     ...["--warmup", String(load.warmupS), "--duration", String(load.durationS)],
     ...(load.maxCalls !== undefined ? ["--max-calls", String(load.maxCalls)] : []),
   ];
-  const out = await runGenerator(process.execPath, args, serverPid, { startMarker: /MEASURING/, endMarker: /STOPPED/, onTick });
-  const line = out.stdout.trim().split("\n").pop() ?? "";
-  if (out.code !== 0 || !line.startsWith("{")) {
-    return failed(`user load generator exited ${out.code}: ${out.stderr.trim().split("\n").slice(-6).join(" | ")}`, out.serverCpuS);
-  }
-  const r = JSON.parse(line) as Omit<GenResult, "serverCpuS"> & { cpuS: number };
-  return { ...r, generatorCpuS: r.cpuS, serverCpuS: out.serverCpuS, machineBusyS: out.machineBusyS };
+  return runNodeGenerator("user load generator", args, serverPid, onTick);
+}
+
+/** CreateUser from bench/loadgen/h2raw-loadgen.ts: HTTP/2 written by hand, a new user per call. */
+async function runH2raw(port: number, serverPid: number, load: Load, onTick?: () => void): Promise<GenResult> {
+  const args = [
+    "--import",
+    "tsx",
+    join(ROOT, "bench/loadgen/h2raw-loadgen.ts"),
+    ...["--target", `127.0.0.1:${port}`, "--token", BENCH_TOKEN],
+    ...["--connections", String(load.connections), "--streams", String(load.streams)],
+    ...["--warmup", String(load.warmupS), "--duration", String(load.durationS)],
+    ...(load.maxCalls !== undefined ? ["--max-calls", String(load.maxCalls)] : []),
+  ];
+  return runNodeGenerator("h2raw generator", args, serverPid, onTick);
 }

@@ -12,6 +12,7 @@ const COLORS: Record<string, string> = {
   "ours-client": "#3a6ea5",
   ghz: "#2a9d8f",
   h2load: "#9e9e9e",
+  h2raw: "#6d597a",
 };
 const FALLBACK = ["#6d597a", "#b56576", "#e56b6f", "#355070"];
 
