@@ -5,9 +5,11 @@
 // fixed body, which CreateUser refuses after the first call (the username is taken).
 //
 // Every call creates a new user: `<prefix>_<n>` with `<prefix>_<n>@bench.example`, full name
-// "Bench User", role 1, the requests bench/loadgen/user-loadgen.ts makes. One pre-encoded header
-// block (literal fields without indexing and without Huffman coding, so no HPACK state) for every
-// request; HEADERS and DATA of a call go out in one socket write.
+// "Bench User", role 1, the requests bench/loadgen/user-loadgen.ts makes. Headers are HPACK-coded
+// as real clients (and h2load) code them: the first request of a connection adds its fields to the
+// server's dynamic table (RFC 7541 §6.2.1, no Huffman), every later one names them by index (§6.1),
+// so the server decodes a few bytes per request, not the whole block. HEADERS and DATA of a call go
+// out in one socket write.
 //
 // A call counts only if its stream carried a response message containing the username it sent (the
 // created user echoes it) and then ended with a HEADERS frame (the trailers). A stream that ends
@@ -64,21 +66,29 @@ function frame(type: number, flags: number, stream: number, payload: Buffer): Bu
   return out;
 }
 
-/** RFC 7541 §6.2.2 literal header field without indexing, new name, no Huffman (lengths < 127). */
-function literal(name: string, value: string): Buffer {
-  if (name.length > 126 || value.length > 126) throw new Error("header too long for a one-byte length");
-  return Buffer.concat([Buffer.from([0x00, name.length]), Buffer.from(name, "latin1"), Buffer.from([value.length]), Buffer.from(value, "latin1")]);
+/** RFC 7541 §6.2.1 literal header field with incremental indexing, no Huffman (lengths < 127): the
+ *  name by its static-table index when it has one (as nghttp2's encoder does; node then reuses one
+ *  string for the name instead of making one per request), else as a literal. */
+function indexedLiteral(name: string | number, value: string): Buffer {
+  if (typeof name === "string" && name.length > 126) throw new Error("header name too long for a one-byte length");
+  if (value.length > 126) throw new Error("header value too long for a one-byte length");
+  const head = typeof name === "number" ? Buffer.from([0x40 | name]) : Buffer.concat([Buffer.from([0x40, name.length]), Buffer.from(name, "latin1")]);
+  return Buffer.concat([head, Buffer.from([value.length]), Buffer.from(value, "latin1")]);
 }
 
-const headerBlock = Buffer.concat([
-  literal(":method", "POST"),
-  literal(":scheme", "http"),
-  literal(":path", "/user.UserService/CreateUser"),
-  literal(":authority", values.target),
-  literal("content-type", "application/grpc"),
-  literal("te", "trailers"),
-  literal("authorization", `Bearer ${values.token}`),
-]);
+// :method POST and :scheme http are whole static-table entries (indexes 3 and 6, §6.1: 0x80 | index);
+// :path, :authority, content-type and authorization are static-table names (4, 1, 31, 23; Appendix A).
+const DYNAMIC: [string | number, string][] = [
+  [4, "/user.UserService/CreateUser"],
+  [1, values.target],
+  [31, "application/grpc"],
+  ["te", "trailers"],
+  [23, `Bearer ${values.token}`],
+];
+/** The first request's block: the five fields go into the dynamic table, the last one at index 62. */
+const FIRST_BLOCK = Buffer.concat([Buffer.from([0x83, 0x86]), ...DYNAMIC.map(([n, v]) => indexedLiteral(n, v))]);
+/** Every later request's block: seven one-byte indexes (the first field added is now the oldest). */
+const INDEXED_BLOCK = Buffer.from([0x83, 0x86, ...DYNAMIC.map((_, i) => 0x80 | (62 + DYNAMIC.length - 1 - i))]);
 
 const PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
 const WINDOW = 0x7fffffff;
@@ -98,8 +108,8 @@ const prefix = `r${process.pid.toString(36)}${Date.now().toString(36)}`;
 const FULL_NAME = Buffer.from("Bench User", "latin1");
 let seq = 0;
 
-/** HEADERS + DATA(END_STREAM) of one CreateUser on `stream`; `name` gets the username's bytes. */
-function request(stream: number, username: string): Buffer {
+/** HEADERS + DATA(END_STREAM) of one CreateUser on `stream`. */
+function request(stream: number, username: string, headerBlock: Buffer): Buffer {
   const u = username.length;
   const e = u + "@bench.example".length;
   const msg = 2 + u + 2 + e + 2 + FULL_NAME.length + 2;
@@ -171,7 +181,7 @@ class Connection {
     this.nextStream += 2;
     return new Promise((resolve, reject) => {
       this.calls.set(stream, { username: Buffer.from(username, "latin1"), data: [], resolve, reject });
-      this.socket.write(request(stream, username));
+      this.socket.write(request(stream, username, stream === 1 ? FIRST_BLOCK : INDEXED_BLOCK));
     });
   }
 
