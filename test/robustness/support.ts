@@ -47,7 +47,8 @@ export interface ChildServer {
 /** Starts the user service in a child (node --expose-gc) with these server options. */
 export function startChildServer(options: ServerOptions | Record<string, unknown> = {}): Promise<ChildServer> {
   const child = fork(CHILD, [JSON.stringify(options)], {
-    execArgv: ["--expose-gc", "--import", "tsx"],
+    // CHILD_NODE_FLAGS adds node flags to the child, e.g. "--gc-interval=2000" to hunt GC-timing bugs.
+    execArgv: ["--expose-gc", ...(process.env.CHILD_NODE_FLAGS?.split(" ").filter((f) => f !== "") ?? []), "--import", "tsx"],
     stdio: ["ignore", "inherit", "pipe", "ipc"],
   });
   const stderr: string[] = [];
