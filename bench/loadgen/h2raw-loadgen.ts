@@ -8,8 +8,10 @@
 // "Bench User", role 1, the requests bench/loadgen/user-loadgen.ts makes. Headers are HPACK-coded
 // as real clients (and h2load) code them: the first request of a connection adds its fields to the
 // server's dynamic table (RFC 7541 §6.2.1, no Huffman), every later one names them by index (§6.1),
-// so the server decodes a few bytes per request, not the whole block. HEADERS and DATA of a call go
-// out in one socket write.
+// so the server decodes a few bytes per request, not the whole block. The requests started in answer
+// to one read from the socket leave in one write, as h2load and the gRPC clients batch theirs: the
+// socket is corked while the read is handled and uncorked once the calls it finished have been
+// replaced (in the check phase, after the promise callbacks that start them).
 //
 // A call counts only if its stream carried a response message containing the username it sent (the
 // created user echoes it) and then ended with a HEADERS frame (the trailers). A stream that ends
@@ -159,6 +161,7 @@ class Connection {
   private continuingEnds = false;
   private consumed = 0;
   private failed: Error | undefined;
+  private corked = false;
   readonly ready: Promise<void>;
 
   constructor() {
@@ -189,6 +192,11 @@ class Connection {
     this.socket.destroy();
   }
 
+  uncork(): void {
+    this.corked = false;
+    this.socket.uncork();
+  }
+
   private fail(err: Error): void {
     this.failed ??= err;
     for (const p of this.calls.values()) p.reject(err);
@@ -196,6 +204,11 @@ class Connection {
   }
 
   private onData(chunk: Buffer): void {
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      setImmediate(uncork, this);
+    }
     let buf = chunk;
     if (this.leftover !== undefined) {
       buf = Buffer.concat([this.leftover, chunk]); // only a frame cut by a TCP read boundary
@@ -276,6 +289,10 @@ class Connection {
     if (body.length > 5 && body.indexOf(p.username) >= 5) p.resolve(1);
     else p.reject(new Error(body.length === 0 ? "a Trailers-Only answer (an error status) instead of the created user" : "the response does not carry the username that was sent"));
   }
+}
+
+function uncork(c: Connection): void {
+  c.uncork();
 }
 
 const connections = Array.from({ length: Number(values.connections) }, () => new Connection());
