@@ -3,7 +3,8 @@
 // DATA memory when a connection dies (RFC 9113 §4.3, §6.2, §6.10), many connections in ONE process,
 // with a forced GC every few connections, so that sessions and streams are collected while it runs.
 //
-//   node --expose-gc --import tsx scripts/h2-crash-hunt.ts [--target bare|ours|both] [--rounds N] [--gc-every K] [--shape NAME]
+//   node --expose-gc --import tsx scripts/h2-crash-hunt.ts [--target bare|ours|both] [--rounds N] [--gc-every K] [--shape NAME] [--seed S]
+//   (--shape random: fuzzer-like sequences from a seeded PRNG; not in the default set)
 //   # harsher GC timing: add --gc-interval=500 or --stress-compaction to the node flags (slow)
 //
 // bare = a plain http2.createServer with our session options (maxSessionMemory 64, maxHeaderListSize);
@@ -19,6 +20,7 @@ import { Server } from "../src/server/server.js";
 import { UserHandlers } from "../src/service/user-handlers.js";
 import { UserServiceDescriptor, userServiceImplementation } from "../src/service/user-service.js";
 import { MemoryUserStore } from "../src/store/memory-store.js";
+import { UserUpdateRequestCodec } from "../src/schema/user.js";
 import { registerStandardServices } from "../src/service/app.js";
 
 const arg = (name: string, dflt: string): string => {
@@ -33,8 +35,11 @@ const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) console.warn("run with node --expose-gc for forced GCs");
 
 const PATH = "/user.UserService/ListUsers";
-const req = (extra: ReadonlyArray<readonly [string, string]> = []): Buffer =>
-  F.grpcRequestBlock(PATH, [["authorization", "Bearer t-admin-0123456789"], ...extra]);
+const req = (extra: ReadonlyArray<readonly [string, string]> = [], path = PATH): Buffer =>
+  F.grpcRequestBlock(path, [["authorization", "Bearer t-admin-0123456789"], ...extra]);
+/** A bidi call whose handler runs and writes while the client keeps its side open (an unknown user: an error message each). */
+const BIDI = "/user.UserService/StreamUserUpdates";
+const update = F.grpcMessage(UserUpdateRequestCodec.encode(UserUpdateRequestCodec.create({ userId: "nobody", field: "full_name", value: "x" })));
 const big = (n: number): string => "a".repeat(n);
 const settle = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -70,6 +75,15 @@ const SHAPES: Record<string, () => Shape> = {
   "trailers-partial-protocol-error": () => ({
     steps: [Buffer.concat([F.headers(1, req()), F.data(1, F.grpcMessage(Buffer.alloc(0)))]), Buffer.concat([F.frame(F.FrameType.HEADERS, F.Flag.END_STREAM, 1, F.literal("x-trailer", big(200))), F.ping(Buffer.alloc(8))])],
     end: "stay",
+  }),
+  // The same on a running bidi call that has written responses (writes may still be on the socket).
+  "bidi-trailers-partial-protocol-error": () => ({
+    steps: [Buffer.concat([F.headers(1, req([], BIDI)), F.data(1, update), F.data(1, update)]), Buffer.concat([F.frame(F.FrameType.HEADERS, F.Flag.END_STREAM, 1, F.literal("x-trailer", big(200))), F.ping(Buffer.alloc(8))])],
+    end: "stay",
+  }),
+  "bidi-trailers-partial-close": () => ({
+    steps: [Buffer.concat([F.headers(1, req([], BIDI)), F.data(1, update)]), Buffer.concat([F.data(1, update), F.frame(F.FrameType.HEADERS, F.Flag.END_STREAM, 1, F.literal("x-trailer", big(200)))])],
+    end: "destroy",
   }),
   // RST_STREAM in the middle of a header block (connection PROTOCOL_ERROR).
   "rst-during-headers": () => ({ steps: [Buffer.concat([F.headers(1, req(), { endHeaders: false }), F.rstStream(1, 8)])], end: "stay" }),
@@ -111,6 +125,47 @@ const SHAPES: Record<string, () => Shape> = {
   },
 };
 
+/** Seeded PRNG (mulberry32), so a "random" run can be replayed with the same --seed. */
+let seed = Number(arg("seed", "20261204")) >>> 0;
+function rand(): number {
+  seed = (seed + 0x6d2b79f5) >>> 0;
+  let t = seed;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
+const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+const randomBytes = (max: number): Buffer => Buffer.from(Array.from({ length: Math.floor(rand() * max) }, () => Math.floor(rand() * 256)));
+
+/** Fuzzer-like: well-formed calls, then 1-8 frames of the kinds test/robustness/fuzz.test.ts sends, maybe cut; any ending. */
+SHAPES["random"] = () => {
+  const id = (): number => pick([1, 1, 1, 3, 5, 0, 2, 7]);
+  const makers: Array<() => Buffer> = [
+    () => F.headers(id(), req(), { endStream: rand() < 0.5 }),
+    () => F.headers(id(), req(), { endHeaders: false }),
+    () => F.frame(F.FrameType.HEADERS, rand() < 0.5 ? F.Flag.END_STREAM : 0, id(), F.literal("x-t", big(Math.floor(rand() * 300)))),
+    () => F.continuation(id(), rand() < 0.5 ? randomBytes(200) : F.literal("x-c", big(Math.floor(rand() * 200))), rand() < 0.5),
+    () => F.data(id(), F.grpcMessage(randomBytes(64)), rand() < 0.5),
+    () => F.rstStream(id(), Math.floor(rand() * 14)),
+    () => F.ping(Buffer.alloc(8), rand() < 0.2),
+    () => F.settings([[Math.floor(rand() * 8), pick([0, 1, 16_384, 65_535, 0x7fffffff, 0xffffffff])]]),
+    () => F.windowUpdate(id(), pick([0, 1, 65_535, 0x7fffffff])),
+    () => F.goaway(id(), Math.floor(rand() * 14), "fuzz"),
+    () => F.frame(Math.floor(rand() * 256), Math.floor(rand() * 256), id(), randomBytes(64)),
+    () => F.frame(F.FrameType.DATA, 0, id(), Buffer.alloc(16_384)).subarray(0, 9 + Math.floor(rand() * 200)),
+  ];
+  const calls: Buffer[] = [];
+  const n = Math.floor(rand() * 4);
+  for (let i = 0; i < n; i++) calls.push(F.headers(2 * i + 1, req()), F.data(2 * i + 1, F.grpcMessage(Buffer.from([0x08, 0x02])), rand() < 0.5));
+  const chaos: Buffer[] = [];
+  const m = 1 + Math.floor(rand() * 8);
+  for (let i = 0; i < m; i++) chaos.push(pick(makers)());
+  let tail = Buffer.concat(chaos);
+  if (rand() < 0.15) tail = tail.subarray(0, Math.floor(rand() * (tail.length + 1)));
+  if (rand() < 0.2) tail = Buffer.from(tail).fill(Math.floor(rand() * 256), Math.floor(rand() * tail.length), Math.floor(rand() * tail.length) + 1);
+  return { steps: [Buffer.concat(calls), tail, F.ping(Buffer.from("outcome!"))], end: pick(["destroy", "end", "stay"] as const) };
+};
+
 async function sendShape(port: number, name: string): Promise<void> {
   const shape = SHAPES[name]!();
   const conn = await F.RawConnection.open(port, shape.settings !== undefined ? { settings: shape.settings } : {});
@@ -129,7 +184,11 @@ async function bareServer(): Promise<{ port: number; close(): Promise<void> }> {
   srv.on("stream", (s) => {
     s.on("error", () => {});
     s.respond({ ":status": 200, "content-type": "application/grpc" });
-    s.end(Buffer.alloc(70_000)); // more than a window, so data stays queued in nghttp2
+    // More than a window, so data stays queued in nghttp2; the stream stays open until the client
+    // ends its side, so the client's trailer blocks reach an open stream with writes in flight.
+    s.write(Buffer.alloc(70_000));
+    s.resume();
+    s.on("end", () => s.end());
   });
   srv.on("session", (s) => s.on("error", () => s.destroy()));
   srv.on("sessionError", () => {});
@@ -145,7 +204,7 @@ async function ourServer(): Promise<{ port: number; close(): Promise<void> }> {
   return { port, close: () => srv.forceShutdown() };
 }
 
-const names = ONLY !== "" ? [ONLY] : Object.keys(SHAPES);
+const names = ONLY !== "" ? [ONLY] : Object.keys(SHAPES).filter((n) => n !== "random");
 let sent = 0;
 for (const target of TARGET === "both" ? ["bare", "ours"] : [TARGET]) {
   const server = target === "bare" ? await bareServer() : await ourServer();
