@@ -162,7 +162,11 @@ SHAPES["random"] = () => {
   for (let i = 0; i < m; i++) chaos.push(pick(makers)());
   let tail = Buffer.concat(chaos);
   if (rand() < 0.15) tail = tail.subarray(0, Math.floor(rand() * (tail.length + 1)));
-  if (rand() < 0.2) tail = Buffer.from(tail).fill(Math.floor(rand() * 256), Math.floor(rand() * tail.length), Math.floor(rand() * tail.length) + 1);
+  if (rand() < 0.2 && tail.length > 0) {
+    const at = Math.floor(rand() * tail.length);
+    tail = Buffer.from(tail);
+    tail[at] = Math.floor(rand() * 256);
+  }
   return { steps: [Buffer.concat(calls), tail, F.ping(Buffer.from("outcome!"))], end: pick(["destroy", "end", "stay"] as const) };
 };
 
