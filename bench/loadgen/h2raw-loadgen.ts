@@ -21,6 +21,7 @@
 //   node --import tsx bench/loadgen/h2raw-loadgen.ts --target 127.0.0.1:PORT --token T [loop options]
 import { connect, type Socket } from "node:net";
 import { parseArgs } from "node:util";
+import * as F from "../../test/support/h2-frames.js";
 import { runLoop } from "./loop.js";
 import type { OneCall } from "./loop.js";
 
@@ -39,18 +40,10 @@ if (values.target === undefined) throw new Error("--target host:port is required
 const [host, portText] = [values.target.slice(0, values.target.lastIndexOf(":")), values.target.slice(values.target.lastIndexOf(":") + 1)];
 
 // ---- frames (RFC 9113 §4.1: 24-bit length, type, flags, 31-bit stream id) -------------------------
+// Set-up frames come from test/support/h2-frames.ts; a request's frames are written in place (below).
 
-const DATA = 0x0;
-const HEADERS = 0x1;
-const RST_STREAM = 0x3;
-const SETTINGS = 0x4;
-const PING = 0x6;
-const GOAWAY = 0x7;
-const CONTINUATION = 0x9;
-const END_STREAM = 0x1;
-const ACK = 0x1;
-const END_HEADERS = 0x4;
-const PADDED = 0x8;
+const { DATA, HEADERS, RST_STREAM, SETTINGS, PING, GOAWAY, CONTINUATION } = F.FrameType;
+const { END_STREAM, ACK, END_HEADERS, PADDED } = F.Flag;
 
 function writeFrameHeader(buf: Buffer, at: number, length: number, type: number, flags: number, stream: number): void {
   buf[at] = length >>> 16;
@@ -59,23 +52,6 @@ function writeFrameHeader(buf: Buffer, at: number, length: number, type: number,
   buf[at + 3] = type;
   buf[at + 4] = flags;
   buf.writeUInt32BE(stream, at + 5);
-}
-
-function frame(type: number, flags: number, stream: number, payload: Buffer): Buffer {
-  const out = Buffer.alloc(9 + payload.length);
-  writeFrameHeader(out, 0, payload.length, type, flags, stream);
-  payload.copy(out, 9);
-  return out;
-}
-
-/** RFC 7541 §6.2.1 literal header field with incremental indexing, no Huffman (lengths < 127): the
- *  name by its static-table index when it has one (as nghttp2's encoder does; node then reuses one
- *  string for the name instead of making one per request), else as a literal. */
-function indexedLiteral(name: string | number, value: string): Buffer {
-  if (typeof name === "string" && name.length > 126) throw new Error("header name too long for a one-byte length");
-  if (value.length > 126) throw new Error("header value too long for a one-byte length");
-  const head = typeof name === "number" ? Buffer.from([0x40 | name]) : Buffer.concat([Buffer.from([0x40, name.length]), Buffer.from(name, "latin1")]);
-  return Buffer.concat([head, Buffer.from([value.length]), Buffer.from(value, "latin1")]);
 }
 
 // :method POST and :scheme http are whole static-table entries (indexes 3 and 6, §6.1: 0x80 | index);
@@ -87,22 +63,24 @@ const DYNAMIC: [string | number, string][] = [
   ["te", "trailers"],
   [23, `Bearer ${values.token}`],
 ];
-/** The first request's block: the five fields go into the dynamic table, the last one at index 62. */
-const FIRST_BLOCK = Buffer.concat([Buffer.from([0x83, 0x86]), ...DYNAMIC.map(([n, v]) => indexedLiteral(n, v))]);
+/** The first request's block: the five fields go into the dynamic table, the last one at index 62.
+ *  Names by static-table index where they have one, as nghttp2's encoder does: node then reuses one
+ *  string per name instead of making one per request. */
+const FIRST_BLOCK = Buffer.concat([
+  F.indexed(3),
+  F.indexed(6),
+  ...DYNAMIC.map(([n, v]) => (typeof n === "number" ? F.literalIndexedName(n, v) : F.literalIndexed(n, v))),
+]);
 /** Every later request's block: seven one-byte indexes (the first field added is now the oldest). */
-const INDEXED_BLOCK = Buffer.from([0x83, 0x86, ...DYNAMIC.map((_, i) => 0x80 | (62 + DYNAMIC.length - 1 - i))]);
+const INDEXED_BLOCK = Buffer.concat([F.indexed(3), F.indexed(6), ...DYNAMIC.map((_, i) => F.indexed(62 + DYNAMIC.length - 1 - i))]);
 
-const PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
 const WINDOW = 0x7fffffff;
-// SETTINGS_ENABLE_PUSH 0, SETTINGS_INITIAL_WINDOW_SIZE 2^31-1: streams never wait for a window update.
-const CLIENT_SETTINGS = Buffer.from([0x00, 0x02, 0, 0, 0, 0, 0x00, 0x04, 0x7f, 0xff, 0xff, 0xff]);
-const SETTINGS_ACK = frame(SETTINGS, ACK, 0, Buffer.alloc(0));
-
-function windowUpdate(stream: number, increment: number): Buffer {
-  const p = Buffer.alloc(4);
-  p.writeUInt32BE(increment, 0);
-  return frame(0x8, 0, stream, p);
-}
+// Streams never wait for a window update; no server push.
+const CLIENT_SETTINGS = F.settings([
+  [F.SettingsId.ENABLE_PUSH, 0],
+  [F.SettingsId.INITIAL_WINDOW_SIZE, WINDOW],
+]);
+const SETTINGS_ACK = F.settings([], true);
 
 // ---- the request ---------------------------------------------------------------------------------
 
@@ -168,7 +146,7 @@ class Connection {
     this.socket = connect({ host, port: Number(portText), noDelay: true });
     this.ready = new Promise((resolve, reject) => {
       this.socket.once("connect", () => {
-        this.socket.write(Buffer.concat([PREFACE, frame(SETTINGS, 0, 0, CLIENT_SETTINGS), windowUpdate(0, WINDOW - 65535)]));
+        this.socket.write(Buffer.concat([F.PREFACE, CLIENT_SETTINGS, F.windowUpdate(0, WINDOW - 65535)]));
         resolve();
       });
       this.socket.once("error", reject);
@@ -232,7 +210,7 @@ class Connection {
       case DATA: {
         this.consumed += length;
         if (this.consumed > 1 << 30) {
-          this.socket.write(windowUpdate(0, this.consumed));
+          this.socket.write(F.windowUpdate(0, this.consumed));
           this.consumed = 0;
         }
         const p = this.calls.get(stream);
@@ -270,7 +248,7 @@ class Connection {
         if (!(flags & ACK)) this.socket.write(SETTINGS_ACK);
         return;
       case PING:
-        if (!(flags & ACK)) this.socket.write(frame(PING, ACK, 0, Buffer.from(buf.subarray(at, at + 8))));
+        if (!(flags & ACK)) this.socket.write(F.ping(buf.subarray(at, at + 8), true));
         return;
       case GOAWAY:
         this.fail(new Error(`GOAWAY from the server (code ${buf.readUInt32BE(at + 4)}): ${buf.toString("latin1", at + 8, at + length)}`));

@@ -124,6 +124,11 @@ export function literalIndexed(name: string, value: string | Uint8Array): Buffer
   return Buffer.concat([Buffer.from([0x40]), hpackString(name), hpackString(value)]);
 }
 
+/** Literal header field with incremental indexing, name by its table index (§6.2.1: 01 + 6-bit index). */
+export function literalIndexedName(nameIndex: number, value: string | Uint8Array): Buffer {
+  return Buffer.concat([hpackInt(nameIndex, 6, 0x40), hpackString(value)]);
+}
+
 /** Indexed header field (§6.1): a reference to static (1-61) or dynamic (62+) table entry `index`. */
 export function indexed(index: number): Buffer {
   return hpackInt(index, 7, 0x80);
