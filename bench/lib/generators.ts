@@ -90,22 +90,23 @@ export function runLoad(gen: GeneratorId, port: number, serverPid: number, load:
 
 async function runNode(impl: string, port: number, serverPid: number, load: Load, onTick?: () => void): Promise<GenResult> {
   const args = [
-    "--import",
-    "tsx",
-    join(ROOT, "bench/loadgen/node-loadgen.ts"),
     ...["--impl", impl, "--target", `127.0.0.1:${port}`, "--call", load.call],
-    ...["--connections", String(load.connections), "--streams", String(load.streams)],
     ...["--payload", String(load.payload), "--count", String(load.count)],
+  ];
+  return runNodeGenerator(`${impl} client`, "bench/loadgen/node-loadgen.ts", args, load, serverPid, onTick);
+}
+
+/** Runs one of the node load generators, `script` (under bench/loadgen, driven by loop.ts: the load's
+ *  connections, streams, warm-up, duration and call cap as flags; MEASURING / STOPPED markers, then
+ *  one JSON result line) with its own `args`, and reads its result. */
+export async function runNodeGenerator(what: string, script: string, args: string[], load: Load, serverPid: number, onTick?: () => void): Promise<GenResult> {
+  const argv = [
+    ...["--import", "tsx", join(ROOT, script), ...args],
+    ...["--connections", String(load.connections), "--streams", String(load.streams)],
     ...["--warmup", String(load.warmupS), "--duration", String(load.durationS)],
     ...(load.maxCalls !== undefined ? ["--max-calls", String(load.maxCalls)] : []),
   ];
-  return runNodeGenerator(`${impl} client`, args, serverPid, onTick);
-}
-
-/** Runs one of the node load generators (bench/loadgen/loop.ts's protocol: MEASURING / STOPPED
- *  markers, then one JSON result line) and reads its result. */
-export async function runNodeGenerator(what: string, args: string[], serverPid: number, onTick?: () => void): Promise<GenResult> {
-  const out = await runGenerator(process.execPath, args, serverPid, { startMarker: /MEASURING/, endMarker: /STOPPED/, onTick });
+  const out = await runGenerator(process.execPath, argv, serverPid, { startMarker: /MEASURING/, endMarker: /STOPPED/, onTick });
   const line = out.stdout.trim().split("\n").pop() ?? "";
   if (out.code !== 0 || !line.startsWith("{")) {
     return failed(`${what} exited ${out.code}: ${out.stderr.trim().split("\n").slice(-6).join(" | ")}`, out.serverCpuS);

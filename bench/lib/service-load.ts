@@ -1,8 +1,7 @@
 // The user-service scenarios: seeding a server with users, measuring the exact response size of
 // fixed requests (for h2load's check), and running the load generators against the service.
-import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
-import { failed, ROOT, runH2loadCall, runNodeGenerator } from "./generators.js";
+import { failed, runH2loadCall, runNodeGenerator } from "./generators.js";
 import type { GenResult, GeneratorId, Load } from "./generators.js";
 import { frame } from "./wire-bytes.js";
 import { rawCall, splitFrames } from "./raw-call.js";
@@ -108,28 +107,14 @@ export async function runUserLoad(gen: GeneratorId, port: number, serverPid: num
     return runH2raw(port, serverPid, load, onTick);
   }
   const args = [
-    "--import",
-    "tsx",
-    join(ROOT, "bench/loadgen/user-loadgen.ts"),
     ...["--impl", gen === "ours-client" ? "ours" : "grpcjs", "--target", `127.0.0.1:${port}`, "--call", call, "--token", BENCH_TOKEN],
     ...["--id", f.userId, "--list", String(f.listSize)],
-    ...["--connections", String(load.connections), "--streams", String(load.streams)],
-    ...["--warmup", String(load.warmupS), "--duration", String(load.durationS)],
-    ...(load.maxCalls !== undefined ? ["--max-calls", String(load.maxCalls)] : []),
   ];
-  return runNodeGenerator("user load generator", args, serverPid, onTick);
+  return runNodeGenerator("user load generator", "bench/loadgen/user-loadgen.ts", args, load, serverPid, onTick);
 }
 
 /** CreateUser from bench/loadgen/h2raw-loadgen.ts: HTTP/2 written by hand, a new user per call. */
 async function runH2raw(port: number, serverPid: number, load: Load, onTick?: () => void): Promise<GenResult> {
-  const args = [
-    "--import",
-    "tsx",
-    join(ROOT, "bench/loadgen/h2raw-loadgen.ts"),
-    ...["--target", `127.0.0.1:${port}`, "--token", BENCH_TOKEN],
-    ...["--connections", String(load.connections), "--streams", String(load.streams)],
-    ...["--warmup", String(load.warmupS), "--duration", String(load.durationS)],
-    ...(load.maxCalls !== undefined ? ["--max-calls", String(load.maxCalls)] : []),
-  ];
-  return runNodeGenerator("h2raw generator", args, serverPid, onTick);
+  const args = ["--target", `127.0.0.1:${port}`, "--token", BENCH_TOKEN];
+  return runNodeGenerator("h2raw generator", "bench/loadgen/h2raw-loadgen.ts", args, load, serverPid, onTick);
 }
