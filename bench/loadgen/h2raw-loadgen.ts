@@ -22,18 +22,14 @@
 import { connect, type Socket } from "node:net";
 import { parseArgs } from "node:util";
 import * as F from "../../test/support/h2-frames.js";
-import { runLoop } from "./loop.js";
+import { LOOP_FLAGS, loopSettings, runLoop } from "./loop.js";
 import type { OneCall } from "./loop.js";
 
 const { values } = parseArgs({
   options: {
     target: { type: "string" },
     token: { type: "string", default: "" },
-    connections: { type: "string", default: "1" },
-    streams: { type: "string", default: "1" },
-    warmup: { type: "string", default: "1" },
-    duration: { type: "string", default: "5" },
-    "max-calls": { type: "string", default: "0" },
+    ...LOOP_FLAGS,
   },
 });
 if (values.target === undefined) throw new Error("--target host:port is required");
@@ -277,11 +273,7 @@ const connections = Array.from({ length: Number(values.connections) }, () => new
 await Promise.all(connections.map((c) => c.ready));
 
 const result = await runLoop({
-  connections: connections.length,
-  streams: Number(values.streams),
-  warmupMs: Number(values.warmup) * 1000,
-  durationMs: Number(values.duration) * 1000,
-  maxCalls: Number(values["max-calls"]),
+  ...loopSettings(values),
   bytesPerCall: 0,
   worker: (conn): OneCall => () => connections[conn].call(`${prefix}_${seq++}`),
 });

@@ -33,6 +33,27 @@ export interface LoopOptions {
   worker(conn: number): OneCall;
 }
 
+/** The flags every node load generator takes for its loop (bench/lib/generators.ts runNodeGenerator
+ *  passes them); spread into its parseArgs options. */
+export const LOOP_FLAGS = {
+  connections: { type: "string", default: "1" },
+  streams: { type: "string", default: "1" },
+  warmup: { type: "string", default: "1" },
+  duration: { type: "string", default: "5" },
+  "max-calls": { type: "string", default: "0" },
+} as const;
+
+/** The loop's settings from the parsed {@link LOOP_FLAGS}. */
+export function loopSettings(v: { connections: string; streams: string; warmup: string; duration: string; "max-calls": string }): Pick<LoopOptions, "connections" | "streams" | "warmupMs" | "durationMs" | "maxCalls"> {
+  return {
+    connections: Number(v.connections),
+    streams: Number(v.streams),
+    warmupMs: Number(v.warmup) * 1000,
+    durationMs: Number(v.duration) * 1000,
+    maxCalls: Number(v["max-calls"]),
+  };
+}
+
 export async function runLoop(o: LoopOptions): Promise<LoadgenResult> {
   const hist = newHistogram();
   let measuring = o.warmupMs === 0;

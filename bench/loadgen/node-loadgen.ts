@@ -5,7 +5,7 @@
 //     --count 100 --warmup 1 --duration 5 [--max-calls N]
 import { parseArgs } from "node:util";
 import { FILL } from "../lib/wire-bytes.js";
-import { runLoop } from "./loop.js";
+import { LOOP_FLAGS, loopSettings, runLoop } from "./loop.js";
 import type { OneCall } from "./loop.js";
 import type { EchoDriver } from "./driver.js";
 
@@ -14,13 +14,9 @@ const { values } = parseArgs({
     impl: { type: "string", default: "grpcjs" },
     target: { type: "string" },
     call: { type: "string", default: "unary" },
-    connections: { type: "string", default: "1" },
-    streams: { type: "string", default: "1" },
     payload: { type: "string", default: "0" },
     count: { type: "string", default: "100" },
-    warmup: { type: "string", default: "1" },
-    duration: { type: "string", default: "5" },
-    "max-calls": { type: "string", default: "0" },
+    ...LOOP_FLAGS,
   },
 });
 if (values.target === undefined) throw new Error("--target host:port is required");
@@ -78,11 +74,7 @@ const shape = shapes[values.call];
 if (shape === undefined) throw new Error(`unknown --call ${values.call}`);
 
 const result = await runLoop({
-  connections: Number(values.connections),
-  streams: Number(values.streams),
-  warmupMs: Number(values.warmup) * 1000,
-  durationMs: Number(values.duration) * 1000,
-  maxCalls: Number(values["max-calls"]),
+  ...loopSettings(values),
   bytesPerCall: shape.bytes,
   worker: shape.make,
 });

@@ -7,7 +7,7 @@ import { parseArgs } from "node:util";
 import * as grpc from "@grpc/grpc-js";
 import { loadUserService } from "../lib/grpcjs-user.js";
 import type { JsCreateUserRequest, JsUser } from "../lib/grpcjs-user.js";
-import { runLoop } from "./loop.js";
+import { LOOP_FLAGS, loopSettings, runLoop } from "./loop.js";
 import type { OneCall } from "./loop.js";
 
 const { values } = parseArgs({
@@ -18,11 +18,7 @@ const { values } = parseArgs({
     token: { type: "string", default: "" },
     id: { type: "string", default: "" },
     list: { type: "string", default: "10000" },
-    connections: { type: "string", default: "1" },
-    streams: { type: "string", default: "1" },
-    warmup: { type: "string", default: "1" },
-    duration: { type: "string", default: "5" },
-    "max-calls": { type: "string", default: "0" },
+    ...LOOP_FLAGS,
   },
 });
 if (values.target === undefined) throw new Error("--target host:port is required");
@@ -108,11 +104,7 @@ const make = makers[values.call];
 if (make === undefined) throw new Error(`unknown --call ${values.call}`);
 
 const result = await runLoop({
-  connections,
-  streams: Number(values.streams),
-  warmupMs: Number(values.warmup) * 1000,
-  durationMs: Number(values.duration) * 1000,
-  maxCalls: Number(values["max-calls"]),
+  ...loopSettings(values),
   bytesPerCall: 0,
   worker: make,
 });
