@@ -13,7 +13,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { ROOT, type Load } from "./lib/generators.js";
+import { ROOT, type GeneratorId, type Load } from "./lib/generators.js";
 import { npmStartArgs, BENCH_TOKEN } from "./lib/servers.js";
 import { startServer, type ServerProcess } from "./lib/procs.js";
 import { prepareUserServer, runUserLoad, type UserFixture } from "./lib/service-load.js";
@@ -51,6 +51,10 @@ interface Contender {
   rates: number[];
   cpuPerCall: number[];
 }
+/** CreateUser needs a new user per call: the raw HTTP/2 generator (h2load sends one fixed body). */
+function generatorFor(c: string): GeneratorId {
+  return c === "CreateUser" ? "h2raw" : "h2load";
+}
 const contenders: Contender[] = [];
 try {
   for (const [i, root] of roots.entries()) {
@@ -74,7 +78,7 @@ try {
     const [what, shape] = spec.split(":");
     const [cn, st] = shape.split("x").map(Number);
     for (const c of contenders) {
-      const gen = what === "CreateUser" ? "h2raw" : "h2load";
+      const gen = generatorFor(what);
       const pre: Load = { call: "unary", connections: cn, streams: st, payload: 0, count: 1, warmupS: 0, durationS: Number(values["pre-duration"]) };
       const res = await runUserLoad(gen, c.srv.port, c.srv.pid, what as UserCall, c.fixture, pre);
       process.stderr.write(`pre ${spec} on ${c.root}: ${res.calls} calls, ${res.errors} errors\n`);
@@ -89,8 +93,7 @@ try {
     }
     const order = r % 2 === 0 ? contenders : [...contenders].reverse();
     for (const c of order) {
-      // CreateUser needs a new user per call: the raw HTTP/2 generator (h2load sends one fixed body).
-      const res = await runUserLoad(call === "CreateUser" ? "h2raw" : "h2load", c.srv.port, c.srv.pid, call, c.fixture, load);
+      const res = await runUserLoad(generatorFor(call), c.srv.port, c.srv.pid, call, c.fixture, load);
       if (res.errors > 0) throw new Error(`${c.root}: ${res.firstError ?? "errors"}`);
       const perCall = call === "ListUsers" ? c.fixture.listSize : 1;
       c.rates.push((res.calls * perCall) / res.elapsedS);
