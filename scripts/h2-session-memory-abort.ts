@@ -12,14 +12,14 @@
 // the session (bare: session.destroy() 50 ms later; ours: keepalive ping unanswered, the same
 // session.destroy() a client that stops reading gets from src/server/keepalive.ts). A forced GC follows every 5 connections.
 // Unmitigated: exit 134 and the assertion on stderr, at the first GC. Mitigated (`--pin` for bare;
-// always for ours, src/server/connection.ts pinSessionForStream): "no abort", exit 0.
+// always for ours, src/wire/session-pin.ts pinSessionOnEarlyDestroy): "no abort", exit 0.
 // See docs/RELIABILITY.md, "Native http2 abort on a torn header block".
 
 import * as http2 from "node:http2";
 import * as net from "node:net";
 import * as F from "../test/support/h2-frames.js";
 import { Server } from "../src/server/server.js";
-import { pinSessionForStream } from "../src/server/connection.js";
+import { pinSessionOnEarlyDestroy } from "../src/wire/session-pin.js";
 import { EchoMessageCodec, EchoService } from "../test/support/echo-service.js";
 
 const arg = (name: string, dflt: string): string => {
@@ -58,7 +58,7 @@ async function bare(): Promise<Target> {
   const srv = http2.createServer({ maxSessionMemory: 64 });
   srv.on("stream", (s) => {
     s.on("error", () => {});
-    if (PIN) pinSessionForStream(s);
+    if (PIN) pinSessionOnEarlyDestroy(s);
     s.respond({ ":status": 200, "content-type": "application/grpc" });
     s.write(Buffer.alloc(BODY)); // more than the socket buffers take: the write stays on the socket
     setTimeout(() => s.session?.destroy(), 50);

@@ -3,6 +3,7 @@ import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders } from 
 import { HealthCheckRequestCodec, HealthCheckResponseCodec, ServingStatus } from "../schema/health.js";
 import { EnvelopeDecoder, PREFIX_LENGTH, writeEnvelopePrefix, type EnvelopeSink } from "../wire/framing.js";
 import { Header, HeaderValue } from "../wire/headers.js";
+import { pinSessionOnEarlyDestroy } from "../wire/session-pin.js";
 import { Status, statusName } from "../wire/status.js";
 import { trailersToStatus } from "../wire/trailers.js";
 
@@ -45,6 +46,7 @@ export class HealthWatch implements EnvelopeSink {
       this.end(false, `could not start the health watch: ${(err as Error).message}`);
       return;
     }
+    pinSessionOnEarlyDestroy(stream);
     this.stream = stream;
     const body = HealthCheckRequestCodec.encode({ service: this.serviceName }, PREFIX_LENGTH);
     stream.end(writeEnvelopePrefix(body, false));

@@ -2,6 +2,7 @@
 import type * as http2 from "node:http2";
 import { constants as h2 } from "node:http2";
 import { describeRstStream, grpcCodeForRstStream } from "../wire/rst-stream.js";
+import { pinSessionOnEarlyDestroy } from "../wire/session-pin.js";
 import { Status, type StatusCode } from "../wire/status.js";
 import type { Keepalive } from "./keepalive.js";
 
@@ -77,6 +78,8 @@ export class SessionRecord {
       this.owner.retire(this);
       return { code: Status.UNAVAILABLE, message, cause: err, transparentRetry: "unsent" };
     }
+    // A hostile server can tear a trailer block as a hostile client can (src/wire/session-pin.ts).
+    pinSessionOnEarlyDestroy(stream);
     this.streamOpened();
     return stream;
   }

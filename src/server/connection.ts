@@ -188,36 +188,3 @@ export function startReading(session: Http2Session): void {
   const handle = (session.socket as unknown as { _handle?: { readStart?: () => number } } | undefined)?._handle;
   if (handle !== undefined && handle !== null && typeof handle.readStart === "function") handle.readStart();
 }
-
-/**
- * node's private `kHandle` symbol (the native Http2Session/Http2Stream behind the JS objects), found
- * once on the first stream; null when this node has none (then {@link pinSessionForStream} does nothing).
- */
-let kHandle: symbol | null | undefined;
-function handleOf(o: object): object | undefined {
-  if (kHandle === undefined) kHandle = Object.getOwnPropertySymbols(o).find((s) => s.description === "kHandle") ?? null;
-  if (kHandle === null) return undefined;
-  const h = (o as Record<symbol, unknown>)[kHandle];
-  return typeof h === "object" && h !== null ? h : undefined;
-}
-
-/** Holds each pinned session's native handle until its stream's native handle is collected. */
-const sessionPins = new FinalizationRegistry<object>(() => {});
-
-/**
- * Keeps the stream's native session alive until the stream's native object is collected (RFC 9113
- * §4.3 header blocks; works around a node:http2 abort, docs/RELIABILITY.md "Native http2 abort on a
- * torn header block"). node 20 frees the header fields a stream holds (an unfinished trailer block)
- * when the stream is freed; if its session was destroyed while a write of the stream was still on
- * the socket, the stream is left out of the session's teardown, and a GC that frees the session
- * first aborts the process: `Http2Session::~Http2Session(): Assertion (current_nghttp2_memory_) == (0)`.
- * The registry holds the session's handle strongly until the stream's handle is gone, so the
- * session is always freed after its streams (one GC later than otherwise).
- */
-export function pinSessionForStream(stream: { session?: object | undefined }): void {
-  const session = stream.session;
-  if (session === undefined) return;
-  const s = handleOf(stream);
-  const h = s === undefined ? undefined : handleOf(session);
-  if (s !== undefined && h !== undefined) sessionPins.register(s, h);
-}

@@ -16,10 +16,11 @@ import { CallTrace, traceSession, wireTrace } from "../wire/trace.js";
 import { enableWireViewerFromEnv } from "../viewer/index.js";
 import { installKeepalive, type SessionState } from "./keepalive.js";
 import type { Socket } from "node:net";
-import { FLUSH_TIMEOUT_MS, armHandshakeTimeout, countPeerReset, drainSession, NGHTTP2_RESET_BURST, installLifecycle, pinSessionForStream, startReading, stopReading } from "./connection.js";
+import { FLUSH_TIMEOUT_MS, armHandshakeTimeout, countPeerReset, drainSession, NGHTTP2_RESET_BURST, installLifecycle, startReading, stopReading } from "./connection.js";
 import { resolveOptions, type ListenOptions, type ResolvedServerOptions, type ServerOptions } from "./options.js";
 import { Router } from "./router.js";
 import type { ServiceDescriptor, ServiceImplementation } from "./types.js";
+import { pinSessionOnEarlyDestroy } from "../wire/session-pin.js";
 
 const STATE: unique symbol = Symbol("grpc.sessionState");
 type TrackedSession = http2.ServerHttp2Session & { [STATE]?: SessionState; [STOP]?: () => void };
@@ -304,8 +305,8 @@ export class Server implements CallHost {
   }
 
   private onStream(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, rawHeaders: string[]): void {
-    // Frees this connection's native session only after the stream's (a node:http2 abort otherwise, connection.ts).
-    pinSessionForStream(stream);
+    // Frees this connection's native session only after the stream's, if torn down early (a node:http2 abort otherwise).
+    pinSessionOnEarlyDestroy(stream);
     // Reset by the client before we saw it (HEADERS and RST_STREAM in one read): nothing to run.
     if (stream.destroyed || stream.closed) {
       stream.on("error", noop); // a reset with a code other than CANCEL is also emitted as 'error'

@@ -1,7 +1,7 @@
 // A node:http2 native abort a client can cause (docs/RELIABILITY.md "Native http2 abort on a torn
 // header block"): an unfinished trailer block (RFC 9113 §4.3, HEADERS without END_HEADERS) on a
 // stream whose response the client never reads, then the server destroys the session (keepalive
-// ping unanswered). Without src/server/connection.ts pinSessionForStream, node 20.20.2 aborts at the
+// ping unanswered). Without src/wire/session-pin.ts pinSessionOnEarlyDestroy, node 20.20.2 aborts at the
 // next GC: `Http2Session::~Http2Session(): Assertion (current_nghttp2_memory_) == (0)`. The repro runs
 // in its own process (scripts/h2-session-memory-abort.ts, forced GCs), since an abort kills it.
 
