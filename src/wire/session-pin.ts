@@ -13,6 +13,12 @@ function handleOf(o: object): object | undefined {
 /** Holds a pinned session's native handle until its stream's native handle is collected. */
 const sessionPins = new FinalizationRegistry<object>(() => {});
 
+let registered = 0;
+/** How many streams this process has pinned so far (for tests: ordinary calls must add none). */
+export function sessionPinsRegistered(): number {
+  return registered;
+}
+
 /** The part of a node:http2 stream this module touches (ServerHttp2Stream and ClientHttp2Stream both have it). */
 export interface GuardedStream {
   readonly session?: object | undefined;
@@ -34,7 +40,10 @@ function destroyPinningUnended(this: GuardedStream, err: Error | null, callback:
   if (!this._readableState.ended) {
     const stream = handleOf(this);
     const session = stream === undefined || this.session === undefined ? undefined : handleOf(this.session);
-    if (stream !== undefined && session !== undefined) sessionPins.register(stream, session);
+    if (stream !== undefined && session !== undefined) {
+      sessionPins.register(stream, session);
+      registered++;
+    }
   }
   nodeDestroy!.call(this, err, callback);
 }

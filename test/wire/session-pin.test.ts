@@ -1,0 +1,65 @@
+// src/wire/session-pin.ts: which streams pin their session. Only streams node tears down before the
+// peer's END_STREAM may hold an unfinished header block (RFC 9113 §5.1), so only those are registered;
+// ordinary calls must register none (a registration keeps the stream past young-generation GCs, which
+// cost every call CPU). The safety side, no abort at GC, is test/robustness/torn-header-block.test.ts.
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { Channel, Client, clientMethods } from "../../src/client/index.js";
+import { Server, defineService } from "../../src/server/index.js";
+import { sessionPinsRegistered } from "../../src/wire/session-pin.js";
+import { EchoCodec, type Echo } from "../support/client-echo.js";
+
+const EchoService = defineService("test.Echo", {
+  Unary: { kind: "unary", requestCodec: EchoCodec, responseCodec: EchoCodec },
+  Bidi: { kind: "bidi_streaming", requestCodec: EchoCodec, responseCodec: EchoCodec },
+});
+const M = clientMethods(EchoService);
+
+let server: Server;
+let channel: Channel;
+let client: Client;
+/** Resolves when the server has seen the current Bidi call's first message. */
+let bidiStarted: () => void = () => {};
+/** Resolves when the server's Bidi handler has ended (its request stream cancelled). */
+let bidiEnded: () => void = () => {};
+
+beforeAll(async () => {
+  server = new Server();
+  server.addService(EchoService, {
+    Unary: async (req: Echo) => req,
+    Bidi: async (requests: AsyncIterable<Echo>) => {
+      try {
+        for await (const _ of requests) bidiStarted();
+      } finally {
+        bidiEnded();
+      }
+    },
+  });
+  const port = await server.listen({ port: 0, host: "127.0.0.1" });
+  channel = new Channel(`127.0.0.1:${port}`);
+  client = new Client(channel);
+});
+
+afterAll(async () => {
+  await channel.close();
+  await server.forceShutdown();
+});
+
+test("completed unary calls pin nothing, on either side", async () => {
+  await client.unary(M.Unary, { text: "warm", n: 0 }); // the connection and its first stream
+  const before = sessionPinsRegistered();
+  for (let i = 0; i < 50; i++) expect(await client.unary(M.Unary, { text: "x", n: i })).toEqual({ text: "x", n: i });
+  expect(sessionPinsRegistered()).toBe(before);
+});
+
+test("a call cancelled while both sides are open pins its stream", async () => {
+  const before = sessionPinsRegistered();
+  const started = new Promise<void>((r) => (bidiStarted = r));
+  const ended = new Promise<void>((r) => (bidiEnded = r));
+  const call = client.bidiStreaming(M.Bidi);
+  await call.write({ text: "a", n: 1 });
+  await started;
+  call.cancel();
+  await ended;
+  // The client's stream went before the server's END_STREAM, the server's before the client's.
+  await expect.poll(() => sessionPinsRegistered() - before).toBe(2);
+});
