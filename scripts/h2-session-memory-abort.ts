@@ -4,7 +4,8 @@
 // is destroyed while a write of that stream is still on the socket; node then leaves the stream out of
 // the session's teardown, and a GC that frees the session before the stream aborts the process.
 //
-//   node --expose-gc --import tsx scripts/h2-session-memory-abort.ts [--target bare|ours|bare-client|client] [--pin] [--connections N]
+//   node --expose-gc --import tsx scripts/h2-session-memory-abort.ts [--target bare|ours|bare-client|client] [--pin]
+//     [--via keepalive|destroy] [--connections N]
 //
 // Server side (bare, ours). Per connection (127.0.0.1 only, N connections, default 20): the client
 // sends, in ONE write, request HEADERS (END_HEADERS, no END_STREAM), one DATA message and a trailer
@@ -14,8 +15,9 @@
 // Client side (bare-client: a plain http2.connect client; client: our Channel): a hostile raw server
 // answers the request with response HEADERS and a torn trailer block, then never reads, so the client's
 // 64 MiB request stays on the client's socket; the client destroys the session (bare-client:
-// session.destroy(); client: keepalive ping unanswered, src/client/subchannel.ts); the server drops the
-// connection a turn of the loop later. A forced GC follows every 5 connections.
+// session.destroy(); client: keepalive ping unanswered, src/client/subchannel.ts, or with `--via destroy`
+// Channel.destroy()); the server drops the connection a turn of the loop later. A forced GC follows
+// every 5 connections.
 // Unmitigated: exit 134 and the assertion on stderr, at the first GC. Mitigated (`--pin` for bare and
 // bare-client; always for ours and client, src/wire/session-pin.ts pinSessionOnEarlyDestroy): "no abort", exit 0.
 // See docs/RELIABILITY.md, "Native http2 abort on a torn header block".
@@ -38,6 +40,7 @@ const arg = (name: string, dflt: string): string => {
 };
 const TARGET = arg("target", "bare");
 const PIN = process.argv.includes("--pin");
+const VIA = arg("via", "keepalive");
 const CONNECTIONS = Math.min(1_000, Number(arg("connections", "20")));
 const exposedGc = (globalThis as { gc?: () => void }).gc;
 if (exposedGc === undefined) throw new Error("run with node --expose-gc");
@@ -201,11 +204,16 @@ interface ClientConnection {
 
 const closeOf = (session: http2.ClientHttp2Session): Promise<void> => new Promise((r) => session.once("close", () => r()));
 
+/** Bytes libuv still holds for a socket (its write queue): non-zero while a write is on the socket. */
+const queuedOn = (socket: object | undefined): number => (socket as { _handle?: { writeQueueSize?: number } } | undefined)?._handle?.writeQueueSize ?? 0;
+
 /** Our client: a bidi call that starts writing once the response headers are in and writes until the
- *  session dies; keepalive (PING every 50 ms, unacknowledged after 50 ms: the server never reads)
- *  destroys the session, the path src/client/subchannel.ts takes. */
+ *  session dies. `--via keepalive` (default): keepalive (PING every 50 ms, unacknowledged after 50 ms:
+ *  the server never reads) destroys the session, the path src/client/subchannel.ts takes. `--via
+ *  destroy`: keepalive off; Channel.destroy() once a write is on the socket. */
 async function ourClientConnection(port: number): Promise<ClientConnection> {
-  const channel = new Channel(`127.0.0.1:${port}`, { keepalive: { timeMs: 50, timeoutMs: 50 } });
+  const viaDestroy = VIA === "destroy";
+  const channel = new Channel(`127.0.0.1:${port}`, viaDestroy ? {} : { keepalive: { timeMs: 50, timeoutMs: 50 } });
   const call = new Client(channel).bidiStreaming(ECHO.Bidi);
   const chunk = EchoMessageCodec.create({ payload: BIG.subarray(0, 1024 * 1024) });
   let closed: Promise<void> | undefined;
@@ -213,7 +221,14 @@ async function ourClientConnection(port: number): Promise<ClientConnection> {
     await call.headers;
     // The channel's session (private; the repro waits for its 'close').
     const session = (channel as unknown as { subchannelList: Array<{ current?: { session: http2.ClientHttp2Session } }> }).subchannelList[0]?.current?.session;
-    if (session !== undefined) closed = closeOf(session);
+    if (session === undefined) return;
+    closed = closeOf(session);
+    if (viaDestroy) {
+      void (async () => {
+        for (let n = 0; queuedOn(session.socket) === 0 && n < 2_000; n++) await settle(5);
+        channel.destroy();
+      })();
+    }
     // Bounded; writes stop when the socket is full, and fail when the session is destroyed.
     for (let i = 0; i < CLIENT_BODY / (1024 * 1024); i++) await call.write(chunk);
   })().catch(() => {});
@@ -244,9 +259,8 @@ async function bareClientConnection(port: number): Promise<ClientConnection> {
   // the rest of that read is processed before the next turn of the loop.
   await new Promise((r) => setImmediate(r));
   stream.write(BIG);
-  const queued = (): number => (socket as unknown as { _handle?: { writeQueueSize?: number } } | undefined)?._handle?.writeQueueSize ?? 0;
-  for (let n = 0; queued() === 0 && n < 2_000; n++) await settle(5);
-  const pending = queued();
+  for (let n = 0; queuedOn(socket) === 0 && n < 2_000; n++) await settle(5);
+  const pending = queuedOn(socket);
   session.destroy();
   return { outcome: `session destroyed with ${pending} bytes queued on the socket`, closed };
 }
