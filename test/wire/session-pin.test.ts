@@ -4,14 +4,10 @@
 // cost every call CPU). The safety side, no abort at GC, is test/robustness/torn-header-block.test.ts.
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { Channel, Client, clientMethods } from "../../src/client/index.js";
-import { Server, defineService } from "../../src/server/index.js";
+import { Server } from "../../src/server/index.js";
 import { sessionPinsRegistered } from "../../src/wire/session-pin.js";
-import { EchoCodec, type Echo } from "../support/client-echo.js";
+import { EchoService, echo, type EchoMessage } from "../support/echo-service.js";
 
-const EchoService = defineService("test.Echo", {
-  Unary: { kind: "unary", requestCodec: EchoCodec, responseCodec: EchoCodec },
-  Bidi: { kind: "bidi_streaming", requestCodec: EchoCodec, responseCodec: EchoCodec },
-});
 const M = clientMethods(EchoService);
 
 let server: Server;
@@ -25,8 +21,10 @@ let bidiEnded: () => void = () => {};
 beforeAll(async () => {
   server = new Server();
   server.addService(EchoService, {
-    Unary: async (req: Echo) => req,
-    Bidi: async (requests: AsyncIterable<Echo>) => {
+    Unary: async (req: EchoMessage) => req,
+    ServerStream: async () => {},
+    ClientStream: async () => echo(),
+    Bidi: async (requests: AsyncIterable<EchoMessage>) => {
       try {
         for await (const _ of requests) bidiStarted();
       } finally {
@@ -45,9 +43,9 @@ afterAll(async () => {
 });
 
 test("completed unary calls pin nothing, on either side", async () => {
-  await client.unary(M.Unary, { text: "warm", n: 0 }); // the connection and its first stream
+  await client.unary(M.Unary, echo({ text: "warm" })); // the connection and its first stream
   const before = sessionPinsRegistered();
-  for (let i = 0; i < 50; i++) expect(await client.unary(M.Unary, { text: "x", n: i })).toEqual({ text: "x", n: i });
+  for (let i = 0; i < 50; i++) expect(await client.unary(M.Unary, echo({ text: "x", count: i }))).toEqual(echo({ text: "x", count: i }));
   expect(sessionPinsRegistered()).toBe(before);
 });
 
@@ -56,7 +54,7 @@ test("a call cancelled while both sides are open pins its stream", async () => {
   const started = new Promise<void>((r) => (bidiStarted = r));
   const ended = new Promise<void>((r) => (bidiEnded = r));
   const call = client.bidiStreaming(M.Bidi);
-  await call.write({ text: "a", n: 1 });
+  await call.write(echo({ text: "a" }));
   await started;
   call.cancel();
   await ended;
