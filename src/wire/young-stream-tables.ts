@@ -48,10 +48,17 @@ function sessionStateOf(session: object): NodeSessionState | undefined {
   return typeof st === "object" && st !== null ? (st as NodeSessionState) : undefined;
 }
 
+let refreshes = 0;
+/** How many times this process has copied a session's tables (for tests). */
+export function streamTableRefreshes(): number {
+  return refreshes;
+}
+
 /** Copies the session's stream Map and pending Set now (see the module comment). */
 export function refreshStreamTables(session: object): void {
   const st = sessionStateOf(session);
   if (st === undefined) return;
+  refreshes++;
   const streams = st.streams;
   // node's are primordials' SafeMap/SafeSet (real Maps/Sets, but not `instanceof Map`): copy with their own class.
   if (types.isMap(streams)) st.streams = new (streams.constructor as MapConstructor)(streams);
