@@ -28,7 +28,7 @@ kill -WINCH $PID
 OUT=$(load "${D:-3}")
 END=$(wc -l <"$LOG")
 if [ -n "${HEAP_OUT:-}" ]; then kill -USR2 $PID; sleep 2; fi
-kill -TERM $PID; wait $PID || true; grep REFRESH "$TMP/err.log" "$LOG" || true
+kill -TERM $PID; wait $PID || true
 REQS=$(echo "$OUT" | awk '/^requests:/ { print $8 }')
 CPU=$(grep -oE "^CPU [0-9.]+" "$TMP/err.log" "$LOG" | awk '{print $2}' | head -1)
 sed -n "$((START + 1)),${END}p" "$LOG" | awk -v reqs="$REQS" -v label="$LABEL" -v cpu="$CPU" '
