@@ -21,6 +21,7 @@ import { resolveOptions, type ListenOptions, type ResolvedServerOptions, type Se
 import { Router } from "./router.js";
 import type { ServiceDescriptor, ServiceImplementation } from "./types.js";
 import { pinSessionOnEarlyDestroy } from "../wire/session-pin.js";
+import { keepStreamTablesYoung } from "../wire/young-stream-tables.js";
 
 const STATE: unique symbol = Symbol("grpc.sessionState");
 type TrackedSession = http2.ServerHttp2Session & { [STATE]?: SessionState; [STOP]?: () => void };
@@ -307,6 +308,8 @@ export class Server implements CallHost {
   private onStream(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, rawHeaders: string[]): void {
     // Frees this connection's native session only after the stream's, if torn down early (a node:http2 abort otherwise).
     pinSessionOnEarlyDestroy(stream);
+    // Keeps node's per-session stream tables young, or every closed stream is promoted (see the module).
+    keepStreamTablesYoung(stream.session);
     // Reset by the client before we saw it (HEADERS and RST_STREAM in one read): nothing to run.
     if (stream.destroyed || stream.closed) {
       stream.on("error", noop); // a reset with a code other than CANCEL is also emitted as 'error'
