@@ -3,15 +3,14 @@
 // ordinary calls must register none (a registration keeps the stream past young-generation GCs, which
 // cost every call CPU). The safety side, no abort at GC, is test/robustness/torn-header-block.test.ts.
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { Channel, Client, clientMethods } from "../../src/client/index.js";
-import { Server } from "../../src/server/index.js";
+import { clientMethods, type Client } from "../../src/client/index.js";
 import { sessionPinsRegistered } from "../../src/wire/session-pin.js";
 import { EchoService, echo, type EchoMessage } from "../support/echo-service.js";
+import { startOurEcho, type OurEcho } from "../support/our-echo.js";
 
 const M = clientMethods(EchoService);
 
-let server: Server;
-let channel: Channel;
+let echoes: OurEcho;
 let client: Client;
 /** Resolves when the server has seen the current Bidi call's first message. */
 let bidiStarted: () => void = () => {};
@@ -19,11 +18,7 @@ let bidiStarted: () => void = () => {};
 let bidiEnded: () => void = () => {};
 
 beforeAll(async () => {
-  server = new Server();
-  server.addService(EchoService, {
-    Unary: async (req: EchoMessage) => req,
-    ServerStream: async () => {},
-    ClientStream: async () => echo(),
+  echoes = await startOurEcho({
     Bidi: async (requests: AsyncIterable<EchoMessage>) => {
       try {
         for await (const _ of requests) bidiStarted();
@@ -32,15 +27,10 @@ beforeAll(async () => {
       }
     },
   });
-  const port = await server.listen({ port: 0, host: "127.0.0.1" });
-  channel = new Channel(`127.0.0.1:${port}`);
-  client = new Client(channel);
+  client = echoes.client;
 });
 
-afterAll(async () => {
-  await channel.close();
-  await server.forceShutdown();
-});
+afterAll(() => echoes.close());
 
 test("completed unary calls pin nothing, on either side", async () => {
   await client.unary(M.Unary, echo({ text: "warm" })); // the connection and its first stream

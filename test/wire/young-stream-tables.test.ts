@@ -5,10 +5,10 @@
 import * as http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { Channel, Client, clientMethods } from "../../src/client/index.js";
-import { Server } from "../../src/server/index.js";
+import { clientMethods } from "../../src/client/index.js";
 import { REFRESH_EVERY, refreshStreamTables, streamTableRefreshes } from "../../src/wire/young-stream-tables.js";
-import { EchoService, echo, type EchoMessage } from "../support/echo-service.js";
+import { EchoService, echo } from "../support/echo-service.js";
+import { startOurEcho, type OurEcho } from "../support/our-echo.js";
 
 /** node's session state (found as the module finds it) and its stream Map. */
 function streamsOf(session: http2.Http2Session): Map<number, unknown> {
@@ -92,34 +92,20 @@ test("does nothing to an object that is not a node:http2 session", () => {
   expect(streamTableRefreshes()).toBe(before);
 });
 
-let server: Server;
-let channel: Channel;
-let client: Client;
 const M = clientMethods(EchoService);
+let echoes: OurEcho;
 
 beforeAll(async () => {
-  server = new Server();
-  server.addService(EchoService, {
-    Unary: async (req: EchoMessage) => req,
-    ServerStream: async () => {},
-    ClientStream: async () => echo(),
-    Bidi: async () => {},
-  });
-  const port = await server.listen({ port: 0, host: "127.0.0.1" });
-  channel = new Channel(`127.0.0.1:${port}`);
-  client = new Client(channel);
+  echoes = await startOurEcho();
 });
 
-afterAll(async () => {
-  await channel.close();
-  await server.forceShutdown();
-});
+afterAll(() => echoes.close());
 
 test("our server refreshes a connection's tables as calls go by, and every call answers", async () => {
   const before = streamTableRefreshes();
   const calls = 2 * REFRESH_EVERY + 10;
   for (let i = 0; i < calls; i += 16) {
-    const batch = Array.from({ length: Math.min(16, calls - i) }, (_, j) => client.unary(M.Unary, echo({ text: "t", count: i + j })));
+    const batch = Array.from({ length: Math.min(16, calls - i) }, (_, j) => echoes.client.unary(M.Unary, echo({ text: "t", count: i + j })));
     const got = await Promise.all(batch);
     got.forEach((g, j) => expect(g).toEqual(echo({ text: "t", count: i + j })));
   }
