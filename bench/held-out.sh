@@ -20,42 +20,25 @@ TMP=$(mktemp -d)
 PIDS=()
 trap 'kill "${PIDS[@]}" 2>/dev/null || true; rm -rf "$TMP"' EXIT
 
+# shellcheck source=lib/getuser-seed.sh
+. bench/lib/getuser-seed.sh
+
 # start NAME CMD...: runs the server on core 0, logs to $TMP/NAME.log, sets PORT_NAME and its pid.
 start() {
   local name=$1; shift
   "${ON0[@]}" "$@" >"$TMP/$name.log" 2>&1 &
   PIDS+=($!)
-  for _ in $(seq 1 200); do
-    local p
-    p=$(grep -oE "(listening on [^ ]*:|LISTENING )[0-9]+" "$TMP/$name.log" | grep -oE "[0-9]+$" | head -1 || true)
-    if [ -n "$p" ]; then printf -v "PORT_$name" %s "$p"; return; fi
-    sleep 0.1
-  done
-  echo "$name did not start: $(cat "$TMP/$name.log")" >&2; exit 1
-}
-
-# body ID FILE: a gRPC length-prefixed GetUserRequest { id = 1 } (a short id: one-byte lengths).
-body() {
-  node -e 'const b = Buffer.from(process.argv[1]); const m = Buffer.concat([Buffer.from([0x0a, b.length]), b]);
-    const p = Buffer.alloc(5); p.writeUInt32BE(m.length, 1); require("fs").writeFileSync(process.argv[2], Buffer.concat([p, m]));' "$1" "$2"
-}
-
-# seed PORT FILE: creates one user through userctl, checks GetUser finds it with this token (h2load
-# counts HTTP 200s, and a gRPC error is an HTTP 200 too), writes the GetUser body for its id.
-seed() {
-  local id
-  id=$(npx tsx src/cli/userctl.ts --target "127.0.0.1:$1" --token "$TOKEN" create --username held --email held@example.com --full-name "Held Out" |
-    node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => console.log(JSON.parse(s).id))')
-  npx tsx src/cli/userctl.ts --target "127.0.0.1:$1" --token "$TOKEN" get "$id" >/dev/null
-  body "$id" "$2"
+  local p
+  p=$(wait_port "$TMP/$name.log")
+  printf -v "PORT_$name" %s "$p"
 }
 
 npm run --silent build >/dev/null
 AUTH_TOKENS=$TOKEN=admin HOST=127.0.0.1 PORT=0 start ours node dist/service/main.js
 AUTH_TOKENS=$TOKEN=admin PORT=0 start twin node --import tsx bench/servers/grpcjs-user.ts
 PORT=0 start floor node --import tsx bench/servers/floor.ts
-seed "$PORT_ours" "$TMP/ours.bin"
-seed "$PORT_twin" "$TMP/twin.bin"
+seed_getuser "$PORT_ours" "$TOKEN" "$TMP/ours.bin"
+seed_getuser "$PORT_twin" "$TOKEN" "$TMP/twin.bin"
 cp "$TMP/ours.bin" "$TMP/floor.bin" # the floor answers any GetUser with its canned user
 
 echo "GetUser, ${C}×${M}, ${D} s per round, h2load $(h2load --version | head -1 | awk '{print $2}')"

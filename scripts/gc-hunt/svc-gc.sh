@@ -11,15 +11,11 @@ LOG=$TMP/srv.log
 (cd "$ROOT" && AUTH_TOKENS=$TOKEN=admin HOST=127.0.0.1 PORT=0 exec node --trace-gc-nvp "$@" --import "$HERE/scripts/gc-hunt/cpu-mark.mjs" dist/service/main.js) >"$LOG" 2>"$TMP/err.log" &
 PID=$!
 trap 'kill $PID 2>/dev/null || true; rm -rf "$TMP"' EXIT
-for _ in $(seq 1 200); do
-  PORT=$(grep -oE "(listening on [^ ]*:|LISTENING )[0-9]+" "$LOG" "$TMP/err.log" | grep -oE "[0-9]+$" | head -1 || true)
-  [ -n "$PORT" ] && break; sleep 0.1
-done
 cd "$HERE"
-ID=$(npx tsx src/cli/userctl.ts --target "127.0.0.1:$PORT" --token "$TOKEN" create --username gchunt --email gc@example.com --full-name "G C" |
-  node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => console.log(JSON.parse(s).id))')
-node -e 'const b = Buffer.from(process.argv[1]); const m = Buffer.concat([Buffer.from([0x0a, b.length]), b]);
-  const p = Buffer.alloc(5); p.writeUInt32BE(m.length, 1); require("fs").writeFileSync(process.argv[2], Buffer.concat([p, m]));' "$ID" "$TMP/body.bin"
+# shellcheck source=../../bench/lib/getuser-seed.sh
+. bench/lib/getuser-seed.sh
+PORT=$(wait_port "$LOG" "$TMP/err.log")
+seed_getuser "$PORT" "$TOKEN" "$TMP/body.bin"
 load() { h2load -c 4 -m 16 -D "$1" -d "$TMP/body.bin" -H "content-type: application/grpc" -H "te: trailers" \
   -H "authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/user.UserService/GetUser" 2>&1; }
 load 1 >/dev/null
