@@ -1,7 +1,7 @@
 // The server interceptor chain of the user service, assembled in ONE place: `userServiceInterceptors`
 // below lists them in the order they run (first = outermost). docs/SERVICE.md describes each.
 
-import { randomUUID } from "node:crypto";
+import { randomUuid } from "../store/random-uuid.js";
 import { performance } from "node:perf_hooks";
 import type { CreateUserRequest, DeleteUserRequest, GetUserRequest, ListUsersRequest } from "../schema/user.js";
 import type { ServerCallContext, ServerInterceptor, ServerInterceptorCall } from "../server/types.js";
@@ -58,7 +58,7 @@ export function requestIdInterceptor(): ServerInterceptor {
   return (call, next) => {
     let id = call.metadata.get(REQUEST_ID_HEADER);
     if (id === undefined || id.length === 0 || id.length > MAX_REQUEST_ID_LENGTH) {
-      id = randomUUID();
+      id = randomUuid();
       call.metadata.set(REQUEST_ID_HEADER, id); // so later steps read one value
     }
     call.responseHeader.set(REQUEST_ID_HEADER, id);

@@ -13,7 +13,7 @@
 
 import { SnapshotIterator, StoreError, emailKey, listLimit, newUserRecord, usernameKey } from "./user-store.js";
 import type { ListFilter, NewUser, StoreSources, UserPatch, UserRecord, UserSnapshot, UserStore } from "./user-store.js";
-import { randomUUID } from "node:crypto";
+import { randomUuid } from "./random-uuid.js";
 
 /** One version of a user: the record and the commit sequence that made it. */
 interface Version {
@@ -59,7 +59,7 @@ export class MemoryUserStore implements UserStore {
 
   constructor(options: MemoryStoreOptions = {}) {
     this.now = options.now ?? Date.now;
-    this.newId = options.newId ?? randomUUID;
+    this.newId = options.newId ?? randomUuid;
   }
 
   async create(user: NewUser): Promise<UserRecord> {

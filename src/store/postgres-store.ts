@@ -16,7 +16,7 @@
 // - A database that cannot be reached makes calls throw StoreUnavailableError (UNAVAILABLE); the pool
 //   reconnects by itself when it is back. `ping()` is what the service's health poller calls.
 
-import { randomUUID } from "node:crypto";
+import { randomUuid } from "./random-uuid.js";
 import pg from "pg";
 import { migrate } from "./postgres-schema.js";
 import { PostgresSnapshot, type SnapshotHost } from "./postgres-snapshot.js";
@@ -165,7 +165,7 @@ export class PostgresUserStore implements UserStore, SnapshotHost {
     this.pingPool.on("error", () => {});
     this.pageSize = options.pageSize ?? 256;
     this.now = options.now ?? Date.now;
-    this.newId = options.newId ?? randomUUID;
+    this.newId = options.newId ?? randomUuid;
   }
 
   /** Connects, migrates the schema and returns the store. Throws when the database cannot be reached
