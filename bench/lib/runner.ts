@@ -143,6 +143,17 @@ export async function runScenario(scenario: Scenario, o: RunOptions): Promise<Ca
   const procs = new Map<ServerId, ServerProcess>();
   const missing = new Map<ServerId, string>();
   const fixtures = new Map<ServerId, UserFixture>();
+  /** Starts server `id` (pinned, profiled with --cpu-prof) and, for user-service cases, seeds it. */
+  const start = async (id: ServerId, seed: boolean): Promise<ServerProcess> => {
+    o.progress(`${scenario.id}: starting ${SERVERS[id].label}`);
+    const p = await SERVERS[id].start({ ...(o.cpuProfDir !== undefined ? { cpuProf: o.cpuProfDir } : {}) });
+    procs.set(id, p);
+    if (seed) {
+      o.progress(`${scenario.id}: preparing ${SERVERS[id].label} (seeding users)`);
+      fixtures.set(id, await prepareUserServer(p.port, o.quick ? 100 : 10_000, SERVERS[id].canned === true));
+    }
+    return p;
+  };
   try {
     for (const id of needed) {
       const why = SERVERS[id].missing();
@@ -151,13 +162,7 @@ export async function runScenario(scenario: Scenario, o: RunOptions): Promise<Ca
         continue;
       }
       try {
-        o.progress(`${scenario.id}: starting ${SERVERS[id].label}`);
-        const p = await SERVERS[id].start({ ...(o.cpuProfDir !== undefined ? { cpuProf: o.cpuProfDir } : {}) });
-        procs.set(id, p);
-        if (cases.some((c) => c.load.user !== undefined && c.subjects.some((s) => s.server === id))) {
-          o.progress(`${scenario.id}: preparing ${SERVERS[id].label} (seeding users)`);
-          fixtures.set(id, await prepareUserServer(p.port, o.quick ? 100 : 10_000, SERVERS[id].canned === true));
-        }
+        await start(id, cases.some((c) => c.load.user !== undefined && c.subjects.some((s) => s.server === id)));
       } catch (err) {
         missing.set(id, `failed to start: ${err instanceof Error ? err.message.split("\n").slice(0, 3).join(" ") : String(err)}`);
       }
@@ -173,6 +178,17 @@ export async function runScenario(scenario: Scenario, o: RunOptions): Promise<Ca
         runs: [],
       }));
       results.set(c, rs);
+      if (c.freshServers === true) {
+        for (const id of new Set(rs.filter((r) => r.status !== "missing").map((r) => r.server))) {
+          await procs.get(id)?.stop();
+          try {
+            await start(id, fixtures.has(id));
+          } catch (err) {
+            missing.set(id, `restart failed: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
+            for (const r of rs) if (r.server === id) Object.assign(r, { status: "missing", note: missing.get(id) });
+          }
+        }
+      }
       const reps = o.quick ? 1 : o.repeats;
       for (let rep = 0; rep < reps; rep++) {
         // Interleaved: every subject once per repetition, so drift hits all of them alike.
@@ -190,9 +206,7 @@ export async function runScenario(scenario: Scenario, o: RunOptions): Promise<Ca
               other.note ??= why;
             }
             try {
-              proc = await SERVERS[r.server].start({ ...(o.cpuProfDir !== undefined ? { cpuProf: o.cpuProfDir } : {}) });
-              procs.set(r.server, proc);
-              if (fixtures.has(r.server)) fixtures.set(r.server, await prepareUserServer(proc.port, o.quick ? 100 : 10_000, SERVERS[r.server].canned === true));
+              proc = await start(r.server, fixtures.has(r.server));
             } catch (err) {
               missing.set(r.server, `restart failed: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
               continue;
