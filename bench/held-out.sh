@@ -41,6 +41,7 @@ seed_getuser "$PORT_ours" "$TOKEN" "$TMP/ours.bin"
 seed_getuser "$PORT_twin" "$TOKEN" "$TMP/twin.bin"
 cp "$TMP/ours.bin" "$TMP/floor.bin" # the floor answers any GetUser with its canned user
 
+RATES=""
 echo "GetUser, ${C}×${M}, ${D} s per round, h2load $(h2load --version | head -1 | awk '{print $2}')"
 for r in $(seq 1 "$ROUNDS"); do
   for name in floor twin ours; do
@@ -53,5 +54,18 @@ for r in $(seq 1 "$ROUNDS"); do
     failed=$(echo "$out" | awk '/^requests:/ { print $10 + $12 }')    # failed + errored
     if [ -z "$calls" ] || [ "$calls" -eq 0 ] || [ "$failed" -ne 0 ]; then echo "$name: h2load failed: $out" >&2; exit 1; fi
     echo "round $r  $name  $rate  ($calls calls)"
+    RATES="$RATES$name ${rate% req/s}"$'\n'
   done
 done
+# Medians over the rounds, and ours against each (the ratios the issue asks for).
+printf %s "$RATES" | awk '
+  { v[$1] = v[$1] " " $2 }
+  function median(list,   a, n, i, j, t) {
+    n = split(list, a, " ")
+    for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+  }
+  END {
+    f = median(v["floor"]); t = median(v["twin"]); o = median(v["ours"])
+    printf "median calls/s: floor %.0f, twin %.0f, ours %.0f; ours vs twin %.2fx, vs floor %.2fx\n", f, t, o, o / t, o / f
+  }'

@@ -10,7 +10,7 @@ TMP=$(mktemp -d)
 LOG=$TMP/srv.log
 (cd "$ROOT" && AUTH_TOKENS=$TOKEN=admin HOST=127.0.0.1 PORT=0 exec node --trace-gc-nvp "$@" --import "$HERE/scripts/gc-hunt/cpu-mark.mjs" dist/service/main.js) >"$LOG" 2>"$TMP/err.log" &
 PID=$!
-trap 'kill $PID 2>/dev/null || true; rm -rf "$TMP"' EXIT
+trap 'kill $PID 2>/dev/null || true; [ -n "${KEEP_LOG:-}" ] && cp "$LOG" "$KEEP_LOG"; rm -rf "$TMP"' EXIT
 cd "$HERE"
 # shellcheck source=../../bench/lib/getuser-seed.sh
 . bench/lib/getuser-seed.sh
