@@ -139,7 +139,7 @@ export const SCENARIOS: Scenario[] = [
       "(connections × calls in flight), GetUser driven by h2load, CreateUser by bench/loadgen/h2raw-loadgen.ts (HTTP/2 frames " +
       "written by hand, a new user per call: h2load's one fixed body cannot create one, and node's HTTP/2 client saturates its core " +
       "first); our echo server at the same loads, for the service layer's CPU per call above the " +
-      "transport; ListUsers (10 000 users) 1×1 with h2load.",
+      "transport; ListUsers (10 000 users) 1×1 with h2load. Each CreateUser case restarts and re-seeds its servers first.",
     // GetUser (and the echo beside it) first, on the seeded store alone: the CreateUser cases add
     // 100,000+ users per server, and a heap that large costs every later call more garbage
     // collection (GetUser 4×16: +18 % CPU per call after ~170,000 creates), so in the old order
