@@ -58,6 +58,35 @@ export function hotspots(file: string, top = 25): { totalMs: number; idleMs: num
   return { totalMs: total, idleMs: idle, spots };
 }
 
+/** Where self time goes, by area: the parts node:http2 and V8 spend on every call (the floor's too)
+ *  and ours by job. First match wins; `where` is `hotspots`' "path:line function". */
+const AREAS: ReadonlyArray<readonly [RegExp, string]> = [
+  [/^\(native\) \(garbage collector\)/, "V8 garbage collector"],
+  [/^\(native\) \(program\)/, "native, unattributed (nghttp2, libuv, system calls)"],
+  [/^\(native\)/, "native, named (writes, microtask runs, …)"],
+  [/^node:internal\/http2\//, "node:http2's JavaScript"],
+  [/^node:(internal\/streams\/|events|internal\/stream_base)/, "node's streams and events"],
+  [/^node:/, "node, other (ticks, timers, buffers, crypto, …)"],
+  [/^(src|dist)\/store\//, "ours: store"],
+  [/^(src|dist)\/service\/(call-log|logger|log-writer)\./, "ours: call log"],
+  [/^(src|dist)\/service\/(auth|authorization)\./, "ours: auth"],
+  [/^(src|dist)\/service\//, "ours: service (interceptors, request id, validation, handlers)"],
+  [/^(src|dist)\/(codec|schema)\//, "ours: protobuf codec"],
+  [/^(src|dist)\/(server|wire)\//, "ours: gRPC transport (server, wire)"],
+];
+
+/** Self time summed by area (see AREAS), largest first, with shares of busy time. */
+export function areas(file: string): { totalMs: number; rows: Array<{ area: string; ms: number; share: number }> } {
+  const h = hotspots(file, 1_000_000);
+  const sum = new Map<string, number>();
+  for (const s of h.spots) {
+    const area = AREAS.find(([re]) => re.test(s.where))?.[1] ?? "other";
+    sum.set(area, (sum.get(area) ?? 0) + s.selfMs);
+  }
+  const rows = [...sum.entries()].sort((a, b) => b[1] - a[1]).map(([area, ms]) => ({ area, ms, share: h.totalMs > 0 ? ms / h.totalMs : 0 }));
+  return { totalMs: h.totalMs, rows };
+}
+
 export function formatHotspots(file: string, top = 25): string {
   const h = hotspots(file, 100_000);
   const lines = [`${relative(ROOT, file)}: ${h.totalMs.toFixed(0)} ms busy, ${h.idleMs.toFixed(0)} ms idle; self time:`];
@@ -72,5 +101,7 @@ export function formatHotspots(file: string, top = 25): string {
     lines.push(`  -- src/ and bench/ functions: ${sum.toFixed(0)} ms, ${((100 * sum) / Math.max(1, h.totalMs)).toFixed(1)}% of busy time; top:`);
     own.slice(0, top).forEach(show);
   }
+  lines.push("  -- by area:");
+  for (const r of areas(file).rows) lines.push(`  ${(r.share * 100).toFixed(1).padStart(5)}%  ${r.ms.toFixed(0).padStart(6)} ms  ${r.area}`);
   return lines.join("\n");
 }
