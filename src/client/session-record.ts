@@ -4,6 +4,8 @@ import { constants as h2 } from "node:http2";
 import { describeRstStream, grpcCodeForRstStream } from "../wire/rst-stream.js";
 import { pinSessionOnEarlyDestroy } from "../wire/session-pin.js";
 import { Status, type StatusCode } from "../wire/status.js";
+import { keepStreamTablesYoung } from "../wire/young-stream-tables.js";
+import { requestStream } from "./lean-request.js";
 import type { Keepalive } from "./keepalive.js";
 
 /** The owner of a session: told when it ends or can take no more streams. */
@@ -70,7 +72,7 @@ export class SessionRecord {
   openStream(headers: http2.OutgoingHttpHeaders): http2.ClientHttp2Stream | StreamFailure {
     let stream: http2.ClientHttp2Stream;
     try {
-      stream = this.session.request(headers, { endStream: false });
+      stream = requestStream(this.session, headers, { endStream: false });
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       const message = `could not start a call to ${this.peer}: ${(err as Error).message}`;
@@ -80,6 +82,8 @@ export class SessionRecord {
     }
     // A hostile server can tear a trailer block as a hostile client can (src/wire/session-pin.ts).
     pinSessionOnEarlyDestroy(stream);
+    // Both keep a finished call from being promoted out of the young generation (docs/TRANSPORT.md, "Cost per call").
+    keepStreamTablesYoung(this.session);
     this.streamOpened();
     return stream;
   }
