@@ -1,26 +1,36 @@
-// Opens a call's stream with node:http2's ClientHttp2Session.request() (RFC 9113 §8.1) without node's AsyncResource.prototype.bind, a V8 GC workaround (docs/TRANSPORT.md, "Cost per call").
+// Opens a call's stream with node:http2's ClientHttp2Session.request() (RFC 9113 §8.1) without the per-call garbage that outlives young-generation GCs; a V8 GC workaround (docs/TRANSPORT.md, "Cost per call").
 
 /**
- * Why: node 20's request() wraps its deferred start in `new AsyncResource("PendingRequest").bind(...)`.
- * That bind (node:async_hooks) defines a deprecated `asyncResource` accessor (DEP0172) whose getter and
- * setter are each wrapped by util.deprecate, which calls Object.setPrototypeOf(wrapper, getter): every
- * call makes a fresh closure a prototype, and V8 allocates the maps that makes in OLD space. Those maps
- * are dead once request() returns, but until the next full GC they point at the getter closure, whose
- * context holds the bound function, which holds the stream (its bound `this`), which holds the whole
- * call. Young-generation GCs treat old-to-new pointers as roots, so every finished call was copied
- * twice and promoted: 4.4 KB per call on our client against the floor, and ~5.7 µs of CPU per bind
- * (scripts/gc-hunt/client-gc.sh, scripts/gc-hunt/bind-repro.mjs).
+ * Why: node 20's request() leaves two kinds of objects behind on every call that keep a finished call
+ * alive across young-generation GCs (which treat old-to-new pointers as roots):
+ * 1. It wraps the stream's start in `new AsyncResource("PendingRequest").bind(...)`. That bind
+ *    (node:async_hooks) defines the deprecated `asyncResource` accessor (DEP0172), whose getter and
+ *    setter util.deprecate wraps with Object.setPrototypeOf(wrapper, getter): every call makes a fresh
+ *    closure a prototype, and V8 allocates what that needs in OLD space. Until the next full GC those
+ *    dead objects point at the getter, whose context holds the bound function, which holds the stream
+ *    (its bound `this`) and so the whole call: 4.4 KB promoted per call on our client against the
+ *    floor, and ~5.7 µs of CPU per bind (scripts/gc-hunt/bind-repro.mjs).
+ * 2. It copies the options (`{ ...options }`) and adds the priority defaults the caller left out
+ *    (weight, parent, exclusive, silent). An object-spread clone that then gets properties added
+ *    outlives young GCs in V8 11.3 (scripts/gc-hunt/spread-repro.mjs: 254 B promoted per clone, a
+ *    mark-compact every ~40k clones); the clone is held by the stream's start: ~420 B per call.
  *
- * What: for the duration of the synchronous request() call only, AsyncResource.prototype.bind is a
- * plain binding with the same async-context behaviour (the function runs in the resource's scope via
+ * What: request() is given options that already carry every priority default (node 20's values:
+ * weight 16, parent 0, not exclusive, not silent, so the HEADERS frame is the same), and for the
+ * duration of the synchronous request() call only, AsyncResource.prototype.bind is a plain binding
+ * with the same async-context behaviour (the function runs in the resource's scope via
  * runInAsyncScope, with the caller's `this` when no thisArg is given) but without the deprecated
- * `asyncResource` property; node's own bind is put back before request() returns or throws.
- * Nothing asynchronous can observe the swap. Does nothing different if node's request() does not bind.
+ * property; node's own bind is back before request() returns or throws, so nothing asynchronous can
+ * observe the swap. On a node whose request() does neither, this is an ordinary request().
  */
 import { AsyncResource } from "node:async_hooks";
-import type { ClientHttp2Session, ClientHttp2Stream, ClientSessionRequestOptions, OutgoingHttpHeaders } from "node:http2";
+import type { ClientHttp2Session, ClientHttp2Stream, OutgoingHttpHeaders } from "node:http2";
+
+/** A call's request options with node's priority defaults filled in (request() copies them, never writes them). */
+const OPEN_OPTIONS = Object.freeze({ endStream: false, weight: 16, parent: 0, exclusive: false, silent: false });
 
 type Bind = AsyncResource["bind"];
+type AnyFn = (this: unknown, ...args: unknown[]) => unknown;
 const nodeBind: Bind = AsyncResource.prototype.bind;
 
 let leanBinds = 0;
@@ -28,8 +38,6 @@ let leanBinds = 0;
 export function leanBindCount(): number {
   return leanBinds;
 }
-
-type AnyFn = (this: unknown, ...args: unknown[]) => unknown;
 
 function leanBind(this: AsyncResource, fn: AnyFn, thisArg?: unknown): AnyFn {
   if (typeof fn !== "function") return Reflect.apply(nodeBind, this, [fn, thisArg]) as AnyFn; // node's own validation error
@@ -40,12 +48,12 @@ function leanBind(this: AsyncResource, fn: AnyFn, thisArg?: unknown): AnyFn {
   };
 }
 
-/** `session.request(headers, options)`, with the lean bind in place while it runs (see the module comment). */
-export function requestStream(session: ClientHttp2Session, headers: OutgoingHttpHeaders, options: ClientSessionRequestOptions): ClientHttp2Stream {
+/** `session.request(headers, { endStream: false })` without the per-call garbage (see the module comment). */
+export function requestStream(session: ClientHttp2Session, headers: OutgoingHttpHeaders): ClientHttp2Stream {
   const proto = AsyncResource.prototype;
   proto.bind = leanBind as Bind;
   try {
-    return session.request(headers, options);
+    return session.request(headers, OPEN_OPTIONS);
   } finally {
     proto.bind = nodeBind;
   }

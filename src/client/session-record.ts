@@ -72,7 +72,7 @@ export class SessionRecord {
   openStream(headers: http2.OutgoingHttpHeaders): http2.ClientHttp2Stream | StreamFailure {
     let stream: http2.ClientHttp2Stream;
     try {
-      stream = requestStream(this.session, headers, { endStream: false });
+      stream = requestStream(this.session, headers);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       const message = `could not start a call to ${this.peer}: ${(err as Error).message}`;
