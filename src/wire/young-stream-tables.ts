@@ -16,7 +16,8 @@
  * same entries and order). A new Map's table is young, and tables copied from a young table are
  * young; under load a table is retired long before it could survive two scavenges.
  * Safe because node reads `session[kState].streams` afresh at each use and only iterates it
- * synchronously (forEach), while this runs from our 'stream' handler (a nextTick of its own).
+ * synchronously (forEach), while this runs from our 'stream' handler (a nextTick of its own) or, on
+ * the client, right after request() has returned (src/client/session-record.ts openStream).
  * Does nothing on a node whose session lacks these fields.
  */
 import { types } from "node:util";
