@@ -20,8 +20,10 @@
  * duration of the synchronous request() call only, AsyncResource.prototype.bind is a plain binding
  * with the same async-context behaviour (the function runs in the resource's scope via
  * runInAsyncScope, with the caller's `this` when no thisArg is given) but without the deprecated
- * property; node's own bind is back before request() returns or throws, so nothing asynchronous can
- * observe the swap. On a node whose request() does neither, this is an ordinary request().
+ * property; the bind found there is put back before request() returns or throws. Nothing asynchronous
+ * can observe the swap; code that runs synchronously inside request() (an async_hooks init hook) would
+ * only miss the deprecated property on what it binds. On a node whose request() does neither, or with a
+ * frozen AsyncResource.prototype, this is an ordinary request().
  */
 import { AsyncResource } from "node:async_hooks";
 import type { ClientHttp2Session, ClientHttp2Stream, OutgoingHttpHeaders } from "node:http2";
@@ -51,10 +53,17 @@ function leanBind(this: AsyncResource, fn: AnyFn, thisArg?: unknown): AnyFn {
 /** `session.request(headers, { endStream: false })` without the per-call garbage (see the module comment). */
 export function requestStream(session: ClientHttp2Session, headers: OutgoingHttpHeaders): ClientHttp2Stream {
   const proto = AsyncResource.prototype;
-  proto.bind = leanBind as Bind;
+  const current = proto.bind; // node's, or whatever a tracer put there since: put back as found
+  let swapped = false;
+  try {
+    proto.bind = leanBind as Bind;
+    swapped = true;
+  } catch {
+    // a frozen AsyncResource.prototype: node's request() as it is
+  }
   try {
     return session.request(headers, OPEN_OPTIONS);
   } finally {
-    proto.bind = nodeBind;
+    if (swapped) proto.bind = current;
   }
 }

@@ -2,7 +2,7 @@
 // objects must die young. Under load (16 calls in flight on one session, our server in this process
 // doing the same for its side), the bytes promoted by young-generation GCs per call stay a fraction of
 // what node:http2's request() alone promotes (~4.4 KB per call of the client's, 5+ KB here).
-import { AsyncResource } from "node:async_hooks";
+import { AsyncLocalStorage, AsyncResource } from "node:async_hooks";
 import * as http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import * as v8 from "node:v8";
@@ -69,10 +69,14 @@ test("requestStream opens streams before and after the session connects, and put
   const session = http2.connect(url);
   try {
     const before = leanBindCount();
-    // Before 'connect' node defers the stream's start through the bound function: it must still run.
-    const early = requestStream(session, { ":path": "/", ":method": "POST" });
+    // Before 'connect' node defers the stream's start through the bound function: it must still run,
+    // in the async context request() was called in (node's 'ready' is emitted from it).
+    const als = new AsyncLocalStorage<string>();
+    const early = als.run("caller", () => requestStream(session, { ":path": "/", ":method": "POST" }));
+    const readyIn = new Promise<string | undefined>((r) => early.once("ready", () => r(als.getStore())));
     early.end();
     expect(AsyncResource.prototype.bind).toBe(nodeBind);
+    expect(await readyIn).toBe("caller");
     expect(await status(early)).toBe(200);
     const late = requestStream(session, { ":path": "/", ":method": "POST" });
     late.end();
