@@ -2,7 +2,9 @@
 # Young-generation promotion of OUR CLIENT (src/client) driving the floor server, from --trace-gc-nvp.
 #   bash scripts/gc-hunt/client-gc.sh [label] [extra node flags for the client...]
 #   env: D=seconds measured (3), W=warm-up seconds (1), C=connections (1), S=calls in flight per connection (16),
-#        IMPL=ours|grpcjs (ours), KEEP_LOG=file (keeps the client's stdout)
+#        IMPL=ours|grpcjs (ours), KEEP_LOG=file (keeps the client's stdout), KEEP_ERR=file (its stderr)
+#   what outlives young GCs, by allocation stack (scripts/gc-hunt/survivors.mjs):
+#        KEEP_ERR=/tmp/surv.txt bash scripts/gc-hunt/client-gc.sh surv --import ./scripts/gc-hunt/survivors.mjs
 # Prints calls, scavenges, mark-compacts, bytes promoted per call, scavenge pause and client CPU per call,
 # counted over the load generator's measured window (between its MEASURING and STOPPED markers).
 set -euo pipefail
