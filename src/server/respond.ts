@@ -31,8 +31,12 @@ export const OK_TRAILERS: OutgoingHttpHeaders = { [Header.grpcStatus]: "0" };
  * `response.sendDate = false`) drops the `date` header node adds by default: gRPC does not use it
  * (PROTOCOL-HTTP2 Response-Headers), grpc-go and grpc-java do not send it, and it is the 5th entry
  * of the dictionary node builds in processHeaders, which grows it: a profile showed 2 µs per call.
+ * `endStream: false` although it is the default: respond() copies the options (`{ ...options }`) and
+ * then sets `endStream` on the copy; a spread clone that then gets a property added outlives young
+ * GCs in this V8 (scripts/gc-hunt/spread-repro.mjs), and that clone was ~95 of the ~100 bytes per
+ * call the service still promoted (scripts/gc-hunt/svc-gc.sh: 103 → 6–9 B per call).
  */
-export const RESPOND_OPTIONS = { waitForTrailers: true, sendDate: false };
+export const RESPOND_OPTIONS = { endStream: false, waitForTrailers: true, sendDate: false };
 const RESPOND_END_OPTIONS = { endStream: true, sendDate: false };
 
 /**

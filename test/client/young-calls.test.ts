@@ -1,5 +1,5 @@
-// src/client/lean-request.ts and src/wire/young-stream-tables.ts on the client: a finished call's
-// objects must die young. Under load (16 calls in flight on one session, our server in this process
+// src/client/lean-request.ts and src/wire/young-stream-tables.ts on the client, and respond()'s
+// options on the server (src/server/respond.ts): a finished call's objects must die young. Under load (16 calls in flight on one session, our server in this process
 // doing the same for its side), the bytes promoted by young-generation GCs per call stay a fraction of
 // what node:http2's request() alone promotes (~4.4 KB per call of the client's, 5+ KB here).
 import { AsyncLocalStorage, AsyncResource } from "node:async_hooks";
@@ -40,8 +40,10 @@ test("a finished unary call is not promoted out of the young generation", async 
     const scavenges = statistics.filter((s) => s.gcType === "Scavenge");
     const promoted = scavenges.reduce((sum, s) => sum + Math.max(0, oldUsed(s.afterGC) - oldUsed(s.beforeGC)), 0);
     expect(scavenges.length).toBeGreaterThan(0);
-    // Measured: ~105 B (mostly our server's side); without the full options ~525 B, without the young tables ~2.1 KB, without the lean bind ~5.3 KB.
-    expect(promoted / CALLS, `bytes promoted per call over ${scavenges.length} scavenges`).toBeLessThan(350);
+    // Measured: 12–14 B. Without endStream in the server's respond() options (src/server/respond.ts)
+    // 100–115 B; without the client's full request() options ~525 B, without the young tables ~2.1 KB,
+    // without the lean bind ~5.3 KB.
+    expect(promoted / CALLS, `bytes promoted per call over ${scavenges.length} scavenges`).toBeLessThan(60);
   } finally {
     await e.close();
   }
