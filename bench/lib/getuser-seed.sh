@@ -1,5 +1,5 @@
-# Shell helpers for GetUser under plain h2load (sourced by bench/held-out.sh and scripts/gc-hunt/svc-gc.sh);
-# run from the repository root.
+# Shell helpers for GetUser under plain h2load (sourced by bench/held-out.sh and scripts/gc-hunt/svc-gc.sh;
+# scripts/gc-hunt/client-gc.sh uses wait_port); run from the repository root.
 
 # wait_port FILE...: prints the port a server announced in FILE ("listening on HOST:PORT" or
 # "LISTENING PORT"), waiting up to 20 s; fails if none did.

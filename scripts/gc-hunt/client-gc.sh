@@ -15,9 +15,9 @@ cd "$HERE"
 node --import tsx bench/servers/floor.ts >"$TMP/floor.log" 2>&1 &
 FLOOR=$!
 trap 'kill $FLOOR 2>/dev/null || true; [ -n "${KEEP_LOG:-}" ] && cp "$TMP/client.log" "$KEEP_LOG"; rm -rf "$TMP"' EXIT
-for _ in $(seq 1 300); do grep -q '^LISTENING' "$TMP/floor.log" && break; sleep 0.1; done
-PORT=$(awk '/^LISTENING/ { print $2; exit }' "$TMP/floor.log")
-[ -n "$PORT" ] || { cat "$TMP/floor.log"; exit 1; }
+# shellcheck source=../../bench/lib/getuser-seed.sh
+. bench/lib/getuser-seed.sh
+PORT=$(wait_port "$TMP/floor.log")
 node --trace-gc-nvp "$@" --import tsx bench/loadgen/node-loadgen.ts --impl "${IMPL:-ours}" --target "127.0.0.1:$PORT" \
   --call unary --payload 0 --connections "${C:-1}" --streams "${S:-16}" --warmup "${W:-1}" --duration "${D:-3}" >"$TMP/client.log" 2>"$TMP/client.err"
 [ -n "${KEEP_ERR:-}" ] && cp "$TMP/client.err" "$KEEP_ERR"
